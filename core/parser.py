@@ -1,0 +1,441 @@
+"""Parse a petition document (the Markdown report format) into :mod:`core.models`.
+
+The format is described in ``FORMAT.md`` of the shared material. Parsing is
+strict about structure (every error names the file, the line and what was
+expected, and nothing half-parsed ever escapes) and lenient about the
+inconsistencies real data has: a country table that does not sum to the total
+is reported as a warning, not rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from core.models import (
+    UNKNOWN,
+    ConstituencyCount,
+    CountryCount,
+    GovernmentResponse,
+    HistoryEvent,
+    ParsedDocument,
+    ParseWarning,
+    Petition,
+)
+
+T = TypeVar("T")
+
+BACKGROUND = "Background"
+SIGNATURES = "Signatures"
+RESPONSE = "Government Response"
+HISTORY = "History"
+BY_COUNTRY = "Signatures by Country"
+BY_CONSTITUENCY = "Signatures by Constituency"
+# Sections in document order, and whether a document must have them.
+SECTIONS: tuple[tuple[str, bool], ...] = (
+    (BACKGROUND, True),
+    (SIGNATURES, True),
+    (RESPONSE, False),
+    (HISTORY, False),
+    (BY_COUNTRY, True),
+    (BY_CONSTITUENCY, True),
+)
+_SECTION_NAMES = {name.casefold(): name for name, _ in SECTIONS}
+_FREE_TEXT = {BACKGROUND, RESPONSE}
+
+HISTORY_HEADER = ("Event", "Date", "Time")
+COUNTRY_HEADER = ("#", "Country", "Signatures", "%")
+CONSTITUENCY_HEADER = ("#", "Constituency", "MP", "Signatures", "%")
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+_TOTAL = re.compile(r"^\*\*\s*(\S+)\s+signatures?\s*\*\*$", re.IGNORECASE)
+_SOURCE = re.compile(r"^Data taken from \[(?P<text>[^\]]*)\]\((?P<url>[^)\s]+)\)$", re.IGNORECASE)
+_REFRESHED = re.compile(r"^Last refreshed\s+(\S+\s+\S+)$", re.IGNORECASE)
+_PETITION_ID = re.compile(r"/petitions/(\d+)(?:[/?#.]|$)")
+_INTEGER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
+_PERCENT = re.compile(r"^\d+(?:\.\d+)?$")
+_SEPARATOR_CELL = re.compile(r"^:?-+:?$")
+_DEPARTMENT = re.compile(
+    r"\b(department|ministry|office|treasury|hm revenue|cabinet|secretary of state)\b",
+    re.IGNORECASE,
+)
+
+
+class ParseError(ValueError):
+    """A document that is not a valid petition document.
+
+    Carries the source (file name), the 1-based line number and what was
+    expected, so a moderator can fix the file without reading code.
+    """
+
+    def __init__(self, source: str, line: int | None, message: str) -> None:
+        self.source = source
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.message}"
+
+
+@dataclass(slots=True)
+class _Section:
+    name: str
+    line: int  # line number of the heading
+    body: list[tuple[int, str]]  # (line number, text) pairs
+
+
+class _Parser:
+    """One parse of one document; holds the source name for error messages."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.warnings: list[ParseWarning] = []
+
+    def error(self, line: int | None, message: str) -> ParseError:
+        return ParseError(self.source, line, message)
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append(ParseWarning(line, message))
+
+    # ----------------------------------------------------------------- decoding
+    def decode(self, data: bytes) -> list[str]:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        if not data.strip():
+            raise self.error(1, "empty document: expected '# <petition title>'")
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            raise self.error(line, "binary data (NUL byte): expected a UTF-8 text document")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            bad = data[exc.start : exc.start + 1].hex()
+            raise self.error(line, f"invalid UTF-8 (byte 0x{bad}): expected UTF-8 text") from None
+        return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+    # ----------------------------------------------------------------- structure
+    def split(self, lines: Sequence[str]) -> tuple[str, dict[str, _Section]]:
+        """Find the title and the known sections, checking their order."""
+        numbered = list(enumerate(lines, start=1))
+        index = 0
+        while index < len(numbered) and not numbered[index][1].strip():
+            index += 1
+        if index == len(numbered):
+            raise self.error(1, "empty document: expected '# <petition title>'")
+        title_no, title_line = numbered[index]
+        heading = _HEADING.match(title_line)
+        if not heading or len(heading.group(1)) != 1 or not heading.group(2):
+            raise self.error(title_no, "expected the title line '# <petition title>'")
+        title = heading.group(2)
+
+        sections: dict[str, _Section] = {}
+        order = [name for name, _ in SECTIONS]
+        current: _Section | None = None
+        for number, text in numbered[index + 1 :]:
+            heading = _HEADING.match(text)
+            name = _SECTION_NAMES.get(heading.group(2).casefold()) if heading else None
+            if heading and name and len(heading.group(1)) == 3:
+                if name in sections:
+                    first = sections[name].line
+                    raise self.error(number, f"second '### {name}' section (first on line {first})")
+                if current is not None and order.index(name) < order.index(current.name):
+                    raise self.error(
+                        number, f"'### {name}' must come before '### {current.name}'"
+                    )
+                current = _Section(name, number, [])
+                sections[name] = current
+            elif heading and (current is None or current.name not in _FREE_TEXT):
+                raise self.error(
+                    number, f"unexpected heading {text.strip()!r}: expected one of "
+                    + ", ".join(f"'### {n}'" for n in order)
+                )
+            elif current is None:
+                if text.strip():
+                    raise self.error(number, "expected '### Background' after the title")
+            else:
+                current.body.append((number, text))
+        last_line = len(lines)
+        for name, required in SECTIONS:
+            if required and name not in sections:
+                raise self.error(
+                    last_line,
+                    f"missing section '### {name}' (document truncated or incomplete?)",
+                )
+        return title, sections
+
+    # ----------------------------------------------------------------- free text
+    @staticmethod
+    def free_text(body: Sequence[tuple[int, str]]) -> str:
+        """Text with trailing spaces removed and outer blank lines dropped."""
+        lines = [text.rstrip() for _, text in body]
+        while lines and not lines[0]:
+            lines.pop(0)
+        while lines and not lines[-1]:
+            lines.pop()
+        return "\n".join(lines)
+
+    def response(self, section: _Section) -> GovernmentResponse:
+        text = self.free_text(section.body)
+        if not text:
+            raise self.error(section.line, "empty '### Government Response': expected a summary")
+        summary, _, details = text.partition("\n\n")
+        details = details.strip("\n")
+        return GovernmentResponse(summary=summary, details=details, department=department(details))
+
+    # ----------------------------------------------------------------- signatures
+    def signatures(self, section: _Section) -> tuple[int, str, int, datetime]:
+        total: int | None = None
+        url: str | None = None
+        refreshed: datetime | None = None
+        for number, raw in section.body:
+            text = raw.strip()
+            if not text:
+                continue
+            if match := _TOTAL.match(text):
+                total = self.integer(match.group(1), number, "the signature total")
+            elif match := _SOURCE.match(text):
+                url = match.group("url")
+            elif match := _REFRESHED.match(text):
+                refreshed = self.timestamp(match.group(1), number, "'Last refreshed'")
+            else:
+                raise self.error(
+                    number,
+                    "unexpected line in '### Signatures': expected '**N signatures**', "
+                    "'Data taken from [url](url)' or 'Last refreshed YYYY-MM-DD HH:MM:SS'",
+                )
+        if total is None:
+            raise self.error(section.line, "missing the '**N signatures**' line")
+        if url is None:
+            raise self.error(section.line, "missing the 'Data taken from [url](url)' line")
+        if refreshed is None:
+            raise self.error(
+                section.line, "missing the 'Last refreshed YYYY-MM-DD HH:MM:SS' line"
+            )
+        match = _PETITION_ID.search(url)
+        if not match:
+            raise self.error(
+                section.line, f"source URL {url!r} has no petition id: expected .../petitions/<id>"
+            )
+        return int(match.group(1)), url, total, refreshed
+
+    # ----------------------------------------------------------------- values
+    def integer(self, text: str, line: int, what: str) -> int:
+        text = text.strip()
+        if not _INTEGER.match(text):
+            raise self.error(line, f"{what} {text!r} is not a whole number (e.g. 13,698)")
+        return int(text.replace(",", ""))
+
+    def percent(self, text: str, line: int) -> float:
+        text = text.strip()
+        if not _PERCENT.match(text):
+            raise self.error(line, f"percentage {text!r} is not a number (e.g. 0.46)")
+        return float(text)
+
+    def timestamp(self, text: str, line: int, what: str) -> datetime:
+        try:
+            return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        except ValueError:
+            raise self.error(
+                line, f"{what} time {text.strip()!r} is not 'YYYY-MM-DD HH:MM:SS'"
+            ) from None
+
+    # ----------------------------------------------------------------- tables
+    def cells(self, text: str, line: int, header: tuple[str, ...]) -> list[str]:
+        stripped = text.strip()
+        if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
+            raise self.error(line, f"expected a table row '| {' | '.join(header)} |'")
+        cells = [cell.strip() for cell in stripped[1:-1].split("|")]
+        if len(cells) != len(header):
+            raise self.error(
+                line,
+                f"expected {len(header)} columns ({' | '.join(header)}), found {len(cells)}",
+            )
+        return cells
+
+    def table(
+        self,
+        section: _Section,
+        header: tuple[str, ...],
+        row: Callable[[list[str], int], T],
+    ) -> list[tuple[int, T]]:
+        """Rows of the section's table, as (line number, parsed row) pairs."""
+        body = [(n, t) for n, t in section.body]
+        while body and not body[0][1].strip():
+            body.pop(0)
+        if not body:
+            return []
+        number, text = body[0]
+        found = self.cells(text, number, header)
+        if [c.casefold() for c in found] != [h.casefold() for h in header]:
+            raise self.error(number, f"expected the table header '| {' | '.join(header)} |'")
+        if len(body) < 2:
+            raise self.error(number + 1, "expected the table separator row '| - | ... |'")
+        number, text = body[1]
+        if not all(_SEPARATOR_CELL.match(c) for c in self.cells(text, number, header)):
+            raise self.error(number, "expected the table separator row '| - | ... |'")
+        rows: list[tuple[int, T]] = []
+        ended_at: int | None = None
+        for number, text in body[2:]:
+            if not text.strip():
+                ended_at = ended_at or number
+                continue
+            if ended_at is not None:
+                raise self.error(number, "unexpected text after the table (blank line ends it)")
+            rows.append((number, row(self.cells(text, number, header), number)))
+        return rows
+
+    def history_row(self, cells: list[str], line: int) -> HistoryEvent:
+        event, day, time = cells
+        if not event:
+            raise self.error(line, "empty event name in the history table")
+        return HistoryEvent(event=event, at=self.timestamp(f"{day} {time}", line, f"{event!r}"))
+
+    def country_row(self, cells: list[str], line: int) -> CountryCount:
+        rank, name, count, pct = cells
+        if not name:
+            raise self.error(line, "empty country name")
+        return CountryCount(
+            rank=self.integer(rank, line, "rank"),
+            name=name,
+            count=self.integer(count, line, "signature count"),
+            percent=self.percent(pct, line),
+        )
+
+    def constituency_row(self, cells: list[str], line: int) -> ConstituencyCount:
+        rank, name, mp, count, pct = cells
+        if not name:
+            raise self.error(line, "empty constituency name")
+        if name == UNKNOWN or mp in ("", "None"):
+            mp_value: str | None = None
+        else:
+            mp_value = mp
+        return ConstituencyCount(
+            rank=self.integer(rank, line, "rank"),
+            name=name,
+            mp=mp_value,
+            count=self.integer(count, line, "signature count"),
+            percent=self.percent(pct, line),
+        )
+
+    # ----------------------------------------------------------------- checks
+    def unique(self, rows: Sequence[tuple[int, CountryCount | ConstituencyCount]], what: str) -> None:
+        seen: dict[str, int] = {}
+        for line, item in rows:
+            if item.name in seen:
+                raise self.error(
+                    line, f"{what} {item.name!r} appears twice (first on line {seen[item.name]})"
+                )
+            seen[item.name] = line
+
+    def check_order(
+        self, rows: Sequence[tuple[int, CountryCount | ConstituencyCount]], what: str
+    ) -> None:
+        for expected, (line, item) in enumerate(rows, start=1):
+            if item.rank != expected:
+                self.warn(line, f"{what} table rank {item.rank}, expected {expected}")
+                break
+        for (_, before), (line, after) in zip(rows, rows[1:], strict=False):
+            if after.count > before.count:
+                self.warn(line, f"{what} table not sorted by signatures")
+                break
+
+    def check_sums(self, petition: Petition, sections: dict[str, _Section]) -> None:
+        country_sum = sum(c.count for c in petition.countries)
+        if petition.countries and country_sum != petition.total_signatures:
+            self.warn(
+                sections[BY_COUNTRY].line,
+                f"countries sum to {country_sum:,}, total is {petition.total_signatures:,}",
+            )
+        uk = petition.uk_signatures
+        seat_sum = sum(c.count for c in petition.constituencies)
+        if uk is not None and petition.constituencies and seat_sum != uk:
+            self.warn(
+                sections[BY_CONSTITUENCY].line,
+                f"constituencies sum to {seat_sum:,}, United Kingdom row is {uk:,}",
+            )
+
+    # ----------------------------------------------------------------- document
+    def parse(self, data: bytes) -> ParsedDocument:
+        title, sections = self.split(self.decode(data))
+        petition_id, url, total, refreshed = self.signatures(sections[SIGNATURES])
+        response = self.response(sections[RESPONSE]) if RESPONSE in sections else None
+        history = (
+            [e for _, e in self.table(sections[HISTORY], HISTORY_HEADER, self.history_row)]
+            if HISTORY in sections
+            else []
+        )
+        if response is not None:
+            responded = next((e.at for e in history if e.event == RESPONSE), None)
+            if responded is not None:
+                response = GovernmentResponse(
+                    response.summary, response.details, response.department, responded
+                )
+        countries = self.table(sections[BY_COUNTRY], COUNTRY_HEADER, self.country_row)
+        seats = self.table(sections[BY_CONSTITUENCY], CONSTITUENCY_HEADER, self.constituency_row)
+        self.unique(countries, "country")
+        self.unique(seats, "constituency")
+        self.check_order(countries, "country")
+        self.check_order(seats, "constituency")
+        petition = Petition(
+            id=petition_id,
+            title=title,
+            url=url,
+            background=self.free_text(sections[BACKGROUND].body),
+            total_signatures=total,
+            refreshed_at=refreshed,
+            government_response=response,
+            history=tuple(history),
+            countries=tuple(c for _, c in countries),
+            constituencies=tuple(s for _, s in seats),
+        )
+        self.check_sums(petition, sections)
+        return ParsedDocument(petition=petition, warnings=tuple(self.warnings))
+
+
+def department(details: str) -> str | None:
+    """The responsible department: the last short, department-like paragraph.
+
+    The report prints the department as a line of its own inside the details,
+    usually last but sometimes followed by a note (e.g. "This is a revised
+    response..."), so we look for the last paragraph that reads like a name.
+    """
+    for paragraph in reversed(details.split("\n\n")):
+        text = paragraph.strip()
+        if (
+            text
+            and "\n" not in text
+            and len(text) <= 120
+            and len(text.split()) <= 14
+            and text[-1] not in ".!?:;"
+            and _DEPARTMENT.search(text)
+        ):
+            return text
+    return None
+
+
+def parse_bytes(data: bytes, source: str = "<document>") -> ParsedDocument:
+    """Parse a document from raw bytes (BOM and CRLF accepted)."""
+    return _Parser(source).parse(data)
+
+
+def parse_text(text: str, source: str = "<document>") -> ParsedDocument:
+    """Parse a document already decoded to text."""
+    return parse_bytes(text.encode("utf-8"), source)
+
+
+def parse_file(path: str | Path) -> ParsedDocument:
+    """Parse the document at ``path``; errors name the file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(str(path), None, f"cannot read file: {exc.strerror or exc}") from None
+    return parse_bytes(data, str(path))
