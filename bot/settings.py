@@ -1,0 +1,82 @@
+"""Typed settings from the environment and ``.env`` (pydantic-settings).
+
+Every field is documented in ``.env.example``. The token is a ``SecretStr`` so
+it never appears in logs, reprs or tracebacks; it is read only from the
+environment / ``.env``, never from a command-line flag.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_DATA = PROJECT_ROOT / "data" / "petitions"
+
+
+class Settings(BaseSettings):
+    """petitionbot configuration. Environment variables win over ``.env``."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="Bot token from the Discord developer portal."
+    )
+    database_path: Path = Field(
+        default=PROJECT_ROOT / "var" / "petitionbot.sqlite3",
+        description="SQLite database file (created on first run).",
+    )
+    data_dir: Path = Field(
+        default=BUNDLED_DATA,
+        description="Directory of petition documents ingested on first run and by reload.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    dev_guild_id: int | None = Field(
+        default=None, description="Sync commands to this guild only (instant, for development)."
+    )
+    owner_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Extra bot owners (comma-separated user ids)."
+    )
+    digest_tick_seconds: float = Field(
+        default=60.0, gt=0, description="How often the digest scheduler checks for due servers."
+    )
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, description="Largest attachment /admin ingest accepts."
+    )
+    petitions_api_base: str = Field(
+        default="https://petition.parliament.uk",
+        description="Base URL of the petitions site for the optional live refresh.",
+    )
+    live_refresh: bool = Field(default=False, description="Periodically refresh open petitions.")
+    live_refresh_minutes: float = Field(default=60.0, gt=0)
+
+    @field_validator("owner_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept "1,2 3" as well as a list, so ``.env`` stays readable."""
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(",", " ").split() if part]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def has_token(self) -> bool:
+        return self.discord_token is not None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

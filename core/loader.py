@@ -1,0 +1,280 @@
+"""Ingest petition documents: files, directories or in-memory uploads.
+
+Rules (the same for every caller: CLI, first run, admin upload, refresh):
+- each document is all-or-nothing inside one transaction;
+- the same content again is a no-op found by its hash, before any parsing;
+- a newer refresh replaces the current counts and appends a snapshot;
+- an older refresh never overwrites newer data (its snapshot is still kept as
+  history, since it is a true count at that time);
+- a rejected document leaves the petition data exactly as it was; only the
+  ingest log records the rejection.
+
+The work is blocking (parsing + sqlite3) and is meant to run in a worker
+thread: :func:`ingest_paths` / :func:`ingest_documents` wrap it with
+``asyncio.to_thread`` for the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from core.lifecycle import boundary_set, infer_state
+from core.models import ParsedDocument
+from core.parser import ParseError, parse_bytes
+from db.connection import connect_sync
+from db.migrate import migrate
+from db.store import LogEntry, PetitionStore, iso
+
+DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".json"})
+
+Progress = Callable[[int, int, str], None]
+"""Called after each document as (done, total, name)."""
+
+
+class Outcome(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    OLDER = "older"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document to ingest: a display name (file path or upload name) and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    name: str
+    outcome: Outcome
+    petition_id: int | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """Per-file results of one batch, in input order."""
+
+    batch_id: str
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[Outcome]:
+        return Counter(result.outcome for result in self.results)
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return [r for r in self.results if r.outcome is Outcome.REJECTED]
+
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        return [(r.name, w) for r in self.results for w in r.warnings]
+
+    def summary(self) -> str:
+        """One line such as "3 files: 2 added, 1 rejected"."""
+        counts = self.counts
+        parts = [f"{counts[o]} {o.value}" for o in Outcome if counts[o]]
+        noun = "file" if len(self.results) == 1 else "files"
+        return f"{len(self.results)} {noun}: " + (", ".join(parts) if parts else "nothing to do")
+
+
+def parse_document(document: Document) -> ParsedDocument:
+    """Parse by format: ``.json`` is the petition site's API, anything else Markdown."""
+    if document.name.lower().endswith(".json"):
+        from core import json_reader  # noqa: PLC0415 - optional format, loaded when used
+
+        return json_reader.parse_json_bytes(document.data, document.name)
+    return parse_bytes(document.data, document.name)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to ingest: files as given, directories searched recursively, sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in DOCUMENT_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def read_documents(paths: Iterable[Path]) -> Iterator[Document | FileResult]:
+    """Documents to ingest, or a rejection for a file that cannot be read."""
+    for path in paths:
+        try:
+            yield Document(str(path), path.read_bytes())
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            yield FileResult(str(path), Outcome.REJECTED, error=f"{path}: cannot read: {reason}")
+
+
+class Loader:
+    """Applies the ingest rules to documents through one :class:`PetitionStore`."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: Callable[[], datetime] | None = None):
+        self.store = PetitionStore(conn)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def run(
+        self,
+        items: Sequence[Document | FileResult],
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        report = IngestReport(batch_id=uuid.uuid4().hex)
+        log: list[LogEntry] = []
+        batch: dict[int, tuple[str, str, str]] = {}  # id -> (name, refreshed, hash)
+        for done, item in enumerate(items, start=1):
+            if isinstance(item, FileResult):
+                result, digest = item, None
+            else:
+                digest = hashlib.sha256(item.data).hexdigest()
+                result = self._one(item, digest, batch, report.batch_id)
+            report.results.append(result)
+            if result.outcome not in (Outcome.ADDED, Outcome.UPDATED, Outcome.OLDER):
+                log.append(self._entry(report.batch_id, result, digest))
+            if progress is not None:
+                progress(done, len(items), result.name)
+        if log:
+            self.store.begin()
+            self.store.log(log)
+            self.store.commit()
+        return report
+
+    def _entry(self, batch_id: str, result: FileResult, digest: str | None) -> LogEntry:
+        return LogEntry(
+            batch_id=batch_id,
+            path=result.name,
+            content_hash=digest,
+            result=result.outcome.value,
+            petition_id=result.petition_id,
+            error=result.error,
+            warnings=result.warnings,
+            at=iso(self.clock()) or "",
+        )
+
+    def _one(
+        self,
+        document: Document,
+        digest: str,
+        batch: dict[int, tuple[str, str, str]],
+        batch_id: str,
+    ) -> FileResult:
+        known = self.store.petition_with_hash(digest)
+        if known is not None:
+            return FileResult(document.name, Outcome.UNCHANGED, known)
+        try:
+            parsed = parse_document(document)
+        except ParseError as exc:
+            return FileResult(document.name, Outcome.REJECTED, error=str(exc))
+        petition = parsed.petition
+        warnings = tuple(str(w) for w in parsed.warnings)
+        refreshed = iso(petition.refreshed_at) or ""
+        previous = batch.get(petition.id)
+        if previous and previous[1] == refreshed and previous[2] != digest:
+            return FileResult(
+                document.name,
+                Outcome.REJECTED,
+                petition.id,
+                error=f"{document.name}: petition {petition.id} at {refreshed} conflicts with "
+                f"{previous[0]} in the same batch (same refresh time, different content)",
+            )
+        batch[petition.id] = (document.name, refreshed, digest)
+        try:
+            self.store.begin()
+            outcome = self._apply(parsed, document.name, digest, refreshed)
+            result = FileResult(document.name, outcome, petition.id, warnings=warnings)
+            if outcome is not Outcome.UNCHANGED:
+                # Logged inside the document's transaction: both land or neither.
+                self.store.log([self._entry(batch_id, result, digest)])
+            self.store.commit()
+        except sqlite3.Error as exc:
+            self.store.rollback()
+            return FileResult(
+                document.name, Outcome.REJECTED, petition.id, error=f"{document.name}: {exc}"
+            )
+        except BaseException:
+            self.store.rollback()
+            raise
+        return result
+
+    def _apply(self, parsed: ParsedDocument, name: str, digest: str, refreshed: str) -> Outcome:
+        petition = parsed.petition
+        stored = self.store.stored_version(petition.id)
+        now = self.clock()
+        if stored is not None and stored.refreshed_at > refreshed:
+            self.store.add_snapshot(petition, now)  # a true count at that time: keep as history
+            return Outcome.OLDER
+        if stored is not None and stored.content_hash == digest:
+            return Outcome.UNCHANGED
+        self.store.save(
+            petition,
+            content_hash=digest,
+            source=name,
+            state=infer_state(petition),
+            boundary=boundary_set(petition),
+            now=now,
+        )
+        return Outcome.ADDED if stored is None else Outcome.UPDATED
+
+
+def ingest_documents_sync(
+    db_path: str | Path,
+    items: Sequence[Document | FileResult],
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> IngestReport:
+    """Blocking ingest with a connection of its own (safe in a worker thread)."""
+    conn = connect_sync(db_path)
+    try:
+        migrate(conn)
+        return Loader(conn, clock).run(items, progress)
+    finally:
+        conn.close()
+
+
+def ingest_paths_sync(
+    db_path: str | Path,
+    paths: Iterable[str | Path],
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> IngestReport:
+    """Blocking ingest of files and directories (see :func:`expand_paths`)."""
+    items = list(read_documents(expand_paths(paths)))
+    return ingest_documents_sync(db_path, items, progress, clock)
+
+
+async def ingest_paths(
+    db_path: str | Path, paths: Iterable[str | Path], progress: Progress | None = None
+) -> IngestReport:
+    """Ingest off the event loop: the bot keeps answering meanwhile."""
+    return await asyncio.to_thread(ingest_paths_sync, db_path, list(paths), progress)
+
+
+async def ingest_documents(
+    db_path: str | Path, items: Sequence[Document | FileResult], progress: Progress | None = None
+) -> IngestReport:
+    """Ingest in-memory documents (e.g. an uploaded attachment) off the event loop."""
+    return await asyncio.to_thread(ingest_documents_sync, db_path, list(items), progress)

@@ -1,0 +1,338 @@
+"""Write parsed petitions into SQLite (blocking; run it in a worker thread).
+
+The loader calls :class:`PetitionStore` from a thread with its own sqlite3
+connection so that a large ingest never blocks the bot's event loop, and WAL
+lets the bot keep reading meanwhile. Each document is written inside one
+transaction opened by the caller: it lands completely or not at all.
+
+Lookups of countries, seats and MPs are cached in memory because a 10k archive
+repeats the same 650 seats millions of times; the caches are dropped whenever
+a transaction rolls back, since ids they hold may no longer exist.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.models import Petition
+from core.names import fold, person_name
+
+
+def iso(moment: datetime | None) -> str | None:
+    """The storage form of a time: ISO-8601 UTC text, which sorts correctly."""
+    return moment.isoformat() if moment is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """What the database holds for a petition, to decide newer/older/unchanged."""
+
+    petition_id: int
+    refreshed_at: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One row of the ingest log."""
+
+    batch_id: str
+    path: str
+    content_hash: str | None
+    result: str
+    petition_id: int | None
+    error: str | None
+    warnings: tuple[str, ...]
+    at: str
+
+
+class PetitionStore:
+    """Blocking writer over one sqlite3 connection (autocommit mode)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._countries: dict[str, int] = {}
+        self._seats: dict[tuple[str, str], int] = {}
+        self._alias_mp: dict[str, int] = {}
+        self._aliases: dict[str, int] = {}
+        self._seat_mps: dict[tuple[int, int], str] = {}
+
+    # ------------------------------------------------------------ transactions
+    def begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self._countries.clear()
+        self._seats.clear()
+        self._alias_mp.clear()
+        self._aliases.clear()
+        self._seat_mps.clear()
+
+    # ------------------------------------------------------------ look-ups
+    def petition_with_hash(self, content_hash: str) -> int | None:
+        """Id of a petition whose current state came from exactly this content."""
+        row = self.conn.execute(
+            "SELECT id FROM petitions WHERE content_hash = ? LIMIT 1", (content_hash,)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def stored_version(self, petition_id: int) -> StoredVersion | None:
+        row = self.conn.execute(
+            "SELECT id, refreshed_at, content_hash FROM petitions WHERE id = ?", (petition_id,)
+        ).fetchone()
+        return StoredVersion(int(row[0]), row[1], row[2]) if row else None
+
+    def has_snapshot(self, petition_id: int, refreshed_at: datetime) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM snapshots WHERE petition_id = ? AND refreshed_at = ?",
+            (petition_id, iso(refreshed_at)),
+        ).fetchone()
+        return row is not None
+
+    def _country_id(self, name: str) -> int:
+        cached = self._countries.get(name)
+        if cached is not None:
+            return cached
+        self.conn.execute("INSERT OR IGNORE INTO countries (name) VALUES (?)", (name,))
+        row = self.conn.execute("SELECT id FROM countries WHERE name = ?", (name,)).fetchone()
+        self._countries[name] = int(row[0])
+        return int(row[0])
+
+    def _seat_id(self, boundary: str, name: str, ons_code: str | None) -> int:
+        key = (boundary, fold(name))
+        cached = self._seats.get(key)
+        if cached is not None:
+            return cached
+        self.conn.execute(
+            "INSERT OR IGNORE INTO constituencies (name, name_key, boundary_set, ons_code)"
+            " VALUES (?, ?, ?, ?)",
+            (name, key[1], boundary, ons_code),
+        )
+        row = self.conn.execute(
+            "SELECT id, ons_code FROM constituencies WHERE boundary_set = ? AND name_key = ?", key
+        ).fetchone()
+        if ons_code and row[1] is None:
+            self.conn.execute(
+                "UPDATE constituencies SET ons_code = ? WHERE id = ?", (ons_code, row[0])
+            )
+        self._seats[key] = int(row[0])
+        return int(row[0])
+
+    def _alias_id(self, printed: str) -> tuple[int, int]:
+        """(alias id, mp id) for an MP as printed, creating both on first sight."""
+        alias = self._aliases.get(printed)
+        if alias is not None:
+            return alias, self._alias_mp[printed]
+        name = person_name(printed)
+        key = fold(name)
+        self.conn.execute("INSERT OR IGNORE INTO mps (name, name_key) VALUES (?, ?)", (name, key))
+        mp_id = int(self.conn.execute("SELECT id FROM mps WHERE name_key = ?", (key,)).fetchone()[0])
+        self.conn.execute(
+            "INSERT OR IGNORE INTO mp_aliases (printed, mp_id) VALUES (?, ?)", (printed, mp_id)
+        )
+        alias_id = int(
+            self.conn.execute("SELECT id FROM mp_aliases WHERE printed = ?", (printed,)).fetchone()[0]
+        )
+        self._aliases[printed] = alias_id
+        self._alias_mp[printed] = mp_id
+        return alias_id, mp_id
+
+    # ------------------------------------------------------------ writes
+    def save(
+        self,
+        petition: Petition,
+        *,
+        content_hash: str,
+        source: str,
+        state: str,
+        boundary: str,
+        now: datetime,
+    ) -> None:
+        """Make ``petition`` the current state: replace its counts, add a snapshot."""
+        pid = petition.id
+        unknown = petition.unknown_row
+        response_at = petition.event_time("Government Response")
+        self.conn.execute(
+            """
+            INSERT INTO petitions (
+                id, title, title_key, url, background, additional_details, state,
+                total_signatures, uk_signatures, unknown_signatures, unknown_rank, refreshed_at,
+                created_at, opened_at, closed_at, response_threshold_at, debate_threshold_at,
+                government_response_at, boundary_set, departments, topics, debate, content_hash,
+                source, first_seen_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                title = excluded.title, title_key = excluded.title_key, url = excluded.url,
+                background = excluded.background,
+                additional_details = excluded.additional_details, state = excluded.state,
+                total_signatures = excluded.total_signatures,
+                uk_signatures = excluded.uk_signatures,
+                unknown_signatures = excluded.unknown_signatures,
+                unknown_rank = excluded.unknown_rank, refreshed_at = excluded.refreshed_at,
+                created_at = excluded.created_at, opened_at = excluded.opened_at,
+                closed_at = excluded.closed_at,
+                response_threshold_at = excluded.response_threshold_at,
+                debate_threshold_at = excluded.debate_threshold_at,
+                government_response_at = excluded.government_response_at,
+                boundary_set = excluded.boundary_set, departments = excluded.departments,
+                topics = excluded.topics, debate = excluded.debate,
+                content_hash = excluded.content_hash, source = excluded.source,
+                updated_at = excluded.updated_at
+            """,
+            (
+                pid,
+                petition.title,
+                fold(petition.title),
+                petition.url,
+                petition.background,
+                petition.additional_details,
+                state,
+                petition.total_signatures,
+                petition.uk_signatures,
+                unknown.count if unknown else None,
+                unknown.rank if unknown else None,
+                iso(petition.refreshed_at),
+                iso(petition.event_time("Created")),
+                iso(petition.event_time("Opened")),
+                iso(petition.event_time("Closed")),
+                iso(petition.event_time("Response Threshold Reached")),
+                iso(petition.event_time("Debate Threshold Reached")),
+                iso(response_at),
+                boundary,
+                json.dumps(list(petition.departments)),
+                json.dumps(list(petition.topics)),
+                json.dumps(petition.debate) if petition.debate is not None else None,
+                content_hash,
+                source,
+                iso(now),
+                iso(now),
+            ),
+        )
+        for table in ("history_events", "country_counts", "constituency_counts"):
+            self.conn.execute(f"DELETE FROM {table} WHERE petition_id = ?", (pid,))  # noqa: S608
+        self._save_response(petition, now)
+        self.conn.executemany(
+            "INSERT INTO history_events (petition_id, event, occurred_at) VALUES (?, ?, ?)",
+            [(pid, e.event, iso(e.at)) for e in petition.history],
+        )
+        self.conn.executemany(
+            "INSERT INTO country_counts (petition_id, country_id, rank, signatures, percent)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(pid, self._country_id(c.name), c.rank, c.count, c.percent) for c in petition.countries],
+        )
+        self._save_seats(petition, boundary)
+        self.add_snapshot(petition, now)
+
+    def _save_response(self, petition: Petition, now: datetime) -> None:
+        response = petition.government_response
+        if response is None:
+            self.conn.execute(
+                "DELETE FROM government_responses WHERE petition_id = ?", (petition.id,)
+            )
+            return
+        self.conn.execute(
+            """
+            INSERT INTO government_responses
+                (petition_id, summary, details, department, responded_at, first_seen_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (petition_id) DO UPDATE SET
+                summary = excluded.summary, details = excluded.details,
+                department = excluded.department, responded_at = excluded.responded_at
+            """,
+            (
+                petition.id,
+                response.summary,
+                response.details,
+                response.department,
+                iso(response.responded_at or petition.event_time("Government Response")),
+                iso(now),
+            ),
+        )
+
+    def _save_seats(self, petition: Petition, boundary: str) -> None:
+        refreshed = iso(petition.refreshed_at) or ""
+        rows: list[tuple[int, int, int, int, float, int | None]] = []
+        seen: list[tuple[int, int]] = []
+        for seat in petition.seats:
+            seat_id = self._seat_id(boundary, seat.name, seat.ons_code)
+            alias_id: int | None = None
+            if seat.mp:
+                alias_id, mp_id = self._alias_id(seat.mp)
+                seen.append((seat_id, mp_id))
+            rows.append((petition.id, seat_id, seat.rank, seat.count, seat.percent, alias_id))
+        self.conn.executemany(
+            "INSERT INTO constituency_counts"
+            " (petition_id, constituency_id, rank, signatures, percent, mp_alias_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._record_seat_mps(seen, refreshed)
+
+    def _record_seat_mps(self, pairs: Iterable[tuple[int, int]], refreshed: str) -> None:
+        """Remember who held each seat; only touch rows whose dates would change."""
+        changed = []
+        for pair in pairs:
+            last = self._seat_mps.get(pair)
+            if last is None or refreshed > last:
+                changed.append((pair[0], pair[1], refreshed, refreshed))
+                self._seat_mps[pair] = refreshed
+        self.conn.executemany(
+            """
+            INSERT INTO seat_mps (constituency_id, mp_id, first_seen_at, last_seen_at)
+            VALUES (?, ?, ?, ?)
+            ON CONFLICT (constituency_id, mp_id) DO UPDATE SET
+                first_seen_at = min(first_seen_at, excluded.first_seen_at),
+                last_seen_at = max(last_seen_at, excluded.last_seen_at)
+            """,
+            changed,
+        )
+
+    def add_snapshot(self, petition: Petition, now: datetime) -> bool:
+        """Record the count at this refresh; False when it was already known."""
+        cursor = self.conn.execute(
+            "INSERT OR IGNORE INTO snapshots"
+            " (petition_id, refreshed_at, total_signatures, uk_signatures, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                petition.id,
+                iso(petition.refreshed_at),
+                petition.total_signatures,
+                petition.uk_signatures,
+                iso(now),
+            ),
+        )
+        return cursor.rowcount > 0
+
+    def log(self, entries: Iterable[LogEntry]) -> None:
+        self.conn.executemany(
+            "INSERT INTO ingest_log"
+            " (batch_id, path, content_hash, result, petition_id, error, warnings, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.batch_id,
+                    e.path,
+                    e.content_hash,
+                    e.result,
+                    e.petition_id,
+                    e.error,
+                    json.dumps(list(e.warnings)),
+                    e.at,
+                )
+                for e in entries
+            ],
+        )
+
+    def delete_petition(self, petition_id: int) -> bool:
+        """Remove a petition and everything that hangs off it (cascade)."""
+        cursor = self.conn.execute("DELETE FROM petitions WHERE id = ?", (petition_id,))
+        return cursor.rowcount > 0
