@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import sqlite3
 import uuid
 from collections import Counter
@@ -95,9 +96,12 @@ class IngestReport:
 def parse_document(document: Document) -> ParsedDocument:
     """Parse by format: ``.json`` is the petition site's API, anything else Markdown."""
     if document.name.lower().endswith(".json"):
-        from core import json_reader  # noqa: PLC0415 - optional format, loaded when used
-
-        return json_reader.parse_json_bytes(document.data, document.name)
+        try:
+            reader = importlib.import_module("core.json_reader")
+        except ModuleNotFoundError:
+            raise ParseError(document.name, None, "JSON petitions are not supported") from None
+        parsed: ParsedDocument = reader.parse_json_bytes(document.data, document.name)
+        return parsed
     return parse_bytes(document.data, document.name)
 
 

@@ -35,7 +35,9 @@ _PREFIXES: tuple[tuple[str, ...], ...] = (
 # Post-nominals that can follow a name. "Lord" is deliberately absent from both
 # lists: "Mr Jonathan Lord MP" is Jonathan Lord.
 _SUFFIXES: frozenset[str] = frozenset(
-    {"mp", "kc", "qc", "pc", "cbe", "obe", "mbe", "kbe", "dbe", "frs", "dl", "jp", "msp", "ms"}
+    {"mp", "kc", "qc", "pc", "cbe", "obe", "mbe", "kbe", "dbe", "gbe", "frs", "dl", "jp", "msp"}
+    | {"ms", "kcb", "gcb", "cb", "kcmg", "gcmg", "cmg", "kcvo", "gcvo", "cvo", "lvo", "mvo"}
+    | {"dso", "mc", "td", "vr", "qpm"}
 )
 
 _PUNCT = re.compile(r"[^\w\s]|_")
@@ -43,7 +45,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def strip_accents(text: str) -> str:
-    """"Ynys Môn" → "Ynys Mon", "Glyndŵr" → "Glyndwr"."""
+    """ "Ynys Môn" → "Ynys Mon", "Glyndŵr" → "Glyndwr"."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

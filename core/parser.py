@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
@@ -58,6 +59,10 @@ _REFRESHED = re.compile(r"^Last refreshed\s+(\S+\s+\S+)$", re.IGNORECASE)
 _PETITION_ID = re.compile(r"/petitions/(\d+)(?:[/?#.]|$)")
 _INTEGER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
 _PERCENT = re.compile(r"^\d+(?:\.\d+)?$")
+# The Unknown row is computed (UK count - sum of seats), so out-of-sync API counts can
+# make it negative; only that row accepts a sign.
+_SIGNED_INTEGER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)$")
+_SIGNED_PERCENT = re.compile(r"^-?\d+(?:\.\d+)?$")
 _SEPARATOR_CELL = re.compile(r"^:?-+:?$")
 _DEPARTMENT = re.compile(
     r"\b(department|ministry|office|treasury|hm revenue|cabinet|secretary of state)\b",
@@ -109,16 +114,21 @@ class _Parser:
             data = data[3:]
         if not data.strip():
             raise self.error(1, "empty document: expected '# <petition title>'")
-        nul = data.find(b"\x00")
-        if nul >= 0:
-            line = data.count(b"\n", 0, nul) + 1
-            raise self.error(line, "binary data (NUL byte): expected a UTF-8 text document")
+        bad_at: int | None = None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            bad = data[exc.start : exc.start + 1].hex()
-            raise self.error(line, f"invalid UTF-8 (byte 0x{bad}): expected UTF-8 text") from None
+            bad_at, text = exc.start, ""
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            # Binary file: report the first byte that is not text (NUL or not UTF-8).
+            first = nul if bad_at is None else min(nul, bad_at)
+            line = data.count(b"\n", 0, first) + 1
+            raise self.error(line, "binary data (NUL byte): expected a UTF-8 text document")
+        if bad_at is not None:
+            line = data.count(b"\n", 0, bad_at) + 1
+            bad = data[bad_at : bad_at + 1].hex()
+            raise self.error(line, f"invalid UTF-8 (byte 0x{bad}): expected UTF-8 text")
         return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
     # ----------------------------------------------------------------- structure
@@ -147,24 +157,30 @@ class _Parser:
                     first = sections[name].line
                     raise self.error(number, f"second '### {name}' section (first on line {first})")
                 if current is not None and order.index(name) < order.index(current.name):
-                    raise self.error(
-                        number, f"'### {name}' must come before '### {current.name}'"
-                    )
+                    raise self.error(number, f"'### {name}' must come before '### {current.name}'")
                 current = _Section(name, number, [])
                 sections[name] = current
             elif heading and (current is None or current.name not in _FREE_TEXT):
                 raise self.error(
-                    number, f"unexpected heading {text.strip()!r}: expected one of "
-                    + ", ".join(f"'### {n}'" for n in order)
+                    number,
+                    f"unexpected heading {text.strip()!r}: expected one of "
+                    + ", ".join(f"'### {n}'" for n in order),
                 )
             elif current is None:
                 if text.strip():
                     raise self.error(number, "expected '### Background' after the title")
             else:
                 current.body.append((number, text))
-        last_line = len(lines)
-        for name, required in SECTIONS:
+        # ``lines`` ends with "" when the text ends with a newline: not a line of its own.
+        last_line = max(1, len(lines) - (1 if lines and lines[-1] == "" else 0))
+        for position, (name, required) in enumerate(SECTIONS):
             if required and name not in sections:
+                after = [sections[n] for n, _ in SECTIONS[position + 1 :] if n in sections]
+                if after:
+                    raise self.error(
+                        after[0].line,
+                        f"missing section '### {name}' (expected before '### {after[0].name}')",
+                    )
                 raise self.error(
                     last_line,
                     f"missing section '### {name}' (document truncated or incomplete?)",
@@ -194,6 +210,7 @@ class _Parser:
     def signatures(self, section: _Section) -> tuple[int, str, int, datetime]:
         total: int | None = None
         url: str | None = None
+        url_line = section.line
         refreshed: datetime | None = None
         for number, raw in section.body:
             text = raw.strip()
@@ -202,7 +219,7 @@ class _Parser:
             if match := _TOTAL.match(text):
                 total = self.integer(match.group(1), number, "the signature total")
             elif match := _SOURCE.match(text):
-                url = match.group("url")
+                url, url_line = match.group("url"), number
             elif match := _REFRESHED.match(text):
                 refreshed = self.timestamp(match.group(1), number, "'Last refreshed'")
             else:
@@ -216,26 +233,24 @@ class _Parser:
         if url is None:
             raise self.error(section.line, "missing the 'Data taken from [url](url)' line")
         if refreshed is None:
-            raise self.error(
-                section.line, "missing the 'Last refreshed YYYY-MM-DD HH:MM:SS' line"
-            )
+            raise self.error(section.line, "missing the 'Last refreshed YYYY-MM-DD HH:MM:SS' line")
         match = _PETITION_ID.search(url)
         if not match:
             raise self.error(
-                section.line, f"source URL {url!r} has no petition id: expected .../petitions/<id>"
+                url_line, f"source URL {url!r} has no petition id: expected .../petitions/<id>"
             )
         return int(match.group(1)), url, total, refreshed
 
     # ----------------------------------------------------------------- values
-    def integer(self, text: str, line: int, what: str) -> int:
+    def integer(self, text: str, line: int, what: str, signed: bool = False) -> int:
         text = text.strip()
-        if not _INTEGER.match(text):
+        if not (_SIGNED_INTEGER if signed else _INTEGER).match(text):
             raise self.error(line, f"{what} {text!r} is not a whole number (e.g. 13,698)")
         return int(text.replace(",", ""))
 
-    def percent(self, text: str, line: int) -> float:
+    def percent(self, text: str, line: int, signed: bool = False) -> float:
         text = text.strip()
-        if not _PERCENT.match(text):
+        if not (_SIGNED_PERCENT if signed else _PERCENT).match(text):
             raise self.error(line, f"percentage {text!r} is not a number (e.g. 0.46)")
         return float(text)
 
@@ -250,6 +265,12 @@ class _Parser:
     # ----------------------------------------------------------------- tables
     def cells(self, text: str, line: int, header: tuple[str, ...]) -> list[str]:
         stripped = text.strip()
+        if stripped.startswith("|") and not (stripped.endswith("|") and len(stripped) > 1):
+            raise self.error(
+                line,
+                f"incomplete table row (no closing '|', document truncated?): expected "
+                f"{len(header)} columns ({' | '.join(header)})",
+            )
         if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
             raise self.error(line, f"expected a table row '| {' | '.join(header)} |'")
         cells = [cell.strip() for cell in stripped[1:-1].split("|")]
@@ -265,12 +286,24 @@ class _Parser:
         section: _Section,
         header: tuple[str, ...],
         row: Callable[[list[str], int], T],
+        required: bool = True,
     ) -> list[tuple[int, T]]:
-        """Rows of the section's table, as (line number, parsed row) pairs."""
+        """Rows of the section's table, as (line number, parsed row) pairs.
+
+        A ``required`` table must at least have its header: a signature section
+        with no table at all is a truncated document, not a petition with no
+        signatures. History may be empty.
+        """
         body = [(n, t) for n, t in section.body]
         while body and not body[0][1].strip():
             body.pop(0)
         if not body:
+            if required:
+                raise self.error(
+                    section.line,
+                    f"'### {section.name}' has no table: expected the header "
+                    f"'| {' | '.join(header)} |' (document truncated?)",
+                )
             return []
         number, text = body[0]
         found = self.cells(text, number, header)
@@ -313,7 +346,8 @@ class _Parser:
         rank, name, mp, count, pct = cells
         if not name:
             raise self.error(line, "empty constituency name")
-        if name == UNKNOWN or mp in ("", "None"):
+        unknown = name == UNKNOWN
+        if unknown or mp in ("", "None"):
             mp_value: str | None = None
         else:
             mp_value = mp
@@ -321,12 +355,14 @@ class _Parser:
             rank=self.integer(rank, line, "rank"),
             name=name,
             mp=mp_value,
-            count=self.integer(count, line, "signature count"),
-            percent=self.percent(pct, line),
+            count=self.integer(count, line, "signature count", signed=unknown),
+            percent=self.percent(pct, line, signed=unknown),
         )
 
     # ----------------------------------------------------------------- checks
-    def unique(self, rows: Sequence[tuple[int, CountryCount | ConstituencyCount]], what: str) -> None:
+    def unique(
+        self, rows: Sequence[tuple[int, CountryCount | ConstituencyCount]], what: str
+    ) -> None:
         seen: dict[str, int] = {}
         for line, item in rows:
             if item.name in seen:
@@ -342,7 +378,7 @@ class _Parser:
             if item.rank != expected:
                 self.warn(line, f"{what} table rank {item.rank}, expected {expected}")
                 break
-        for (_, before), (line, after) in zip(rows, rows[1:], strict=False):
+        for (_, before), (line, after) in pairwise(rows):
             if after.count > before.count:
                 self.warn(line, f"{what} table not sorted by signatures")
                 break
@@ -368,7 +404,12 @@ class _Parser:
         petition_id, url, total, refreshed = self.signatures(sections[SIGNATURES])
         response = self.response(sections[RESPONSE]) if RESPONSE in sections else None
         history = (
-            [e for _, e in self.table(sections[HISTORY], HISTORY_HEADER, self.history_row)]
+            [
+                e
+                for _, e in self.table(
+                    sections[HISTORY], HISTORY_HEADER, self.history_row, required=False
+                )
+            ]
             if HISTORY in sections
             else []
         )

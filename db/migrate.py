@@ -36,7 +36,9 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
             raise MigrationError(f"{path.name}: migration files are named NNNN_description.sql")
         number = int(match.group(1))
         if number in found:
-            raise MigrationError(f"{path.name}: number {number} already used by {found[number].name}")
+            raise MigrationError(
+                f"{path.name}: number {number} already used by {found[number].name}"
+            )
         found[number] = Migration(number, path.name, path)
     return [found[n] for n in sorted(found)]
 

@@ -135,12 +135,16 @@ class PetitionStore:
         name = person_name(printed)
         key = fold(name)
         self.conn.execute("INSERT OR IGNORE INTO mps (name, name_key) VALUES (?, ?)", (name, key))
-        mp_id = int(self.conn.execute("SELECT id FROM mps WHERE name_key = ?", (key,)).fetchone()[0])
+        mp_id = int(
+            self.conn.execute("SELECT id FROM mps WHERE name_key = ?", (key,)).fetchone()[0]
+        )
         self.conn.execute(
             "INSERT OR IGNORE INTO mp_aliases (printed, mp_id) VALUES (?, ?)", (printed, mp_id)
         )
         alias_id = int(
-            self.conn.execute("SELECT id FROM mp_aliases WHERE printed = ?", (printed,)).fetchone()[0]
+            self.conn.execute("SELECT id FROM mp_aliases WHERE printed = ?", (printed,)).fetchone()[
+                0
+            ]
         )
         self._aliases[printed] = alias_id
         self._alias_mp[printed] = mp_id
@@ -218,7 +222,7 @@ class PetitionStore:
             ),
         )
         for table in ("history_events", "country_counts", "constituency_counts"):
-            self.conn.execute(f"DELETE FROM {table} WHERE petition_id = ?", (pid,))  # noqa: S608
+            self.conn.execute(f"DELETE FROM {table} WHERE petition_id = ?", (pid,))
         self._save_response(petition, now)
         self.conn.executemany(
             "INSERT INTO history_events (petition_id, event, occurred_at) VALUES (?, ?, ?)",
@@ -227,7 +231,10 @@ class PetitionStore:
         self.conn.executemany(
             "INSERT INTO country_counts (petition_id, country_id, rank, signatures, percent)"
             " VALUES (?, ?, ?, ?, ?)",
-            [(pid, self._country_id(c.name), c.rank, c.count, c.percent) for c in petition.countries],
+            [
+                (pid, self._country_id(c.name), c.rank, c.count, c.percent)
+                for c in petition.countries
+            ],
         )
         self._save_seats(petition, boundary)
         self.add_snapshot(petition, now)

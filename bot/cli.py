@@ -1,0 +1,189 @@
+"""The launcher: ``petitionbot run | console | ingest | migrate | stats``.
+
+Typer parses the arguments and rich draws progress and tables; each command is
+a thin shell over the same functions the bot uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.logs import setup_logging
+from bot.settings import Settings, get_settings
+from core.loader import IngestReport, Outcome, expand_paths, ingest_documents_sync, read_documents
+from db import petitions as petition_repo
+from db.database import Database, migrate_file
+from db.records import DatabaseStats
+
+app = typer.Typer(
+    help="petitionbot: UK Parliament petitions, searchable from Discord.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Database file (default: DATABASE_PATH setting).")
+]
+
+NO_TOKEN = """[bold yellow]No Discord token is set.[/]
+To run the bot in Discord:
+  1. Create an application at https://discord.com/developers/applications and add a Bot.
+  2. Copy its token into [bold].env[/] as [bold]DISCORD_TOKEN=...[/] (see .env.example),
+     or export DISCORD_TOKEN in your shell.
+  3. Invite it with the scopes [bold]bot applications.commands[/] (see README).
+Meanwhile you can try every command offline: [bold]petitionbot console[/]"""
+
+
+def _settings(db: Path | None = None) -> Settings:
+    settings = get_settings()
+    if db is not None:
+        settings = settings.model_copy(update={"database_path": db})
+    return settings
+
+
+@app.command()
+def run(
+    console: Annotated[
+        bool, typer.Option("--console/--no-console", help="Without a token, open the console.")
+    ] = True,
+) -> None:
+    """Run the Discord bot (needs DISCORD_TOKEN); without a token, offer the console."""
+    settings = _settings()
+    if settings.discord_token is None:
+        err.print(NO_TOKEN)
+        if console and sys.stdin.isatty():
+            err.print(
+                "\nStarting the offline console now (type [bold]help[/], or [bold]quit[/]).\n"
+            )
+            _run_console(settings)
+            return
+        raise typer.Exit(code=2)
+    token = settings.discord_token.get_secret_value()
+    setup_logging(settings.log_level, secrets=[token])
+    from bot.client import PetitionBot
+
+    async def main() -> None:
+        async with PetitionBot(settings) as bot:
+            await bot.start(token)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+
+
+def _run_console(settings: Settings) -> None:
+    try:
+        from bot.console import run_console
+    except ImportError:
+        err.print("[red]The offline console is not available in this build.[/]")
+        raise typer.Exit(code=2) from None
+    run_console(settings)
+
+
+@app.command()
+def console() -> None:
+    """Try the bot's commands offline in this terminal (same services and renderers)."""
+    _run_console(_settings())
+
+
+@app.command()
+def migrate(db: DbOption = None) -> None:
+    """Apply pending database migrations."""
+    settings = _settings(db)
+    applied = migrate_file(settings.database_path)
+    if applied:
+        out.print(f"Applied {len(applied)} migration(s) to {settings.database_path}:")
+        for name in applied:
+            out.print(f"  {name}")
+    else:
+        out.print(f"{settings.database_path} is up to date.")
+
+
+def report_table(report: IngestReport, *, show: int = 20) -> Table:
+    """The per-outcome summary plus the first rejections, for the terminal."""
+    table = Table(title="Ingest summary", show_lines=False)
+    table.add_column("result")
+    table.add_column("files", justify="right")
+    counts = report.counts
+    for outcome in Outcome:
+        table.add_row(outcome.value, f"{counts[outcome]:,}")
+    return table
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories of petitions.")],
+    db: DbOption = None,
+) -> None:
+    """Ingest petition documents (Markdown or petition-site JSON) into the database."""
+    settings = _settings(db)
+    files = expand_paths(paths)
+    if not files:
+        err.print("[yellow]No petition documents found in the given paths.[/]")
+        raise typer.Exit(code=1)
+    items = list(read_documents(files))
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=len(items) < 2,
+    ) as progress:
+        task = progress.add_task("Ingesting", total=len(items))
+        report = ingest_documents_sync(
+            settings.database_path,
+            items,
+            lambda done, total, name: progress.update(task, completed=done),
+        )
+    out.print(report_table(report))
+    for result in report.rejected[:20]:
+        out.print(f"[red]rejected[/] {result.error}", highlight=False)
+    if len(report.rejected) > 20:
+        out.print(f"... and {len(report.rejected) - 20} more rejected files")
+    for name, warning in report.warnings[:20]:
+        out.print(f"[yellow]warning[/] {name}: {warning}", highlight=False)
+    out.print(report.summary())
+    if report.rejected:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def stats(db: DbOption = None) -> None:
+    """Show what the database holds."""
+    settings = _settings(db)
+
+    async def collect() -> DatabaseStats:
+        database = await Database.open(settings.database_path)
+        try:
+            return await petition_repo.stats(database)
+        finally:
+            await database.close()
+
+    result = asyncio.run(collect())
+    table = Table(title=f"petitionbot database: {settings.database_path}")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("petitions", f"{result.petitions:,}")
+    table.add_row("snapshots", f"{result.snapshots:,}")
+    table.add_row("constituencies", f"{result.constituencies:,}")
+    table.add_row("MPs", f"{result.mps:,}")
+    table.add_row("constituency rows", f"{result.constituency_rows:,}")
+    table.add_row("newest refresh", str(result.newest_refresh or "-"))
+    last = result.last_ingest
+    table.add_row(
+        "last ingest", f"{last.at:%Y-%m-%d %H:%M} {last.result} {last.path}" if last else "-"
+    )
+    table.add_row("size", f"{result.size_bytes / 1_048_576:.1f} MiB")
+    out.print(table)
