@@ -1,0 +1,211 @@
+"""Ingest rules on real documents and a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from core.loader import Document, Outcome, ingest_documents_sync, ingest_paths_sync
+from core.writer import render_document
+from tests.support import dump_data, seed_petition, variant, write_petition
+
+
+def rows(path: Path, sql: str, *args: object) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def test_first_ingest_adds_every_seed(db_path: Path, seed_paths: list[Path]) -> None:
+    report = ingest_paths_sync(db_path, seed_paths)
+    assert [r.outcome for r in report.results] == [Outcome.ADDED] * 3
+    assert {r.petition_id for r in report.results} == {652057, 607849, 575833}
+    assert rows(db_path, "SELECT count(*) FROM constituency_counts") == [(650 + 650 + 650 - 1,)]
+    # seed 000 has 650 rows incl. Unknown (649 seats); 001 and 002 have 651 incl. Unknown.
+    assert rows(db_path, "SELECT count(*) FROM constituency_counts WHERE petition_id = 652057") == [
+        (649,)
+    ]
+    assert rows(
+        db_path,
+        "SELECT unknown_signatures, unknown_rank, uk_signatures FROM petitions WHERE id = 652057",
+    ) == [(226, 4, 48626)]
+
+
+def test_reingest_is_a_noop(db_path: Path, seed_paths: list[Path]) -> None:
+    ingest_paths_sync(db_path, seed_paths)
+    before = dump_data(db_path)
+    report = ingest_paths_sync(db_path, seed_paths)
+    assert [r.outcome for r in report.results] == [Outcome.UNCHANGED] * 3
+    assert dump_data(db_path) == before
+
+
+def test_vacant_seat_and_mp_entities(db_path: Path, seed_paths: list[Path]) -> None:
+    ingest_paths_sync(db_path, seed_paths)
+    vacant = rows(
+        db_path,
+        "SELECT cc.signatures, cc.mp_alias_id FROM constituency_counts cc"
+        " JOIN constituencies c ON c.id = cc.constituency_id"
+        " WHERE cc.petition_id = 652057 AND c.name = 'Wellingborough'",
+    )
+    assert vacant == [(86, None)]
+    assert rows(db_path, "SELECT count(*) FROM mps WHERE name = 'None'") == [(0,)]
+    lord = rows(
+        db_path,
+        "SELECT m.name FROM mp_aliases a JOIN mps m ON m.id = a.mp_id"
+        " WHERE a.printed = 'Mr Jonathan Lord MP'",
+    )
+    assert lord == [("Jonathan Lord",)]
+    # QC and KC forms of the same person are one MP.
+    cox = rows(
+        db_path,
+        "SELECT DISTINCT m.name FROM mp_aliases a JOIN mps m ON m.id = a.mp_id"
+        " WHERE a.printed LIKE '%Geoffrey Cox%'",
+    )
+    assert cox == [("Geoffrey Cox",)]
+
+
+def test_newer_refresh_replaces_counts_and_appends_snapshot(
+    db_path: Path, seed_paths: list[Path], tmp_path: Path
+) -> None:
+    ingest_paths_sync(db_path, seed_paths[:1])
+    newer = variant(seed_petition(seed_paths[0]), hours=5, extra=100)
+    report = ingest_paths_sync(db_path, [write_petition(tmp_path / "newer.md", newer)])
+    assert report.results[0].outcome is Outcome.UPDATED
+    assert rows(db_path, "SELECT total_signatures FROM petitions WHERE id = 652057") == [(48883,)]
+    assert rows(
+        db_path,
+        "SELECT total_signatures FROM snapshots WHERE petition_id = 652057 ORDER BY refreshed_at",
+    ) == [(48783,), (48883,)]
+    assert rows(
+        db_path,
+        "SELECT max(signatures) FROM constituency_counts WHERE petition_id = 652057",
+    ) == [(405,)]
+
+
+def test_older_refresh_never_overwrites(
+    db_path: Path, seed_paths: list[Path], tmp_path: Path
+) -> None:
+    seed = seed_petition(seed_paths[0])
+    newer = write_petition(tmp_path / "newer.md", variant(seed, hours=5, extra=100))
+    older = write_petition(tmp_path / "older.md", variant(seed, hours=-5, extra=-50))
+    ingest_paths_sync(db_path, [newer])
+    current = rows(db_path, "SELECT * FROM constituency_counts ORDER BY constituency_id")
+    report = ingest_paths_sync(db_path, [older])
+    assert report.results[0].outcome is Outcome.OLDER
+    assert rows(db_path, "SELECT total_signatures FROM petitions") == [(48883,)]
+    assert rows(db_path, "SELECT * FROM constituency_counts ORDER BY constituency_id") == current
+    # The older count is still a true point in the petition's history.
+    assert rows(db_path, "SELECT total_signatures FROM snapshots ORDER BY refreshed_at") == [
+        (48733,),
+        (48883,),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x89PNG\r\n\x1a\n\x00\x00binary",
+        b"# Title only\n",
+        "broken".encode("utf-16"),
+    ],
+)
+def test_rejected_document_leaves_database_unchanged(
+    loaded_db_path: Path, tmp_path: Path, content: bytes
+) -> None:
+    before = dump_data(loaded_db_path)
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(content)
+    report = ingest_paths_sync(loaded_db_path, [bad])
+    result = report.results[0]
+    assert result.outcome is Outcome.REJECTED
+    assert result.error and str(bad) in result.error
+    assert dump_data(loaded_db_path) == before
+    logged = rows(loaded_db_path, "SELECT result, error FROM ingest_log WHERE path = ?", str(bad))
+    assert logged == [("rejected", result.error)]
+
+
+def test_truncated_seed_is_rejected_with_file_and_line(
+    loaded_db_path: Path, seed_paths: list[Path], tmp_path: Path
+) -> None:
+    text = seed_paths[0].read_text(encoding="utf-8")
+    cut = text[: text.index("| 257 | Wellingborough") + 20]  # mid-row
+    bad = tmp_path / "truncated.md"
+    bad.write_text(cut, encoding="utf-8")
+    before = dump_data(loaded_db_path)
+    report = ingest_paths_sync(loaded_db_path, [bad])
+    assert report.results[0].outcome is Outcome.REJECTED
+    assert f"{bad}:368:" in (report.results[0].error or "")
+    assert dump_data(loaded_db_path) == before
+
+
+def test_failure_mid_transaction_rolls_back_everything(
+    loaded_db_path: Path, seed_paths: list[Path], tmp_path: Path
+) -> None:
+    """A storage error after some rows were written leaves no trace of the document."""
+    conn = sqlite3.connect(loaded_db_path)
+    conn.execute(
+        "CREATE TRIGGER fail_late BEFORE INSERT ON constituency_counts"
+        " WHEN NEW.rank = 300 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    )
+    conn.commit()
+    conn.close()
+    before = dump_data(loaded_db_path)
+    newer = write_petition(
+        tmp_path / "newer.md", variant(seed_petition(seed_paths[0]), hours=1, extra=7)
+    )
+    report = ingest_paths_sync(loaded_db_path, [newer])
+    assert report.results[0].outcome is Outcome.REJECTED
+    assert "disk on fire" in (report.results[0].error or "")
+    assert dump_data(loaded_db_path) == before
+
+
+def test_duplicate_ids_in_one_batch(seed_paths: list[Path], db_path: Path) -> None:
+    seed = seed_petition(seed_paths[0])
+    same_time = variant(seed, hours=0, extra=3)
+    first = Document("a.md", seed_paths[0].read_bytes())
+    clash = Document("b.md", render_document(same_time).encode())
+    report = ingest_documents_sync(db_path, [first, clash])
+    assert [r.outcome for r in report.results] == [Outcome.ADDED, Outcome.REJECTED]
+    assert "conflicts with a.md" in (report.results[1].error or "")
+    assert rows(db_path, "SELECT total_signatures FROM petitions") == [(48783,)]
+
+
+def test_crlf_bom_copy_is_the_same_content_in_meaning(
+    db_path: Path, seed_paths: list[Path], tmp_path: Path
+) -> None:
+    ingest_paths_sync(db_path, seed_paths[:1])
+    before = dump_data(db_path, exclude=("ingest_log", "petitions", "snapshots"))
+    crlf = tmp_path / "crlf.md"
+    crlf.write_bytes(b"\xef\xbb\xbf" + seed_paths[0].read_bytes().replace(b"\n", b"\r\n"))
+    report = ingest_paths_sync(db_path, [crlf])
+    # Different bytes, same refresh time and data: stored as a correction, counts identical.
+    assert report.results[0].outcome is Outcome.UPDATED
+    assert dump_data(db_path, exclude=("ingest_log", "petitions", "snapshots")) == before
+
+
+def test_directory_ingest_skips_hidden_and_reports_progress(
+    db_path: Path, seed_paths: list[Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    (folder / ".hidden").mkdir(parents=True)
+    for path in seed_paths:
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / ".hidden" / "x.md").write_text("junk")
+    (folder / "notes.csv").write_text("not a petition")
+    calls: list[tuple[int, int]] = []
+    report = ingest_paths_sync(db_path, [folder], progress=lambda d, t, n: calls.append((d, t)))
+    assert report.counts[Outcome.ADDED] == 3
+    assert len(report.results) == 3
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    assert report.summary() == "3 files: 3 added"
+
+
+def test_missing_file_is_rejected_not_raised(db_path: Path, tmp_path: Path) -> None:
+    report = ingest_paths_sync(db_path, [tmp_path / "nope.md"])
+    assert report.results[0].outcome is Outcome.REJECTED
+    assert "cannot read" in (report.results[0].error or "")

@@ -1,0 +1,60 @@
+"""Helpers shared by tests: database dumps and petition variants."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from core.models import Petition
+from core.parser import parse_file
+from core.writer import render_document
+
+# The ingest log records rejections by design; everything else must stay identical.
+LOG_TABLES = ("ingest_log",)
+
+
+def dump_data(path: Path, exclude: tuple[str, ...] = LOG_TABLES) -> str:
+    """SQL dump of the database at ``path`` without the log tables."""
+    conn = sqlite3.connect(path)
+    try:
+        lines = [
+            line
+            for line in conn.iterdump()
+            if not any(f'"{table}"' in line or f" {table} " in line for table in exclude)
+        ]
+    finally:
+        conn.close()
+    return "\n".join(lines)
+
+
+def seed_petition(path: Path) -> Petition:
+    return parse_file(path).petition
+
+
+def variant(petition: Petition, *, hours: float, extra: int = 0) -> Petition:
+    """The same petition refreshed ``hours`` later (earlier if negative), ``extra`` more
+    signatures on the top country and the top real seat (invariants kept)."""
+    countries = list(petition.countries)
+    seats = list(petition.constituencies)
+    if extra:
+        countries[0] = dataclasses.replace(countries[0], count=countries[0].count + extra)
+        index = next(i for i, s in enumerate(seats) if not s.is_unknown)
+        seats[index] = dataclasses.replace(seats[index], count=seats[index].count + extra)
+    return dataclasses.replace(
+        petition,
+        refreshed_at=petition.refreshed_at + timedelta(hours=hours),
+        total_signatures=petition.total_signatures + extra,
+        countries=tuple(countries),
+        constituencies=tuple(seats),
+    )
+
+
+def write_petition(path: Path, petition: Petition) -> Path:
+    path.write_text(render_document(petition), encoding="utf-8")
+    return path
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
