@@ -34,7 +34,7 @@ def test_failed_migration_leaves_previous_version(tmp_path: Path, db_path: Path)
     (folder / "0001_ok.sql").write_text("CREATE TABLE a (x INTEGER);")
     (folder / "0002_bad.sql").write_text("CREATE TABLE b (x INTEGER); INSERT INTO nope VALUES (1);")
     conn = connect_sync(db_path)
-    with pytest.raises(MigrationError, match="0002_bad.sql"):
+    with pytest.raises(MigrationError, match=r"0002_bad\.sql"):
         migrate(conn, folder)
     assert current_version(conn) == 1
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -43,7 +43,7 @@ def test_failed_migration_leaves_previous_version(tmp_path: Path, db_path: Path)
 
 def test_misnamed_migration_is_refused(tmp_path: Path) -> None:
     (tmp_path / "init.sql").write_text("SELECT 1;")
-    with pytest.raises(MigrationError, match="NNNN_description.sql"):
+    with pytest.raises(MigrationError, match=r"NNNN_description\.sql"):
         available(tmp_path)
 
 
