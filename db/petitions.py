@@ -89,3 +89,9 @@ async def set_meta(db: Database, key: str, value: str) -> None:
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+async def delete_petition(db: Database, petition_id: int) -> bool:
+    """Remove a petition and everything hanging off it (ON DELETE CASCADE)."""
+    cursor = await db.conn.execute("DELETE FROM petitions WHERE id = ?", (petition_id,))
+    return (cursor.rowcount or 0) > 0

@@ -34,17 +34,26 @@ _DEPARTMENT_WORDS = re.compile(
 _CHARS = st.characters(blacklist_categories=("Cc", "Cs"))
 _SPECIALS = st.sampled_from(
     ["@everyone", "@here", "**bold**", "`code`", "```", "a, b", "Ynys Môn", "Glyndŵr", "£45",
-     "‘quoted’", "– dash", "#hashtag", "C#", "_x_", "<@123>", "|pipe|", "~~", "> quote", "🙂"]
+     "‘quoted’", "– dash", "#hashtag", "C#", "_x_", "<@123>", "|pipe|", "~~", "> quote", "🙂",
+     "# Heading", "### Heading", "#", "-"]
 )  # fmt: skip
 _TOKEN = st.one_of(_SPECIALS, st.text(_CHARS, min_size=1, max_size=10))
 
 
+# A free-text line may look like a Markdown heading, just not like one of the sections.
+_SECTION_LINE = re.compile(
+    r"#{1,6}\s+(background|signatures|government response|history|signatures by country"
+    r"|signatures by constituency)\s*",
+    re.IGNORECASE,
+)
+
+
 def _line(tokens: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    """One non-blank line the format can carry: no trailing space, not a heading."""
+    """One non-blank line the format can carry: no trailing space, not a section heading."""
     return (
         st.lists(tokens, min_size=1, max_size=6)
         .map(" ".join)
-        .filter(lambda s: s.strip() != "" and s == s.rstrip() and not s.lstrip().startswith("#"))
+        .filter(lambda s: s.strip() != "" and s == s.rstrip() and not _SECTION_LINE.fullmatch(s))
     )
 
 

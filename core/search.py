@@ -1,0 +1,539 @@
+"""The one resolver: what did the user mean by this petition, seat or MP?
+
+Every command and every autocomplete goes through :class:`Resolver`, so a
+typo, a half-remembered title or an honorific is understood the same way
+everywhere. Matching happens in a single key space, :func:`core.names.fold`,
+the same keys the loader stores.
+
+How a query is matched (``TextIndex``), built so that 10,000+ petitions stay
+far inside Discord's 3-second window without blocking the event loop:
+
+1. **Prefilter.** Each query word is expanded against the vocabulary of
+   indexed words: the word itself, words within a small edit distance (typos;
+   one edit for 4–6 letters, two from 7) and words it is a prefix of (partial
+   typing). Each indexed word has a posting list of the entries containing it;
+   a NumPy pass over those lists gives every entry its *coverage*: the
+   IDF-weighted share of query words it contains, so "ofsted" counts for more
+   than "the".
+2. **Rerank.** Only the best-covered few dozen entries are scored with
+   rapidfuzz ``WRatio`` against the whole query (word order, partial titles).
+3. **Decide.** The final score blends both; a clear winner is ``clear``, near
+   ties are ``ambiguous`` (for a "Did you mean…" menu), weak matches ``none``.
+
+Searches run in a worker thread (``asyncio.to_thread``); the index itself is
+immutable, and :meth:`Resolver.refresh` swaps in a new one atomically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, Literal, TypeVar
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from core.cards import Choice, fmt_int, truncate
+from core.names import fold, person_key
+from db.database import Database
+from db.search import (
+    ConstituencyRef,
+    MpRef,
+    PetitionRef,
+    SearchData,
+    get_petition_ref,
+    load_search_data,
+)
+
+T = TypeVar("T")
+Status = Literal["exact", "clear", "ambiguous", "none"]
+
+MAX_QUERY_CHARS = 200  # longer input is cut: no title is this long, and cost stays bounded
+MAX_QUERY_WORDS = 12
+CANDIDATES = 80  # entries reranked with rapidfuzz after the prefilter
+PREFIX_EXPANSIONS = 48  # most frequent words a partial word may stand for
+NONE_BELOW = 62.0  # final score under which nothing is considered a match
+AMBIGUITY_MARGIN = 3.0  # others this close to the best make the answer ambiguous
+MAX_ALTERNATIVES = 24  # a select menu holds 25 options: the best plus these
+SUGGESTIONS = 5
+CHOICE_LIMIT = 25
+LABEL_LIMIT = 100
+
+_PETITION_URL = re.compile(r"petition\.parliament\.uk/(?:archived/)?petitions/(\d{1,10})\b", re.I)
+_ID = re.compile(r"#?\s*(\d{1,10})")
+
+
+@dataclass(frozen=True)
+class Resolution(Generic[T]):
+    """What a query resolved to.
+
+    * ``exact``/``clear``: ``best`` is the answer (``alternatives`` may list
+      runners-up);
+    * ``ambiguous``: ``best`` is the top pick and ``alternatives`` the other
+      close ones, for a "Did you mean…" select;
+    * ``none``: ``best`` is None and ``suggestions`` the nearest few (may be
+      empty).
+    """
+
+    query: str
+    status: Status
+    best: T | None = None
+    alternatives: list[T] = field(default_factory=list)
+    suggestions: list[T] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- index
+
+
+def _max_edits(word: str) -> int:
+    """Typos tolerated in a word: none in short words (too many false friends)."""
+    if len(word) >= 7:
+        return 2
+    return 1 if len(word) >= 4 else 0
+
+
+def _edit_similarity(edits: int) -> float:
+    return 1.0 - 0.15 * edits
+
+
+def _prefix_similarity(prefix: str, word: str) -> float:
+    """A partial word is worth more the more of the word it already spells."""
+    return 0.7 + 0.25 * len(prefix) / len(word)
+
+
+class TextIndex:
+    """An immutable fuzzy index over folded keys (titles, seat or MP names).
+
+    Entry ``i`` is ``keys[i]``; callers keep the records in the same order.
+    """
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys: list[str] = list(keys)
+        self.size = len(self.keys)
+        exact: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for entry, key in enumerate(self.keys):
+            exact[key].append(entry)
+            for word in set(key.split()):
+                postings[word].append(entry)
+        self._exact = dict(exact)
+        self._postings = {w: np.asarray(p, dtype=np.int32) for w, p in postings.items()}
+        n = max(self.size, 1)
+        self._idf = {w: math.log(1.0 + n / len(p)) for w, p in postings.items()}
+        self._unseen_idf = math.log(1.0 + n)
+        self._vocab = sorted(self._postings)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for word in self._vocab:
+            by_length[len(word)].append(word)
+        self._by_length = dict(by_length)
+        self._expansions: dict[tuple[str, bool], list[tuple[str, float]]] = {}
+
+    def exact(self, key: str) -> list[int]:
+        """Entries whose key is exactly ``key`` (in index order)."""
+        return self._exact.get(key, [])
+
+    def _expand(self, word: str, partial: bool) -> list[tuple[str, float]]:
+        """Indexed words ``word`` may stand for, with a similarity in (0, 1].
+
+        Cached: autocomplete re-sends the same words on every keystroke.
+        """
+        cache_key = (word, partial)
+        cached = self._expansions.get(cache_key)
+        if cached is not None:
+            return cached
+        found: dict[str, float] = {}
+        if word in self._postings:
+            found[word] = 1.0
+        edits = _max_edits(word)
+        if edits:
+            nearby = [
+                w
+                for size in range(len(word) - edits, len(word) + edits + 1)
+                for w in self._by_length.get(size, ())
+            ]
+            for other, distance, _ in process.extract(
+                word, nearby, scorer=OSA.distance, score_cutoff=edits, limit=None
+            ):
+                found.setdefault(other, _edit_similarity(int(distance)))
+        if len(word) >= 3 or (partial and len(word) >= 1):
+            start = bisect.bisect_left(self._vocab, word)
+            stop = bisect.bisect_left(self._vocab, word + "\uffff")
+            longer = [w for w in self._vocab[start:stop] if w != word]
+            if len(longer) > PREFIX_EXPANSIONS:
+                longer.sort(key=lambda w: -len(self._postings[w]))
+                longer = longer[:PREFIX_EXPANSIONS]
+            for other in longer:
+                found[other] = max(found.get(other, 0.0), _prefix_similarity(word, other))
+        result = sorted(found.items(), key=lambda item: item[1])  # ascending: max wins below
+        if len(self._expansions) > 4096:
+            self._expansions.clear()
+        self._expansions[cache_key] = result
+        return result
+
+    def _coverage(self, words: list[str], partial: bool) -> np.ndarray:
+        """Per entry, the IDF-weighted share of query words it contains (0–1)."""
+        total = np.zeros(self.size, dtype=np.float32)
+        weight_sum = 0.0
+        for position, word in enumerate(words):
+            last = partial and position == len(words) - 1
+            matches = self._expand(word, last)
+            if not matches:
+                weight_sum += self._unseen_idf if not last else 0.0
+                continue
+            weight = max(self._idf[w] for w, _ in matches)
+            weight_sum += weight
+            if len(matches) == 1:
+                total[self._postings[matches[0][0]]] += weight * matches[0][1]
+                continue
+            best = np.zeros(self.size, dtype=np.float32)
+            for other, similarity in matches:  # ascending similarity: the last write is the max
+                best[self._postings[other]] = similarity
+            total += weight * best
+        if weight_sum > 0:
+            total /= weight_sum
+        return total
+
+    def search(
+        self,
+        query_key: str,
+        *,
+        limit: int,
+        partial: bool = False,
+        mask: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        """Best entries for a folded query, as (entry, score 0–100), best first.
+
+        ``partial`` treats the last word as still being typed (autocomplete);
+        ``mask`` (a boolean array over entries) restricts the search.
+        """
+        words = query_key.split()[:MAX_QUERY_WORDS]
+        if not words or not self.size:
+            return []
+        coverage = self._coverage(words, partial)
+        if mask is not None:
+            coverage = np.where(mask, coverage, 0.0)
+        entries = np.flatnonzero(coverage > 0)
+        if len(entries) > CANDIDATES:
+            top = np.argpartition(-coverage[entries], CANDIDATES - 1)[:CANDIDATES]
+            entries = np.sort(entries[top])
+        if not len(entries):
+            return []
+        choices = [self.keys[i] for i in entries]
+        text = process.cdist([query_key], choices, scorer=fuzz.WRatio, workers=1)[0]
+        scores = 0.5 * text + 50.0 * coverage[entries]
+        order = np.lexsort((entries, -scores))[:limit]
+        return [(int(entries[i]), round(float(scores[i]), 2)) for i in order]
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def _decide(
+    query: str,
+    exact: list[T],
+    ranked: list[tuple[T, float]],
+    same: Callable[[T, T], bool],
+) -> Resolution[T]:
+    """Turn matches into a status: exact key match, clear winner, near tie or nothing."""
+    if len(exact) == 1:
+        others = [item for item, _ in ranked if not same(item, exact[0])][:SUGGESTIONS]
+        return Resolution(query, "exact", exact[0], others)
+    if exact:
+        return Resolution(query, "ambiguous", exact[0], exact[1 : MAX_ALTERNATIVES + 1])
+    if not ranked or ranked[0][1] < NONE_BELOW:
+        return Resolution(query, "none", suggestions=[item for item, _ in ranked[:SUGGESTIONS]])
+    best, top = ranked[0]
+    close = [item for item, score in ranked[1:] if top - score < AMBIGUITY_MARGIN]
+    if close:
+        return Resolution(query, "ambiguous", best, close[:MAX_ALTERNATIVES])
+    runners_up = [item for item, score in ranked[1:SUGGESTIONS] if score >= NONE_BELOW]
+    return Resolution(query, "clear", best, runners_up)
+
+
+def _clean(query: str) -> str:
+    return query[:MAX_QUERY_CHARS].strip()
+
+
+def parse_petition_id(query: str) -> int | None:
+    """A petition id typed as ``652057``/``#652057`` or inside a petition URL."""
+    text = query.strip()
+    match = _ID.fullmatch(text)
+    if match:
+        return int(match.group(1))
+    url = _PETITION_URL.search(text)
+    return int(url.group(1)) if url else None
+
+
+def _label(text: str, suffix: str = "") -> str:
+    """An option label within Discord's 100 characters, never empty."""
+    text = " ".join(text.split())  # no newlines or runs of spaces in a one-line label
+    return (truncate(text, LABEL_LIMIT - len(suffix)) + suffix) or "…"
+
+
+def petition_choice(ref: PetitionRef) -> Choice:
+    """Autocomplete/select option for a petition (value: its id)."""
+    return Choice(_label(ref.title, f" ({fmt_int(ref.total_signatures)})"), str(ref.id))
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class _State:
+    """One immutable generation of indexes; a refresh replaces it whole."""
+
+    petitions: list[PetitionRef]
+    petition_index: TextIndex
+    petition_by_id: dict[int, PetitionRef]
+    petition_states: np.ndarray  # state of each petition entry, for the ``state`` filter
+    seat_groups: list[list[ConstituencyRef]]  # per name key: its seats, preferred set first
+    seat_index: TextIndex
+    seat_by_id: dict[int, ConstituencyRef]
+    several_sets: bool
+    mps: list[MpRef]
+    mp_index: TextIndex
+    mp_by_id: dict[int, MpRef]
+
+
+def _build_state(data: SearchData) -> _State:
+    """Build every index (CPU-bound: called in a worker thread)."""
+    rank = {name: i for i, name in enumerate(data.boundary_sets)}
+    groups: dict[str, list[ConstituencyRef]] = defaultdict(list)
+    for ref, key in zip(data.constituencies, data.constituency_keys, strict=True):
+        groups[key].append(ref)
+    seat_keys = sorted(groups)
+    seat_groups = [
+        sorted(groups[k], key=lambda r: (rank.get(r.boundary_set, len(rank)), r.boundary_set))
+        for k in seat_keys
+    ]
+    return _State(
+        petitions=data.petitions,
+        petition_index=TextIndex(data.petition_keys),
+        petition_by_id={p.id: p for p in data.petitions},
+        petition_states=np.asarray([p.state for p in data.petitions], dtype=object),
+        seat_groups=seat_groups,
+        seat_index=TextIndex(seat_keys),
+        seat_by_id={c.id: c for c in data.constituencies},
+        several_sets=len(data.boundary_sets) > 1,
+        mps=data.mps,
+        mp_index=TextIndex(data.mp_keys),
+        mp_by_id={m.id: m for m in data.mps},
+    )
+
+
+def _state_mask(state: _State, wanted: str | None) -> np.ndarray | None:
+    if wanted is None:
+        return None
+    return np.asarray(state.petition_states == wanted, dtype=bool)
+
+
+def _petition_search(
+    state: _State, query: str, wanted: str | None, limit: int, partial: bool
+) -> tuple[list[PetitionRef], list[tuple[PetitionRef, float]]]:
+    """(exact title matches, ranked matches) for a title query."""
+    key = fold(query)
+    mask = _state_mask(state, wanted)
+    exact = [
+        state.petitions[i]
+        for i in state.petition_index.exact(key)
+        if wanted is None or state.petitions[i].state == wanted
+    ]
+    hits = state.petition_index.search(key, limit=limit, partial=partial, mask=mask)
+    return exact, [(state.petitions[i], score) for i, score in hits]
+
+
+def _popular(state: _State, wanted: str | None, limit: int) -> list[PetitionRef]:
+    """Most-signed petitions first (the list is stored in that order)."""
+    if wanted is None:
+        return state.petitions[:limit]
+    return [p for p in state.petitions if p.state == wanted][:limit]
+
+
+def _seat_pick(group: list[ConstituencyRef], boundary_set: str | None) -> ConstituencyRef:
+    for ref in group:
+        if ref.boundary_set == boundary_set:
+            return ref
+    return group[0]
+
+
+def _seat_search(
+    state: _State, query: str, boundary_set: str | None, limit: int, partial: bool
+) -> tuple[list[int], list[tuple[int, float]]]:
+    """(exact group, ranked groups) for a seat name, restricted to ``boundary_set``."""
+    key = fold(query)
+    mask: np.ndarray | None = None
+    if boundary_set is not None:
+        mask = np.asarray(
+            [any(r.boundary_set == boundary_set for r in g) for g in state.seat_groups],
+            dtype=bool,
+        )
+        if not mask.any():  # an unknown set: better any seat than none
+            mask = None
+    exact = [g for g in state.seat_index.exact(key) if mask is None or mask[g]]
+    return exact, state.seat_index.search(key, limit=limit, partial=partial, mask=mask)
+
+
+def _mp_search(
+    state: _State, query: str, limit: int, partial: bool
+) -> tuple[list[MpRef], list[tuple[MpRef, float]]]:
+    key = person_key(query)
+    exact = [state.mps[i] for i in state.mp_index.exact(key)]
+    hits = state.mp_index.search(key, limit=limit, partial=partial)
+    return exact, [(state.mps[i], score) for i, score in hits]
+
+
+def _seat_label(ref: ConstituencyRef, several_sets: bool) -> str:
+    return _label(ref.name, f" ({ref.boundary_set} seats)" if several_sets else "")
+
+
+# --------------------------------------------------------------------------- resolver
+
+
+def _same_id(a: PetitionRef | ConstituencyRef | MpRef, b: PetitionRef | ConstituencyRef | MpRef) -> bool:
+    return a.id == b.id
+
+
+class Resolver:
+    """Resolves what users type to petitions, seats and MPs; shared by all commands."""
+
+    def __init__(self, db: Database, state: _State) -> None:
+        self._db = db
+        self._state = state
+        self._refresh_lock = asyncio.Lock()
+
+    @classmethod
+    async def load(cls, db: Database) -> Resolver:
+        """Read and index everything (database read and index build off the loop)."""
+        data = await load_search_data(db)
+        return cls(db, await asyncio.to_thread(_build_state, data))
+
+    async def refresh(self) -> None:
+        """Rebuild after an ingest or removal; searches keep using the old index until then."""
+        async with self._refresh_lock:
+            data = await load_search_data(self._db)
+            self._state = await asyncio.to_thread(_build_state, data)
+
+    # ------------------------------------------------------------ petitions
+    async def petition(self, query: str, *, state: str | None = None) -> Resolution[PetitionRef]:
+        """A petition from its id, its URL or (part of) its title, typos allowed.
+
+        An explicit id or URL resolves regardless of ``state``; the filter
+        narrows title matching only.
+        """
+        current = self._state
+        text = _clean(query)
+        petition_id = parse_petition_id(text)
+        if petition_id is not None:
+            ref = current.petition_by_id.get(petition_id)
+            if ref is None:  # ingested since the last refresh?
+                ref = await get_petition_ref(self._db, petition_id)
+            if ref is not None:
+                return Resolution(query, "exact", ref)
+        if not fold(text):
+            return Resolution(query, "none", suggestions=_popular(current, state, SUGGESTIONS))
+        exact, ranked = await asyncio.to_thread(
+            _petition_search, current, text, state, MAX_ALTERNATIVES + 1, False
+        )
+        return _decide(query, exact, ranked, _same_id)
+
+    async def search_petitions(
+        self, query: str, *, state: str | None = None, limit: int = 100
+    ) -> list[tuple[PetitionRef, float]]:
+        """Ranked title matches (score 0–100) for ``/petition search``; popular ones if empty."""
+        current = self._state
+        text = _clean(query)
+        if not fold(text):
+            return [(p, 0.0) for p in _popular(current, state, limit)]
+        _, ranked = await asyncio.to_thread(_petition_search, current, text, state, limit, False)
+        return [(ref, score) for ref, score in ranked if score >= NONE_BELOW / 1.5]
+
+    async def complete_petition(self, current: str, limit: int = CHOICE_LIMIT) -> list[Choice]:
+        """Autocomplete: an id typed so far, else title matches, else the most signed."""
+        state = self._state
+        limit = max(1, min(limit, CHOICE_LIMIT))
+        text = _clean(current)
+        petition_id = parse_petition_id(text)
+        found: list[PetitionRef] = []
+        if petition_id is not None and petition_id in state.petition_by_id:
+            found.append(state.petition_by_id[petition_id])
+        if not fold(text):
+            found = _popular(state, None, limit)
+        else:
+            _, ranked = await asyncio.to_thread(_petition_search, state, text, None, limit, True)
+            found.extend(ref for ref, _ in ranked if ref not in found)
+        return [petition_choice(ref) for ref in found[:limit]]
+
+    # ------------------------------------------------------------ constituencies
+    async def constituency(
+        self, query: str, *, boundary_set: str | None = None
+    ) -> Resolution[ConstituencyRef]:
+        """A seat from its name (accents, punctuation, case and one typo forgiven) or id.
+
+        With ``boundary_set`` only that set's seats are considered; otherwise a
+        name found in both sets means the set with the most recent data.
+        """
+        current = self._state
+        text = _clean(query)
+        if _ID.fullmatch(text):
+            ref = current.seat_by_id.get(int(text.lstrip("#").strip()))
+            if ref is not None:
+                return Resolution(query, "exact", ref)
+        if not fold(text):
+            return Resolution(query, "none")
+        exact, ranked = await asyncio.to_thread(
+            _seat_search, current, text, boundary_set, MAX_ALTERNATIVES + 1, False
+        )
+        groups = current.seat_groups
+        return _decide(
+            query,
+            [_seat_pick(groups[g], boundary_set) for g in exact],
+            [(_seat_pick(groups[g], boundary_set), score) for g, score in ranked],
+            _same_id,
+        )
+
+    async def complete_constituency(self, current: str, limit: int = CHOICE_LIMIT) -> list[Choice]:
+        """Autocomplete seats; a name in both boundary sets is offered once per set."""
+        state = self._state
+        limit = max(1, min(limit, CHOICE_LIMIT))
+        text = _clean(current)
+        if not fold(text):
+            groups = state.seat_groups[:limit]
+        else:
+            _, ranked = await asyncio.to_thread(_seat_search, state, text, None, limit, True)
+            groups = [state.seat_groups[g] for g, _ in ranked]
+        refs = [ref for group in groups for ref in group][:limit]
+        return [Choice(_seat_label(ref, state.several_sets), str(ref.id)) for ref in refs]
+
+    # ------------------------------------------------------------ MPs
+    async def mp(self, query: str) -> Resolution[MpRef]:
+        """An MP with or without honorifics, by surname alone, typos allowed, or by id."""
+        current = self._state
+        text = _clean(query)
+        if _ID.fullmatch(text):
+            ref = current.mp_by_id.get(int(text.lstrip("#").strip()))
+            if ref is not None:
+                return Resolution(query, "exact", ref)
+        if not fold(text):
+            return Resolution(query, "none")
+        exact, ranked = await asyncio.to_thread(
+            _mp_search, current, text, MAX_ALTERNATIVES + 1, False
+        )
+        return _decide(query, exact, ranked, _same_id)
+
+    async def complete_mp(self, current: str, limit: int = CHOICE_LIMIT) -> list[Choice]:
+        """Autocomplete MPs by name (honorifics ignored)."""
+        state = self._state
+        limit = max(1, min(limit, CHOICE_LIMIT))
+        text = _clean(current)
+        if not fold(text):
+            refs = state.mps[:limit]
+        else:
+            _, ranked = await asyncio.to_thread(_mp_search, state, text, limit, True)
+            refs = [ref for ref, _ in ranked]
+        return [Choice(_label(ref.name), str(ref.id)) for ref in refs]

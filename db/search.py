@@ -1,0 +1,127 @@
+"""The rows the search resolver indexes: petition titles, seats and MPs.
+
+The resolver keeps everything it matches against in memory (a few MB at 10k
+petitions), so this module only has to hand over the whole set quickly. The
+bulk load runs in a worker thread with its own sqlite3 connection: building
+10,000 records is tens of milliseconds of Python that must not run on the
+event loop. Single look-ups by id (an id typed before the index was
+refreshed) go through the bot's aiosqlite connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from db.connection import connect_sync
+from db.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionRef:
+    """Just enough of a petition to name it in a reply or a "Did you mean…" list."""
+
+    id: int
+    title: str
+    total_signatures: int
+    state: str
+    refreshed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConstituencyRef:
+    """A seat: a name within one boundary set ('2010' or '2024')."""
+
+    id: int
+    name: str
+    boundary_set: str
+    ons_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MpRef:
+    """A person, named without honorifics ("Jonathan Lord")."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchData:
+    """Everything the resolver indexes, with the stored folded keys alongside.
+
+    ``petitions`` are ordered most-signed first, so ties in matching fall to the
+    better-known petition and the empty query's suggestions are a prefix.
+    ``boundary_sets`` lists the sets with seats, the one with the most recent
+    petition data first (the default when a seat name exists in both).
+    """
+
+    petitions: list[PetitionRef]
+    petition_keys: list[str]
+    constituencies: list[ConstituencyRef]
+    constituency_keys: list[str]
+    boundary_sets: list[str]
+    mps: list[MpRef]
+    mp_keys: list[str]
+
+
+_PETITION_COLUMNS = "id, title, total_signatures, state, refreshed_at"
+
+
+def _petition(row: tuple[int, str, int, str, str]) -> PetitionRef:
+    return PetitionRef(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]))
+
+
+def load_search_data_sync(conn: sqlite3.Connection) -> SearchData:
+    """Read every petition title, seat and MP (blocking; call from a thread)."""
+    rows = conn.execute(
+        f"SELECT {_PETITION_COLUMNS}, title_key FROM petitions"
+        " ORDER BY total_signatures DESC, id DESC"
+    ).fetchall()
+    petitions = [_petition(row[:5]) for row in rows]
+    petition_keys = [row[5] for row in rows]
+    seats = conn.execute(
+        "SELECT id, name, boundary_set, ons_code, name_key FROM constituencies"
+        " ORDER BY name_key, boundary_set DESC"
+    ).fetchall()
+    # Sets with seats, ranked by their newest petition (sets without petitions last).
+    sets = conn.execute(
+        "SELECT c.boundary_set, (SELECT max(p.refreshed_at) FROM petitions p"
+        "  WHERE p.boundary_set = c.boundary_set) AS newest"
+        " FROM (SELECT DISTINCT boundary_set FROM constituencies) c"
+        " ORDER BY newest IS NULL, newest DESC, c.boundary_set DESC"
+    ).fetchall()
+    mps = conn.execute("SELECT id, name, name_key FROM mps ORDER BY name_key").fetchall()
+    return SearchData(
+        petitions=petitions,
+        petition_keys=petition_keys,
+        constituencies=[ConstituencyRef(r[0], r[1], r[2], r[3]) for r in seats],
+        constituency_keys=[r[4] for r in seats],
+        boundary_sets=[r[0] for r in sets],
+        mps=[MpRef(r[0], r[1]) for r in mps],
+        mp_keys=[r[2] for r in mps],
+    )
+
+
+def _load_from_path(path: str) -> SearchData:
+    conn = connect_sync(path)
+    try:
+        return load_search_data_sync(conn)
+    finally:
+        conn.close()
+
+
+async def load_search_data(db: Database) -> SearchData:
+    """Load the resolver's data in a worker thread (own connection; WAL sees commits)."""
+    return await asyncio.to_thread(_load_from_path, str(db.path))
+
+
+async def get_petition_ref(db: Database, petition_id: int) -> PetitionRef | None:
+    """One petition by id, for an id the in-memory index does not know yet."""
+    async with db.conn.execute(
+        f"SELECT {_PETITION_COLUMNS} FROM petitions WHERE id = ?", (petition_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _petition(tuple(row)) if row else None  # type: ignore[arg-type]
