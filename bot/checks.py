@@ -41,7 +41,7 @@ async def is_bot_owner(interaction: discord.Interaction) -> bool:
 
 async def is_server_manager(interaction: discord.Interaction) -> bool:
     """Manage Server (as Discord resolved it for this interaction) or the moderator role."""
-    if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+    if interaction.guild_id is None:
         return False
     if interaction.permissions.manage_guild or interaction.permissions.administrator:
         return True
@@ -52,7 +52,9 @@ async def is_server_manager(interaction: discord.Interaction) -> bool:
     role_id = config.moderator_role_id
     if role_id is None:
         return False
-    return any(role.id == role_id for role in interaction.user.roles) or role_id in {
+    # In a server the user is a Member; roles come from the interaction payload.
+    roles = getattr(interaction.user, "roles", ())
+    return any(role.id == role_id for role in roles) or role_id in {
         int(r) for r in getattr(interaction.user, "_roles", ())
     }
 

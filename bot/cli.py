@@ -187,3 +187,65 @@ def stats(db: DbOption = None) -> None:
     )
     table.add_row("size", f"{result.size_bytes / 1_048_576:.1f} MiB")
     out.print(table)
+
+
+@app.command()
+def refresh(
+    db: DbOption = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Petitions site (default: PETITIONS_API_BASE setting)."),
+    ] = None,
+    state: Annotated[
+        str, typer.Option(help="Which list to walk: open, closed, debated, all, ...")
+    ] = "open",
+    max_pages: Annotated[int, typer.Option(min=1, help="Stop after this many list pages.")] = 500,
+    interval: Annotated[
+        float, typer.Option(min=0.0, help="Seconds between two requests (be polite).")
+    ] = 1.0,
+) -> None:
+    """Fetch changed petitions from the petitions site and ingest them (one pass)."""
+    from core.refresh import RefreshConfig, Refresher, RefreshReport
+    from db.reference import ensure_reference
+
+    settings = _settings(db)
+    config = RefreshConfig(
+        base_url=base_url or settings.petitions_api_base,
+        state=state,
+        max_pages=max_pages,
+        min_interval=interval,
+    )
+
+    async def main() -> RefreshReport:
+        database = await Database.open(settings.database_path)
+        try:
+            await ensure_reference(database)
+            with Progress(
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+            ) as progress:
+                tasks = {
+                    "pages": progress.add_task("List pages", total=None),
+                    "petitions": progress.add_task("Petitions", total=None),
+                }
+
+                def show(phase: str, done: int, total: int | None) -> None:
+                    progress.update(tasks[phase], completed=done, total=total)
+
+                async with Refresher(config) as refresher:
+                    return await refresher.run(database, show)
+        finally:
+            await database.close()
+
+    out.print(f"Refreshing {config.state} petitions from {config.base_url}")
+    report = asyncio.run(main())
+    for failure in report.failures[:20]:
+        out.print(f"[red]failed[/] {failure}", highlight=False)
+    for rejected in report.rejected[:20]:
+        out.print(f"[red]rejected[/] {rejected}", highlight=False)
+    out.print(report.summary())
+    if report.failures or report.rejected:
+        raise typer.Exit(code=1)

@@ -20,6 +20,8 @@ import cogs
 from bot.errors import on_app_command_error
 from bot.settings import Settings
 from bot.startup import open_database
+from core.search import Resolver
+from core.services import Services
 from db import petitions as petition_repo
 from db.database import Database
 
@@ -41,6 +43,7 @@ class PetitionBot(commands.Bot):
     """petitionbot's Discord client."""
 
     db: Database
+    services: Services
 
     def __init__(self, settings: Settings) -> None:
         intents = discord.Intents.default()
@@ -60,6 +63,7 @@ class PetitionBot(commands.Bot):
         self.db, report = await open_database(self.settings)
         if report is not None:
             log.info("Loaded bundled petitions: %s", report.summary())
+        self.services = Services(self.db, await Resolver.load(self.db))
         for extension in discover_extensions():
             await self.load_extension(extension)
             log.info("Loaded %s", extension)

@@ -8,17 +8,20 @@ from bot.settings import Settings
 from core.loader import IngestReport, ingest_paths
 from db import petitions as petition_repo
 from db.database import Database
+from db.reference import ensure_reference
 
 log = logging.getLogger(__name__)
 
 
 async def open_database(settings: Settings) -> tuple[Database, IngestReport | None]:
-    """Open and migrate the database; on first run ingest the data directory.
+    """Open and migrate the database, load the seat reference, ingest on first run.
 
     Returns the report of that first ingest (None when the database already had
     petitions), so callers can tell the user what was loaded.
     """
     db = await Database.open(settings.database_path)
+    # Constituency reference (650 seats per boundary set); a no-op when unchanged.
+    await ensure_reference(db)
     report = None
     if await petition_repo.count_petitions(db) == 0 and settings.data_dir.is_dir():
         log.info("First run: ingesting petitions from %s", settings.data_dir)

@@ -124,8 +124,8 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
     # ------------------------------------------------------------ global data (owners)
     @app_commands.command(name="ingest", description="Add petitions from a .md/.json file or .zip")
     @app_commands.describe(file="A petition document (.md, .txt, .json) or a .zip of many")
-    @bot_owner_only()
     @app_commands.checks.cooldown(1, 15.0, key=_user_key)
+    @bot_owner_only()
     async def ingest(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         uploads.check_upload(file.filename, file.size, self.bot.settings.max_upload_bytes)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -146,8 +146,8 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         await self._send(interaction, render_admin.ingest_report(report))
 
     @app_commands.command(name="reload", description="Re-scan the data directory")
-    @bot_owner_only()
     @app_commands.checks.cooldown(1, 30.0, key=_user_key)
+    @bot_owner_only()
     async def reload(self, interaction: discord.Interaction) -> None:
         folder = self.bot.settings.data_dir
         if not folder.is_dir():
@@ -197,8 +197,8 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         )
 
     @app_commands.command(name="sync", description="Re-sync the slash command tree")
-    @bot_owner_only()
     @app_commands.checks.cooldown(1, 60.0, key=_user_key)
+    @bot_owner_only()
     async def sync(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.bot.sync_commands_if_changed(force=True)
@@ -209,8 +209,8 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
 
     # ------------------------------------------------------------ server (managers)
     @app_commands.command(name="stats", description="What the bot holds and how it is doing")
-    @server_manager_only()
     @app_commands.checks.cooldown(1, 5.0, key=_user_key)
+    @server_manager_only()
     async def stats(self, interaction: discord.Interaction) -> None:
         db_stats = await petition_repo.stats(self.bot.db)
         latency = self.bot.latency

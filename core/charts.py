@@ -20,7 +20,7 @@ import math
 import os
 import tempfile
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,17 +29,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import colors as mcolors  # noqa: E402  (after the backend choice)
-from matplotlib import dates as mdates  # noqa: E402
-from matplotlib import ticker  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
-from matplotlib.colorbar import Colorbar  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib import colors as mcolors
+from matplotlib import dates as mdates
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
+from matplotlib.colorbar import Colorbar
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from core.hexmap import ATTRIBUTION, HexLayout  # noqa: E402
-from core.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD  # noqa: E402
+from core.hexmap import ATTRIBUTION, HexLayout
+from core.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
 
 DPI = 100
 BAR_SIZE = (1000, 600)
@@ -62,14 +63,17 @@ ZERO_HATCH = "#6E747E"
 HEX_EDGE = BACKGROUND
 COLOURMAP = "viridis_r"  # light = few, dark = many; colour-blind safe
 
+TITLE_CHARS = 64  # characters of bold title per line in a 1000 px figure
+MAP_TITLE_CHARS = 78  # ... and in the 1200 px map
+LABEL_CHARS = 32  # longest bar label that fits the left margin at LABEL_SIZE
 TITLE_SIZE = 18
 SUBTITLE_SIZE = 12.5
 LABEL_SIZE = 12
 SMALL_SIZE = 10.5
 
 THRESHOLDS: tuple[tuple[int, str], ...] = (
-    (RESPONSE_THRESHOLD, "10,000: government responds"),
-    (DEBATE_THRESHOLD, "100,000: considered for debate"),
+    (RESPONSE_THRESHOLD, "10,000\nresponse"),
+    (DEBATE_THRESHOLD, "100,000\ndebate"),
 )
 
 
@@ -183,36 +187,41 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _header(fig: Figure, title: str, subtitle: str, width: int, source: str) -> None:
-    """Title and subtitle at the top left, source line at the bottom left."""
+def _header(fig: Figure, title: str, subtitle: str, width: int, source: str) -> float:
+    """Title and subtitle at the top left, source line at the bottom left.
+
+    Returns the figure fraction just below the subtitle, so plots start under
+    a one- or two-line title alike.
+    """
+    pixel = 1.0 / fig.bbox.height
+    top = 1.0 - 14 * pixel
+    wrapped = wrap_title(title, width)
+    lines = wrapped.count("\n") + 1
     fig.text(
         0.02,
-        0.975,
-        literal(wrap_title(title, width)),
+        top,
+        literal(wrapped),
         ha="left",
         va="top",
         fontsize=TITLE_SIZE,
         fontweight="bold",
         color=TEXT,
     )
-    lines = wrap_title(title, width).count("\n") + 1
+    subtitle_y = top - (lines * TITLE_SIZE * 1.25 * DPI / 72 + 8) * pixel
     fig.text(
         0.02,
-        0.975 - 0.045 * lines * (600 / fig.bbox.height) ** 0 * (fig.bbox.width / fig.bbox.height)
-        / (1000 / 600),
+        subtitle_y,
         literal(subtitle),
         ha="left",
         va="top",
         fontsize=SUBTITLE_SIZE,
         color=MUTED,
     )
-    fig.text(0.02, 0.015, source, ha="left", va="bottom", fontsize=SMALL_SIZE, color=MUTED)
+    fig.text(0.02, 10 * pixel, source, ha="left", va="bottom", fontsize=SMALL_SIZE, color=MUTED)
+    return subtitle_y - (SUBTITLE_SIZE * 1.3 * DPI / 72 + 6) * pixel
 
 
-def _style_axes(ax: object) -> None:
-    from matplotlib.axes import Axes
-
-    assert isinstance(ax, Axes)
+def _style_axes(ax: Axes) -> None:
     ax.set_facecolor(BACKGROUND)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -227,18 +236,22 @@ def _thousands(value: float, _pos: object = None) -> str:
     return f"{value:,.0f}"
 
 
+def _decimal(value: float, _pos: object = None) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 # ---------------------------------------------------------------- top-N bars
 def render_bars(chart: BarChart) -> Rendered:
     """Horizontal bars, largest at the top, each labelled with its value."""
     fig = _figure(BAR_SIZE)
-    _header(fig, chart.title, chart.subtitle, 80, DATA_SOURCE)
-    ax = fig.add_axes((0.30, 0.10, 0.62, 0.72))
+    below = _header(fig, chart.title, chart.subtitle, TITLE_CHARS, DATA_SOURCE)
+    ax = fig.add_axes((0.33, 0.11, 0.58, below - 0.04 - 0.11))
     _style_axes(ax)
     items = chart.items
     positions = list(range(len(items)))
     values = [item.value for item in items]
     ax.barh(positions, values, color=BAR, height=0.72, zorder=2)
-    ax.set_yticks(positions, [literal(shorten(item.label, 34)) for item in items])
+    ax.set_yticks(positions, [literal(shorten(item.label, LABEL_CHARS)) for item in items])
     ax.invert_yaxis()
     ax.set_ylim(len(items) - 0.5, -0.5)
     peak = max(values, default=0.0) or 1.0
@@ -263,11 +276,9 @@ def render_bars(chart: BarChart) -> Rendered:
     return Rendered(_png(fig), *BAR_SIZE)
 
 
-def _thousands_or_decimal(peak: float) -> ticker.FuncFormatter | object:
-    """Axis labels: integers with separators, or two decimals for small rates."""
-    if peak >= 20:
-        return _thousands
-    return lambda value, _pos=None: f"{value:.2f}".rstrip("0").rstrip(".")
+def _thousands_or_decimal(peak: float) -> Callable[[float, object], str]:
+    """Axis labels: integers with separators, or up to two decimals for small rates."""
+    return _thousands if peak >= 20 else _decimal
 
 
 # ---------------------------------------------------------------- history
@@ -289,16 +300,16 @@ def render_history(chart: HistoryChart) -> Rendered:
     """A line through the known counts, with the 10k/100k thresholds as dashed lines."""
     points = sorted(chart.points, key=lambda p: p.at)
     fig = _figure(HISTORY_SIZE)
-    _header(fig, chart.title, chart.subtitle, 80, DATA_SOURCE)
-    ax = fig.add_axes((0.11, 0.12, 0.70, 0.68))
+    below = _header(fig, chart.title, chart.subtitle, TITLE_CHARS, DATA_SOURCE)
+    ax = fig.add_axes((0.10, 0.11, 0.78, below - 0.05 - 0.11))
     _style_axes(ax)
-    times = [p.at for p in points]
+    times = [mdates.date2num(p.at) for p in points]
     counts = [p.signatures for p in points]
-    ax.plot(times, counts, color=LINE, linewidth=2.4, zorder=3)  # type: ignore[arg-type]
+    ax.plot(times, counts, color=LINE, linewidth=2.4, zorder=3)
     snapshots = [p for p in points if p.label is None]
     events = [p for p in points if p.label is not None]
-    ax.scatter(  # type: ignore[misc]
-        [p.at for p in snapshots],
+    ax.scatter(
+        [mdates.date2num(p.at) for p in snapshots],
         [p.signatures for p in snapshots],
         s=46,
         color=LINE,
@@ -306,8 +317,8 @@ def render_history(chart: HistoryChart) -> Rendered:
         label="stored count",
     )
     if events:
-        ax.scatter(  # type: ignore[misc]
-            [p.at for p in events],
+        ax.scatter(
+            [mdates.date2num(p.at) for p in events],
             [p.signatures for p in events],
             s=60,
             marker="D",
@@ -338,7 +349,6 @@ def render_history(chart: HistoryChart) -> Rendered:
     ax.set_ylim(0, top * 1.08 or 1)
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(_thousands))
     ax.grid(axis="y", color=GRID, linewidth=0.8, zorder=0)
-    ax.set_ylabel("signatures", fontsize=LABEL_SIZE)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -393,8 +403,8 @@ def nice_log_ticks(low: float, high: float) -> list[float]:
 def render_map(chart: MapChart) -> Rendered:
     """Every seat as a hexagon coloured by its value; zero seats grey and hatched."""
     fig = _figure(MAP_SIZE)
-    _header(fig, chart.title, chart.subtitle, 90, MAP_SOURCE)
-    ax = fig.add_axes((0.01, 0.05, 0.64, 0.80))
+    below = _header(fig, chart.title, chart.subtitle, MAP_TITLE_CHARS, MAP_SOURCE)
+    ax = fig.add_axes((0.01, 0.04, 0.64, below - 0.02 - 0.04))
     ax.set_axis_off()
     ax.set_aspect("equal")
     layout = chart.layout
@@ -446,7 +456,7 @@ def _map_legend(fig: Figure, chart: MapChart, norm: mcolors.Normalize | None, ze
             bar.set_ticks(ticks)
             bar.minorticks_off()
         bar.ax.xaxis.set_major_formatter(
-            ticker.FuncFormatter(lambda v, _p=None: chart.value_format.format(v))
+            ticker.FuncFormatter(_thousands_or_decimal(float(norm.vmax or 0)))
         )
         bar.ax.tick_params(colors=TEXT, labelsize=SMALL_SIZE)
         bar.outline.set_edgecolor(MUTED)
@@ -468,7 +478,9 @@ def _map_legend(fig: Figure, chart: MapChart, norm: mcolors.Normalize | None, ze
     if chart.highlights:
         lines = [chart.highlights_title]
         for rank, (name, value) in enumerate(chart.highlights, start=1):
-            lines.append(f"{rank:>2}. {shorten(name, 30)}  {value}")
+            # Figure spaces (digit-wide) keep "9." and "10." aligned.
+            number = f"{rank}.".rjust(len(f"{len(chart.highlights)}."), "\u2007")
+            lines.append(f"{number} {shorten(name, 30)}  {value}")
         fig.text(
             0.68,
             0.62,

@@ -20,7 +20,7 @@ far inside Discord's 3-second window without blocking the event loop:
 3. **Decide.** The final score blends both; a clear winner is ``clear``, near
    ties are ``ambiguous`` (for a "Did you mean…" menu), weak matches ``none``.
 
-Searches run in a worker thread (``asyncio.to_thread``); the index itself is
+Large searches run in a worker thread (``asyncio.to_thread``); the index is
 immutable, and :meth:`Resolver.refresh` swaps in a new one atomically.
 """
 
@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import itertools
 import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, ParamSpec, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -56,8 +57,10 @@ Status = Literal["exact", "clear", "ambiguous", "none"]
 
 MAX_QUERY_CHARS = 200  # longer input is cut: no title is this long, and cost stays bounded
 MAX_QUERY_WORDS = 12
-CANDIDATES = 80  # entries reranked with rapidfuzz after the prefilter
+CANDIDATES = 48  # entries reranked with rapidfuzz after the prefilter
 PREFIX_EXPANSIONS = 48  # most frequent words a partial word may stand for
+PHRASE_BONUS = 3.0  # the query appears word for word inside the entry
+INLINE_MAX_ENTRIES = 2_000  # smaller indexes answer in ~50 µs: a thread hop would cost more
 NONE_BELOW = 62.0  # final score under which nothing is considered a match
 AMBIGUITY_MARGIN = 3.0  # others this close to the best make the answer ambiguous
 MAX_ALTERNATIVES = 24  # a select menu holds 25 options: the best plus these
@@ -186,7 +189,8 @@ class TextIndex:
             if not matches:
                 weight_sum += self._unseen_idf if not last else 0.0
                 continue
-            weight = max(self._idf[w] for w, _ in matches)
+            # A word's weight is its own rarity; a typo or prefix borrows its best match's.
+            weight = self._idf.get(word) or self._idf[matches[-1][0]]
             weight_sum += weight
             if len(matches) == 1:
                 total[self._postings[matches[0][0]]] += weight * matches[0][1]
@@ -220,13 +224,18 @@ class TextIndex:
             coverage = np.where(mask, coverage, 0.0)
         entries = np.flatnonzero(coverage > 0)
         if len(entries) > CANDIDATES:
-            top = np.argpartition(-coverage[entries], CANDIDATES - 1)[:CANDIDATES]
-            entries = np.sort(entries[top])
+            # Equal coverage goes to the earlier (more signed) entry, not to chance.
+            key = coverage[entries].astype(np.float64) - entries * 1e-9
+            entries = np.sort(entries[np.argpartition(-key, CANDIDATES - 1)[:CANDIDATES]])
         if not len(entries):
             return []
         choices = [self.keys[i] for i in entries]
         text = process.cdist([query_key], choices, scorer=fuzz.WRatio, workers=1)[0]
-        scores = 0.5 * text + 50.0 * coverage[entries]
+        # Typing a run of words straight out of a title is quoting it: a small edge
+        # over entries that merely contain the same words in another order.
+        quoted = f" {query_key} "
+        phrase = np.fromiter((quoted in f" {c} " for c in choices), dtype=bool, count=len(choices))
+        scores = np.minimum(0.5 * text + 50.0 * coverage[entries] + PHRASE_BONUS * phrase, 100.0)
         order = np.lexsort((entries, -scores))[:limit]
         return [(int(entries[i]), round(float(scores[i]), 2)) for i in order]
 
@@ -242,7 +251,9 @@ def _decide(
 ) -> Resolution[T]:
     """Turn matches into a status: exact key match, clear winner, near tie or nothing."""
     if len(exact) == 1:
-        others = [item for item, _ in ranked if not same(item, exact[0])][:SUGGESTIONS]
+        others = [
+            item for item, score in ranked if score >= NONE_BELOW and not same(item, exact[0])
+        ][: SUGGESTIONS - 1]
         return Resolution(query, "exact", exact[0], others)
     if exact:
         return Resolution(query, "ambiguous", exact[0], exact[1 : MAX_ALTERNATIVES + 1])
@@ -291,10 +302,12 @@ class _State:
     petitions: list[PetitionRef]
     petition_index: TextIndex
     petition_by_id: dict[int, PetitionRef]
-    petition_states: np.ndarray  # state of each petition entry, for the ``state`` filter
+    petition_ids: list[str]  # sorted id strings: autocomplete of an id being typed
+    state_masks: dict[str, np.ndarray]  # per petition state: which entries have it
     seat_groups: list[list[ConstituencyRef]]  # per name key: its seats, preferred set first
     seat_index: TextIndex
     seat_by_id: dict[int, ConstituencyRef]
+    seat_masks: dict[str, np.ndarray]  # per boundary set: which seat names it has
     several_sets: bool
     mps: list[MpRef]
     mp_index: TextIndex
@@ -316,10 +329,15 @@ def _build_state(data: SearchData) -> _State:
         petitions=data.petitions,
         petition_index=TextIndex(data.petition_keys),
         petition_by_id={p.id: p for p in data.petitions},
-        petition_states=np.asarray([p.state for p in data.petitions], dtype=object),
+        petition_ids=sorted(str(p.id) for p in data.petitions),
+        state_masks=_state_masks(data.petitions),
         seat_groups=seat_groups,
         seat_index=TextIndex(seat_keys),
         seat_by_id={c.id: c for c in data.constituencies},
+        seat_masks={
+            name: np.asarray([any(r.boundary_set == name for r in g) for g in seat_groups])
+            for name in data.boundary_sets
+        },
         several_sets=len(data.boundary_sets) > 1,
         mps=data.mps,
         mp_index=TextIndex(data.mp_keys),
@@ -327,10 +345,17 @@ def _build_state(data: SearchData) -> _State:
     )
 
 
+def _state_masks(petitions: list[PetitionRef]) -> dict[str, np.ndarray]:
+    states = np.asarray([p.state for p in petitions], dtype=object)
+    return {name: np.asarray(states == name, dtype=bool) for name in set(states.tolist())}
+
+
 def _state_mask(state: _State, wanted: str | None) -> np.ndarray | None:
+    """Entries in petition state ``wanted`` (none at all for a state nobody is in)."""
     if wanted is None:
         return None
-    return np.asarray(state.petition_states == wanted, dtype=bool)
+    found = state.state_masks.get(wanted)
+    return found if found is not None else np.zeros(state.petition_index.size, dtype=bool)
 
 
 def _petition_search(
@@ -352,7 +377,15 @@ def _popular(state: _State, wanted: str | None, limit: int) -> list[PetitionRef]
     """Most-signed petitions first (the list is stored in that order)."""
     if wanted is None:
         return state.petitions[:limit]
-    return [p for p in state.petitions if p.state == wanted][:limit]
+    return list(itertools.islice((p for p in state.petitions if p.state == wanted), limit))
+
+
+def _id_prefix(state: _State, digits: str, limit: int) -> list[PetitionRef]:
+    """Petitions whose id starts with the digits typed so far, most signed first."""
+    start = bisect.bisect_left(state.petition_ids, digits)
+    stop = bisect.bisect_left(state.petition_ids, digits + ":")  # ':' sorts after '9'
+    found = [state.petition_by_id[int(i)] for i in state.petition_ids[start:stop]]
+    return sorted(found, key=lambda p: -p.total_signatures)[:limit]
 
 
 def _seat_pick(group: list[ConstituencyRef], boundary_set: str | None) -> ConstituencyRef:
@@ -367,14 +400,8 @@ def _seat_search(
 ) -> tuple[list[int], list[tuple[int, float]]]:
     """(exact group, ranked groups) for a seat name, restricted to ``boundary_set``."""
     key = fold(query)
-    mask: np.ndarray | None = None
-    if boundary_set is not None:
-        mask = np.asarray(
-            [any(r.boundary_set == boundary_set for r in g) for g in state.seat_groups],
-            dtype=bool,
-        )
-        if not mask.any():  # an unknown set: better any seat than none
-            mask = None
+    # An unknown set: better any seat than none.
+    mask = state.seat_masks.get(boundary_set) if boundary_set is not None else None
     exact = [g for g in state.seat_index.exact(key) if mask is None or mask[g]]
     return exact, state.seat_index.search(key, limit=limit, partial=partial, mask=mask)
 
@@ -394,8 +421,24 @@ def _seat_label(ref: ConstituencyRef, several_sets: bool) -> str:
 
 # --------------------------------------------------------------------------- resolver
 
+R = TypeVar("R")
+P = ParamSpec("P")
 
-def _same_id(a: PetitionRef | ConstituencyRef | MpRef, b: PetitionRef | ConstituencyRef | MpRef) -> bool:
+
+async def _run(index: TextIndex, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Search a small index inline and a large one in a worker thread.
+
+    Seats and MPs (~1,300 entries) take tens of microseconds, less than the
+    thread hop; petitions grow with the archive and must never hold the loop.
+    """
+    if index.size <= INLINE_MAX_ENTRIES:
+        return work(*args, **kwargs)
+    return await asyncio.to_thread(work, *args, **kwargs)
+
+
+def _same_id(
+    a: PetitionRef | ConstituencyRef | MpRef, b: PetitionRef | ConstituencyRef | MpRef
+) -> bool:
     return a.id == b.id
 
 
@@ -437,8 +480,14 @@ class Resolver:
                 return Resolution(query, "exact", ref)
         if not fold(text):
             return Resolution(query, "none", suggestions=_popular(current, state, SUGGESTIONS))
-        exact, ranked = await asyncio.to_thread(
-            _petition_search, current, text, state, MAX_ALTERNATIVES + 1, False
+        exact, ranked = await _run(
+            current.petition_index,
+            _petition_search,
+            current,
+            text,
+            state,
+            MAX_ALTERNATIVES + 1,
+            False,
         )
         return _decide(query, exact, ranked, _same_id)
 
@@ -450,7 +499,9 @@ class Resolver:
         text = _clean(query)
         if not fold(text):
             return [(p, 0.0) for p in _popular(current, state, limit)]
-        _, ranked = await asyncio.to_thread(_petition_search, current, text, state, limit, False)
+        _, ranked = await _run(
+            current.petition_index, _petition_search, current, text, state, limit, False
+        )
         return [(ref, score) for ref, score in ranked if score >= NONE_BELOW / 1.5]
 
     async def complete_petition(self, current: str, limit: int = CHOICE_LIMIT) -> list[Choice]:
@@ -460,12 +511,16 @@ class Resolver:
         text = _clean(current)
         petition_id = parse_petition_id(text)
         found: list[PetitionRef] = []
-        if petition_id is not None and petition_id in state.petition_by_id:
-            found.append(state.petition_by_id[petition_id])
+        if petition_id is not None:
+            exact = state.petition_by_id.get(petition_id)
+            found = [exact] if exact else []
+            found += [p for p in _id_prefix(state, str(petition_id), limit) if p is not exact]
         if not fold(text):
             found = _popular(state, None, limit)
         else:
-            _, ranked = await asyncio.to_thread(_petition_search, state, text, None, limit, True)
+            _, ranked = await _run(
+                state.petition_index, _petition_search, state, text, None, limit, True
+            )
             found.extend(ref for ref, _ in ranked if ref not in found)
         return [petition_choice(ref) for ref in found[:limit]]
 
@@ -486,8 +541,14 @@ class Resolver:
                 return Resolution(query, "exact", ref)
         if not fold(text):
             return Resolution(query, "none")
-        exact, ranked = await asyncio.to_thread(
-            _seat_search, current, text, boundary_set, MAX_ALTERNATIVES + 1, False
+        exact, ranked = await _run(
+            current.seat_index,
+            _seat_search,
+            current,
+            text,
+            boundary_set,
+            MAX_ALTERNATIVES + 1,
+            False,
         )
         groups = current.seat_groups
         return _decide(
@@ -505,7 +566,7 @@ class Resolver:
         if not fold(text):
             groups = state.seat_groups[:limit]
         else:
-            _, ranked = await asyncio.to_thread(_seat_search, state, text, None, limit, True)
+            _, ranked = await _run(state.seat_index, _seat_search, state, text, None, limit, True)
             groups = [state.seat_groups[g] for g, _ in ranked]
         refs = [ref for group in groups for ref in group][:limit]
         return [Choice(_seat_label(ref, state.several_sets), str(ref.id)) for ref in refs]
@@ -521,8 +582,8 @@ class Resolver:
                 return Resolution(query, "exact", ref)
         if not fold(text):
             return Resolution(query, "none")
-        exact, ranked = await asyncio.to_thread(
-            _mp_search, current, text, MAX_ALTERNATIVES + 1, False
+        exact, ranked = await _run(
+            current.mp_index, _mp_search, current, text, MAX_ALTERNATIVES + 1, False
         )
         return _decide(query, exact, ranked, _same_id)
 
@@ -534,6 +595,6 @@ class Resolver:
         if not fold(text):
             refs = state.mps[:limit]
         else:
-            _, ranked = await asyncio.to_thread(_mp_search, state, text, limit, True)
+            _, ranked = await _run(state.mp_index, _mp_search, state, text, limit, True)
             refs = [ref for ref, _ in ranked]
         return [Choice(_label(ref.name), str(ref.id)) for ref in refs]

@@ -124,4 +124,4 @@ async def get_petition_ref(db: Database, petition_id: int) -> PetitionRef | None
         f"SELECT {_PETITION_COLUMNS} FROM petitions WHERE id = ?", (petition_id,)
     ) as cursor:
         row = await cursor.fetchone()
-    return _petition(tuple(row)) if row else None  # type: ignore[arg-type]
+    return _petition(tuple(row)) if row else None

@@ -367,7 +367,9 @@ def compute_permissions(
     overwrites = {ow["id"]: ow for ow in channel.get("permission_overwrites", [])}
     parent_overwrites: dict[str, Any] = {}
     if not overwrites and channel.get("parent_id"):
-        parent = next((c for c in guild.get("channels", []) if c["id"] == channel["parent_id"]), None)
+        parent = next(
+            (c for c in guild.get("channels", []) if c["id"] == channel["parent_id"]), None
+        )
         if parent:  # synced channels inherit their category's overwrites
             parent_overwrites = {ow["id"]: ow for ow in parent.get("permission_overwrites", [])}
     overwrites = overwrites or parent_overwrites
@@ -599,7 +601,9 @@ def default_world(*, bot_name: str = "PetitionBot", guild_name: str = "Test Serv
         bot_user=bot_user,
         # GATEWAY_PRESENCE_LIMITED | GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED
         # | APPLICATION_COMMAND_BADGE: an unverified bot allowed to use privileged intents.
-        app=application(bot_id, bot_name, owner, flags=(1 << 13) | (1 << 15) | (1 << 19) | (1 << 23)),
+        app=application(
+            bot_id, bot_name, owner, flags=(1 << 13) | (1 << 15) | (1 << 19) | (1 << 23)
+        ),
     )
     world.users[bot_id] = user(bot_id, bot_name, bot=True)
     world.users[int(owner["id"])] = owner

@@ -46,6 +46,7 @@ class RecordedRequest:
     multipart: bool = False
     route: str | None = None
     unknown: bool = False
+    overridden: bool = False  # answered by a test-installed FakeDiscord.override()
     status: int = 0
     response: Any = None
     interaction_id: int | None = None
@@ -190,16 +191,19 @@ class Recorder:
     def __init__(self, cond: threading.Condition) -> None:
         self._cond = cond
         self._items: list[RecordedRequest] = []
+        self.last_activity = time.monotonic()
 
     def new(self, **kwargs: Any) -> RecordedRequest:
         with self._cond:
-            req = RecordedRequest(seq=len(self._items) + 1, at=time.monotonic(), **kwargs)
+            self.last_activity = time.monotonic()
+            req = RecordedRequest(seq=len(self._items) + 1, at=self.last_activity, **kwargs)
             self._items.append(req)
             self._cond.notify_all()
             return req
 
     def finish(self, req: RecordedRequest, status: int, response: Any) -> None:
         with self._cond:
+            self.last_activity = time.monotonic()
             req.status = status
             req.response = response
             req.done = True

@@ -82,7 +82,9 @@ def validate_embeds(embeds: Any, errors: ErrorList) -> None:
         total += len(embed.get("title") or "") + len(embed.get("description") or "")
         fields = embed.get("fields") or []
         if len(fields) > 25:
-            errors.append(((*p, "fields"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))
+            errors.append(
+                ((*p, "fields"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+            )
         for j, fld in enumerate(fields):
             fp = (*p, "fields", str(j))
             _required(errors, (*fp, "name"), fld.get("name"))
@@ -262,7 +264,11 @@ def _validate_options(options: list[dict], path: tuple[str, ...], errors: ErrorL
         desc = opt.get("description") or ""
         if not 1 <= len(desc) <= 100:
             errors.append(
-                ((*p, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+                (
+                    (*p, "description"),
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Must be between 1 and 100 in length.",
+                )
             )
         otype = opt.get("type")
         if otype in (1, 2):

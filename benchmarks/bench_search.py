@@ -1,0 +1,381 @@
+"""Search benchmark: the resolver against a naive rapidfuzz scan, on a synthetic archive.
+
+``python -m benchmarks.bench_search --count 10000`` builds (once, cached under
+``benchmarks/out/search-data/``) a synthetic archive with
+:mod:`benchmarks.synth`, ingests it with the real loader, then measures on its
+ground-truth query set (``queries.jsonl``):
+
+* **naive**: ``process.extractOne(query, all_titles, scorer=WRatio)``, the
+  obvious implementation (titles pre-folded once, so the baseline is as fast
+  as it can be), on the title queries;
+* **resolver**: ``await Resolver.petition(query)`` on the same queries,
+  through the event loop and its worker thread, as the bot calls it;
+* **autocomplete**: ``complete_petition``/``complete_constituency``/
+  ``complete_mp`` on the prefixes a user types on the way to each query;
+* **accuracy**: top-1 (``best`` is the expected answer) per kind and variant.
+
+Both timings come from the same run on the same machine, so the speed-up
+ratio is meaningful where absolute milliseconds are not. Results are printed
+and written to ``OUT/search.json`` and ``OUT/search.md`` (``search-smoke.*``
+for ``--smoke``, a ~300-petition run of a few seconds used by the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from benchmarks import synth
+from core.cards import Choice
+from core.loader import Outcome, ingest_paths_sync
+from core.names import fold
+from core.search import Resolution, Resolver
+from db.database import Database
+from db.search import SearchData, load_search_data
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+TITLE_VARIANTS = ("typo-title", "dropped-word-title", "lower-title", "partial-title")
+PREFIX_LENGTHS = (1, 3, 6, 10, 16, 25)
+TARGET_RATIO = 20.0
+TARGET_AUTOCOMPLETE_P99_MS = 20.0
+TARGET_ACCURACY = 0.95
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str  # petition | constituency | mp
+    query: str
+    expected: str  # petition id as text, seat name, MP name without honorifics
+    variant: str
+
+
+# --------------------------------------------------------------------------- data
+
+
+def prepare(out_dir: Path, count: int, seed: int, per_kind: int) -> tuple[Path, Path]:
+    """(database, queries.jsonl) for this archive, generating and ingesting it once.
+
+    The Markdown is deleted after ingest (366 MB at 10k); the database and the
+    query set are what later runs reuse.
+    """
+    data = out_dir / "search-data" / f"n{count}-s{seed}-q{per_kind}"
+    db_path, queries = data / "petitions.sqlite3", data / "queries.jsonl"
+    if db_path.exists() and queries.exists():
+        return db_path, queries
+    archive = data / "archive"
+    shutil.rmtree(data, ignore_errors=True)
+    print(f"generating {count:,} synthetic petitions (seed {seed})…", file=sys.stderr)
+    synth.write_archive(archive, count, seed, queries_per_kind=per_kind)
+    print("ingesting (one-off; cached for later runs)…", file=sys.stderr)
+    building = data / "building.sqlite3"
+    report = ingest_paths_sync(building, [archive / "markdown"])
+    rejected = report.counts.get(Outcome.REJECTED, 0)
+    if rejected:
+        raise SystemExit(f"{rejected} synthetic documents were rejected by the loader")
+    (archive / "queries.jsonl").replace(queries)
+    shutil.rmtree(archive)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{building}{suffix}").unlink(missing_ok=True)
+    building.replace(db_path)
+    return db_path, queries
+
+
+def read_queries(path: Path, limit_per_kind: int | None = None) -> list[Query]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    out: list[Query] = []
+    taken: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if limit_per_kind is not None and taken[row["kind"]] >= limit_per_kind:
+            continue
+        taken[row["kind"]] += 1
+        out.append(Query(row["kind"], row["query"], str(row["expected"]), row["variant"]))
+    return out
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0–1) of samples, in the samples' unit."""
+    if not samples:
+        return 0.0
+    ordered = sorted(samples)
+    rank = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def summary(samples_ms: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(samples_ms),
+        "p50_ms": round(percentile(samples_ms, 0.50), 3),
+        "p99_ms": round(percentile(samples_ms, 0.99), 3),
+        "mean_ms": round(statistics.fmean(samples_ms), 3) if samples_ms else 0.0,
+        "max_ms": round(max(samples_ms), 3) if samples_ms else 0.0,
+    }
+
+
+async def timed(awaitable: Awaitable[Any]) -> tuple[Any, float]:
+    """Await and time a coroutine (created but not started by the caller)."""
+    started = time.perf_counter()
+    result = await awaitable
+    return result, (time.perf_counter() - started) * 1000
+
+
+async def resolve(resolver: Resolver, q: Query) -> Resolution[Any]:
+    if q.kind == "petition":
+        return await resolver.petition(q.query)
+    if q.kind == "constituency":
+        return await resolver.constituency(q.query)
+    return await resolver.mp(q.query)
+
+
+async def complete(resolver: Resolver, kind: str, typed: str) -> list[Choice]:
+    if kind == "petition":
+        return await resolver.complete_petition(typed)
+    if kind == "constituency":
+        return await resolver.complete_constituency(typed)
+    return await resolver.complete_mp(typed)
+
+
+def is_hit(query: Query, best: Any) -> bool:
+    """Top-1 correctness: the expected petition id, seat name or MP name."""
+    if best is None:
+        return False
+    if query.kind == "petition":
+        return str(best.id) == query.expected
+    return bool(fold(best.name) == fold(query.expected))
+
+
+def prefixes(text: str) -> list[str]:
+    """What autocomplete sees while ``text`` is typed."""
+    cuts = [n for n in PREFIX_LENGTHS if n < len(text)] + [len(text)]
+    return [text[:n] for n in cuts]
+
+
+async def measure(db_path: Path, queries: list[Query], naive_limit: int | None) -> dict[str, Any]:
+    """Run every measurement on one opened database; returns the JSON-able result."""
+    db = await Database.open(db_path)
+    try:
+        started = time.perf_counter()
+        resolver = await Resolver.load(db)
+        load_ms = (time.perf_counter() - started) * 1000
+        data = await load_search_data(db)
+        return await _measure(resolver, data, queries, naive_limit, load_ms)
+    finally:
+        await db.close()
+
+
+async def _measure(
+    resolver: Resolver,
+    data: SearchData,
+    queries: list[Query],
+    naive_limit: int | None,
+    load_ms: float,
+) -> dict[str, Any]:
+    keys = data.petition_keys
+    ids = [str(p.id) for p in data.petitions]
+    titles = [q for q in queries if q.kind == "petition" and q.variant in TITLE_VARIANTS]
+    naive_set = titles[:naive_limit] if naive_limit else titles
+
+    # Naive baseline: one full WRatio scan per query (synchronous, as naive code would be).
+    naive_ms: list[float] = []
+    naive_hits = 0
+    for q in naive_set:
+        started = time.perf_counter()
+        match = process.extractOne(fold(q.query), keys, scorer=fuzz.WRatio, processor=None)
+        naive_ms.append((time.perf_counter() - started) * 1000)
+        naive_hits += bool(match and ids[match[2]] == q.expected)
+
+    # Warm up the worker thread once (not the caches: each query is measured cold).
+    await resolver.petition("warm up")
+
+    resolver_ms: list[float] = []
+    for q in naive_set:
+        _, ms = await timed(resolver.petition(q.query))
+        resolver_ms.append(ms)
+
+    # Accuracy (and resolve latency per kind) over the whole query set.
+    per_kind_ms: dict[str, list[float]] = defaultdict(list)
+    hits: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    statuses: dict[str, int] = defaultdict(int)
+    misses: list[dict[str, Any]] = []
+    for q in queries:
+        result, ms = await timed(resolve(resolver, q))
+        per_kind_ms[q.kind].append(ms)
+        ok = is_hit(q, result.best)
+        cell = hits[(q.kind, q.variant)]
+        cell[0] += ok
+        cell[1] += 1
+        statuses[result.status] += 1
+        if not ok and len(misses) < 20:
+            best = result.best
+            misses.append(
+                {
+                    "kind": q.kind,
+                    "variant": q.variant,
+                    "query": q.query,
+                    "expected": q.expected,
+                    "status": result.status,
+                    "got": None if best is None else getattr(best, "title", None) or best.name,
+                }
+            )
+
+    # Autocomplete while typing.
+    auto_ms: dict[str, list[float]] = defaultdict(list)
+    for q in queries:
+        for typed in prefixes(q.query):
+            choices, ms = await timed(complete(resolver, q.kind, typed))
+            assert len(choices) <= 25
+            auto_ms[q.kind].append(ms)
+    all_auto = [ms for samples in auto_ms.values() for ms in samples]
+
+    naive = summary(naive_ms)
+    fast = summary(resolver_ms)
+    total_hits = sum(c[0] for c in hits.values())
+    total = sum(c[1] for c in hits.values())
+    kinds = sorted({k for k, _ in hits})
+    accuracy_by_kind = {
+        kind: round(
+            sum(c[0] for (k, _), c in hits.items() if k == kind)
+            / sum(c[1] for (k, _), c in hits.items() if k == kind),
+            4,
+        )
+        for kind in kinds
+    }
+    result = {
+        "petitions": len(data.petitions),
+        "constituencies": len(data.constituencies),
+        "mps": len(data.mps),
+        "queries": total,
+        "resolver_load_ms": round(load_ms, 1),
+        "naive_scan": {**naive, "top1_accuracy": round(naive_hits / max(len(naive_set), 1), 4)},
+        "resolver": fast,
+        "speedup_p50": round(naive["p50_ms"] / fast["p50_ms"], 1) if fast["p50_ms"] else None,
+        "speedup_p99": round(naive["p99_ms"] / fast["p99_ms"], 1) if fast["p99_ms"] else None,
+        "resolve_by_kind": {kind: summary(per_kind_ms[kind]) for kind in sorted(per_kind_ms)},
+        "autocomplete": summary(all_auto),
+        "autocomplete_by_kind": {kind: summary(auto_ms[kind]) for kind in sorted(auto_ms)},
+        "accuracy": round(total_hits / max(total, 1), 4),
+        "accuracy_by_kind": accuracy_by_kind,
+        "accuracy_by_variant": {
+            f"{kind}/{variant}": {"n": c[1], "top1": round(c[0] / c[1], 4)}
+            for (kind, variant), c in sorted(hits.items())
+        },
+        "statuses": dict(sorted(statuses.items())),
+        "misses": misses,
+    }
+    result["targets"] = {
+        "speedup_p50>=20": bool(result["speedup_p50"] and result["speedup_p50"] >= TARGET_RATIO),
+        "autocomplete_p99<=20ms": result["autocomplete"]["p99_ms"] <= TARGET_AUTOCOMPLETE_P99_MS,
+        "accuracy>=0.95": result["accuracy"] >= TARGET_ACCURACY,
+    }
+    return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+def to_markdown(result: dict[str, Any], args: dict[str, Any]) -> str:
+    naive, fast, auto = result["naive_scan"], result["resolver"], result["autocomplete"]
+    lines = [
+        f"# Search benchmark ({result['petitions']:,} petitions, seed {args['seed']})",
+        "",
+        f"{result['constituencies']:,} seats, {result['mps']:,} MPs, "
+        f"{result['queries']:,} ground-truth queries; resolver load "
+        f"{result['resolver_load_ms']:,} ms.",
+        "",
+        "| measure | n | p50 ms | p99 ms | mean ms |",
+        "| - | -: | -: | -: | -: |",
+        _row("naive extractOne(WRatio) over all titles", naive),
+        _row("Resolver.petition (title queries)", fast),
+        *(_row(f"Resolver.{k} (all queries)", s) for k, s in result["resolve_by_kind"].items()),
+        _row("autocomplete, all kinds (every prefix)", auto),
+        *(_row(f"complete_{k}", s) for k, s in result["autocomplete_by_kind"].items()),
+        "",
+        f"**Speed-up** (naive / resolver): p50 ×{result['speedup_p50']}, "
+        f"p99 ×{result['speedup_p99']}.",
+        "",
+        f"**Top-1 accuracy**: {result['accuracy']:.1%} overall "
+        f"(naive scan on title queries: {naive['top1_accuracy']:.1%}).",
+        "",
+        "| kind/variant | n | top-1 |",
+        "| - | -: | -: |",
+        *(
+            f"| {name} | {cell['n']} | {cell['top1']:.1%} |"
+            for name, cell in result["accuracy_by_variant"].items()
+        ),
+        "",
+        "Targets: "
+        + ", ".join(f"{name} {'✓' if ok else '✗'}" for name, ok in result["targets"].items()),
+        "",
+    ]
+    if result["misses"]:
+        lines += ["Misses (first 20):", ""]
+        lines += [
+            f"- {m['kind']}/{m['variant']}: `{m['query']}` → {m['status']} "
+            f"`{m['got']}` (expected `{m['expected']}`)"
+            for m in result["misses"]
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _row(name: str, s: dict[str, float]) -> str:
+    return f"| {name} | {s['n']:,} | {s['p50_ms']:.3f} | {s['p99_ms']:.3f} | {s['mean_ms']:.3f} |"
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_search", description=__doc__)
+    parser.add_argument("--count", type=int, default=10_000, help="petitions (10,000)")
+    parser.add_argument("--seed", type=int, default=synth.DEFAULT_SEED)
+    parser.add_argument("--queries-per-kind", type=int, default=300)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results and cache")
+    parser.add_argument(
+        "--smoke", action="store_true", help="~300 petitions, few queries: seconds, for tests"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.count, args.queries_per_kind = min(args.count, 300), min(args.queries_per_kind, 20)
+    return args
+
+
+def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark; returns the result written to OUT/search(.smoke).json."""
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    db_path, queries_path = prepare(args.out, args.count, args.seed, args.queries_per_kind)
+    queries = read_queries(queries_path)
+    result = asyncio.run(measure(db_path, queries, naive_limit=None))
+    result["mode"] = "smoke" if args.smoke else "full"
+    stem = "search-smoke" if args.smoke else "search"
+    settings = {"count": args.count, "seed": args.seed, "queries_per_kind": args.queries_per_kind}
+    result["settings"] = settings
+    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    markdown = to_markdown(result, settings)
+    (args.out / f"{stem}.md").write_text(markdown, encoding="utf-8")
+    print(markdown)
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    run(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

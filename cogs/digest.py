@@ -1,0 +1,305 @@
+"""``/digest``: scheduled per-server petition news, posted on time, exactly once.
+
+The cog only wires Discord to ``core.digest_runner.DigestRunner``: a
+``tasks.loop`` (interval = ``settings.digest_tick_seconds``) calls
+``runner.tick()``, and the runner posts through :meth:`Digest._post`, which
+turns "no permission" / "channel deleted" into ``ChannelUnavailable`` so the
+runner can disable the digest with the reason. Every subcommand is checked at
+runtime (Manage Server or the moderator role); ``default_permissions`` only
+hides the group.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.checks import describe_actor, server_manager_only
+from bot.client import PetitionBot
+from bot.embeds import NO_MENTIONS, to_embed
+from core import render_admin
+from core.cards import Card, escape
+from core.digest_runner import ChannelUnavailable, DigestRunner, RunOutcome, parse_thresholds
+from core.errors import UserFacingError
+from core.render_digest import preview_note, render_messages, schedule_text, settings_card
+from core.schedule import WEEKDAYS, next_slot, parse_time, timezone_matches
+from db import audit
+from db import digests as digest_repo
+from db import guild_settings as guild_repo
+
+log = logging.getLogger(__name__)
+
+WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=i) for i, name in enumerate(WEEKDAYS)]
+PREVIEW_MESSAGES = 5
+NEEDED = ("view_channel", "send_messages", "embed_links")
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Digest(
+    commands.GroupCog, group_name="digest", group_description="Scheduled petition news here"
+):
+    """Set up, inspect and run this server's digest."""
+
+    def __init__(self, bot: PetitionBot) -> None:
+        self.bot = bot
+        self.runner = DigestRunner(bot.db, self._post, on_audit=self._mirror_audit)
+        self.ticker = tasks.loop(seconds=bot.settings.digest_tick_seconds)(self._tick)
+        self.ticker.before_loop(self._before_tick)
+        super().__init__()
+
+    # ------------------------------------------------------------ the scheduler
+    async def cog_load(self) -> None:
+        await self.runner.recover()
+        self.ticker.start()
+
+    async def cog_unload(self) -> None:
+        self.ticker.cancel()
+
+    async def _before_tick(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def _tick(self) -> None:
+        """One scheduler pass; an error is logged and the loop keeps running."""
+        try:
+            for outcome in await self.runner.tick():
+                log.info(
+                    "Digest %s for guild %s: %s",
+                    outcome.period_key,
+                    outcome.guild_id,
+                    outcome.status,
+                )
+        except Exception:
+            log.exception("Digest tick failed")
+
+    async def _post(self, channel_id: int, cards: list[Card]) -> int:
+        """Send one message of embeds; lost access becomes ``ChannelUnavailable``."""
+        try:
+            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            if not isinstance(channel, discord.abc.Messageable):
+                raise ChannelUnavailable(f"channel {channel_id} is not a text channel")
+            message = await channel.send(
+                embeds=[to_embed(card) for card in cards], allowed_mentions=NO_MENTIONS
+            )
+        except discord.Forbidden as exc:
+            detail = exc.text or "Forbidden"
+            raise ChannelUnavailable(
+                f"lost permission to post in channel {channel_id} ({detail})"
+            ) from exc
+        except discord.NotFound as exc:
+            raise ChannelUnavailable(
+                f"channel {channel_id} was deleted or is no longer visible"
+            ) from exc
+        return message.id
+
+    async def _mirror_audit(self, entry: audit.AuditEntry) -> None:
+        """Also show digest actions in the server's audit channel, when it has one."""
+        if entry.guild_id is None:
+            return
+        config = await guild_repo.get_config(self.bot.db, entry.guild_id)
+        if config.audit_channel_id is None:
+            return
+        channel = self.bot.get_channel(config.audit_channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            try:
+                await channel.send(
+                    embed=to_embed(render_admin.audit_notice(entry)), allowed_mentions=NO_MENTIONS
+                )
+            except discord.HTTPException:
+                log.warning("Could not post to audit channel %s", config.audit_channel_id)
+
+    # ------------------------------------------------------------ helpers
+    async def _say(self, interaction: discord.Interaction, text: str) -> None:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+
+    @staticmethod
+    def _guild(interaction: discord.Interaction) -> int:
+        if interaction.guild_id is None:  # guild_only; kept for type checkers
+            raise app_commands.NoPrivateMessage()
+        return interaction.guild_id
+
+    @staticmethod
+    def _check_channel(channel: discord.TextChannel) -> None:
+        """Refuse a channel the bot cannot post embeds in (better now than at 09:00)."""
+        me = channel.guild.me
+        if me is None:
+            return
+        perms = channel.permissions_for(me)
+        missing = [p.replace("_", " ").title() for p in NEEDED if not getattr(perms, p)]
+        if missing:
+            raise UserFacingError(
+                f"I can't post the digest in {channel.mention}: I need "
+                + ", ".join(missing)
+                + " there."
+            )
+
+    # ------------------------------------------------------------ commands
+    @app_commands.command(name="setup", description="Post petition news here on a schedule")
+    @app_commands.describe(
+        channel="Where to post the digest",
+        time="Local time of day, 24-hour, e.g. 09:00",
+        timezone="IANA time zone, e.g. Europe/London",
+        cadence="Every day (default) or once a week",
+        weekday="For weekly digests: which day (default Monday)",
+        min_signatures="Leave out petitions with fewer signatures (default 0)",
+        thresholds="Extra signature milestones to report, e.g. 50000 250000",
+        quiet="Post a short note when nothing changed (default off)",
+    )
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    @server_manager_only()
+    async def setup(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str,
+        cadence: Literal["daily", "weekly"] = "daily",
+        weekday: app_commands.Choice[int] | None = None,
+        min_signatures: app_commands.Range[int, 0, 100_000_000] = 0,
+        thresholds: str | None = None,
+        quiet: bool = False,
+    ) -> None:
+        guild_id = self._guild(interaction)
+        try:
+            post_time = parse_time(time)
+        except ValueError as exc:
+            raise UserFacingError(f"{escape(str(exc))}.") from None
+        extra = parse_thresholds(thresholds)
+        self._check_channel(channel)
+        config, created = await self.runner.setup(
+            guild_id,
+            channel_id=channel.id,
+            post_time=post_time,
+            timezone=timezone.strip(),
+            cadence=cadence,
+            weekday=weekday.value if weekday is not None else 0,
+            min_signatures=int(min_signatures),
+            extra_thresholds=extra,
+            quiet=quiet,
+            actor=describe_actor(interaction),
+        )
+        first = next_slot(config, self.runner.clock())
+        verb = "set up" if created else "updated"
+        await self._say(
+            interaction,
+            f"Digest {verb}: {schedule_text(config)} in {channel.mention}. "
+            f"Next post <t:{int(first.timestamp())}:F>, covering changes from "
+            f"<t:{int(config.reported_through.timestamp())}:f> on. "
+            "`/digest preview` shows what it would contain so far.",
+        )
+
+    @setup.autocomplete("timezone")
+    async def _timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=n) for n in timezone_matches(current)]
+
+    @app_commands.command(name="show", description="This server's digest settings and history")
+    @server_manager_only()
+    async def show(self, interaction: discord.Interaction) -> None:
+        guild_id = self._guild(interaction)
+        config = await digest_repo.get_config(self.bot.db, guild_id)
+        if config is None:
+            raise UserFacingError("No digest is set up here yet: use `/digest setup`.")
+        posts = await digest_repo.recent_posts(self.bot.db, guild_id)
+        card = settings_card(config, posts, self.runner.clock())
+        await interaction.response.send_message(
+            embed=to_embed(card), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(name="preview", description="What the next digest would contain, and why")
+    @server_manager_only()
+    async def preview(self, interaction: discord.Interaction) -> None:
+        guild_id = self._guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        config, digest = await self.runner.preview(guild_id)
+        note = "**Preview** (only you can see this). " + preview_note(
+            config, digest, self.runner.clock()
+        )
+        messages = render_messages(digest, quiet=config.quiet)
+        if not messages:
+            await interaction.followup.send(note, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        for index, cards in enumerate(messages[:PREVIEW_MESSAGES]):
+            await interaction.followup.send(
+                content=note if index == 0 else discord.utils.MISSING,
+                embeds=[to_embed(c) for c in cards],
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+        if len(messages) > PREVIEW_MESSAGES:
+            await self._say(
+                interaction,
+                f"…and {len(messages) - PREVIEW_MESSAGES} more message(s) in the real post.",
+            )
+
+    @app_commands.command(name="post-now", description="Post the digest now to its channel")
+    @server_manager_only()
+    async def post_now(self, interaction: discord.Interaction) -> None:
+        guild_id = self._guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.runner.post_now(guild_id, describe_actor(interaction))
+        await self._say(interaction, _outcome_text(outcome, await self._channel_of(guild_id)))
+
+    async def _channel_of(self, guild_id: int) -> int:
+        config = await digest_repo.get_config(self.bot.db, guild_id)
+        return config.channel_id if config else 0
+
+    @app_commands.command(name="pause", description="Stop posting until /digest resume")
+    @server_manager_only()
+    async def pause(self, interaction: discord.Interaction) -> None:
+        await self.runner.change_status(
+            self._guild(interaction), "pause", describe_actor(interaction)
+        )
+        await self._say(interaction, "Digest paused. `/digest resume` starts it again from then.")
+
+    @app_commands.command(name="resume", description="Start posting again (from now on)")
+    @server_manager_only()
+    async def resume(self, interaction: discord.Interaction) -> None:
+        config = await self.runner.change_status(
+            self._guild(interaction), "resume", describe_actor(interaction)
+        )
+        first = next_slot(config, self.runner.clock())
+        await self._say(
+            interaction,
+            f"Digest resumed: {schedule_text(config)} in <#{config.channel_id}>, next post "
+            f"<t:{int(first.timestamp())}:F>. News from before now is not posted.",
+        )
+
+    @app_commands.command(name="disable", description="Turn the digest off (settings are kept)")
+    @server_manager_only()
+    async def disable(self, interaction: discord.Interaction) -> None:
+        await self.runner.change_status(
+            self._guild(interaction), "disable", describe_actor(interaction)
+        )
+        await self._say(
+            interaction, "Digest disabled. `/digest resume` or `/digest setup` turns it back on."
+        )
+
+
+def _outcome_text(outcome: RunOutcome, channel_id: int) -> str:
+    """The private answer to ``/digest post-now``."""
+    where = f"<#{channel_id}>"
+    if outcome.status == "posted":
+        if outcome.items == 0:
+            return f"Nothing new since the last digest: posted a short note in {where}."
+        messages = len(outcome.message_ids)
+        return f"Posted {outcome.items} item(s) in {where} ({messages} message(s))."
+    reason = escape(outcome.error or "unknown error")
+    return (
+        f"Couldn't post in {where}: {reason}. If the bot lost access there, the digest is now "
+        "disabled: fix the channel's permissions, then `/digest resume`."
+    )
+
+
+async def setup(bot: PetitionBot) -> None:
+    await bot.add_cog(Digest(bot))

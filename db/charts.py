@@ -1,0 +1,164 @@
+"""Read queries behind the charts: top seats/countries, snapshots, all seat counts.
+
+Each returns small typed records. Seats are returned with their folded name
+(``name_key``) and ONS code when known, because Markdown-sourced rows have no
+code and the hex map matches seats to its hexagons by folded name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from db.database import Database
+from db.records import parse_time
+
+UNITED_KINGDOM = "United Kingdom"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPetition:
+    """The facts about a petition that a chart and its cache key need."""
+
+    id: int
+    title: str
+    url: str
+    total_signatures: int
+    uk_signatures: int | None
+    refreshed_at: datetime
+    boundary_set: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeatCount:
+    """Signatures from one constituency of the petition's boundary set."""
+
+    name: str
+    name_key: str
+    ons_code: str | None
+    signatures: int
+
+
+@dataclass(frozen=True, slots=True)
+class CountryCount:
+    """Signatures from one country."""
+
+    name: str
+    signatures: int
+
+
+@dataclass(frozen=True, slots=True)
+class CountPoint:
+    """A known count at a moment (a snapshot, or a threshold crossing)."""
+
+    at: datetime
+    signatures: int
+
+
+async def chart_petition(db: Database, petition_id: int) -> ChartPetition | None:
+    """The petition's current state, or None when it is not stored."""
+    async with db.conn.execute(
+        "SELECT id, title, url, total_signatures, uk_signatures, refreshed_at, boundary_set,"
+        " content_hash FROM petitions WHERE id = ?",
+        (petition_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    refreshed = parse_time(row["refreshed_at"])
+    assert refreshed is not None  # NOT NULL column
+    return ChartPetition(
+        id=int(row["id"]),
+        title=row["title"],
+        url=row["url"],
+        total_signatures=int(row["total_signatures"]),
+        uk_signatures=row["uk_signatures"],
+        refreshed_at=refreshed,
+        boundary_set=row["boundary_set"],
+        content_hash=row["content_hash"],
+    )
+
+
+_SEATS_SQL = """
+    SELECT c.name, c.name_key, c.ons_code, cc.signatures
+    FROM constituency_counts AS cc
+    JOIN constituencies AS c ON c.id = cc.constituency_id
+    WHERE cc.petition_id = ?
+    ORDER BY cc.signatures DESC, c.name_key
+"""
+
+
+async def seat_counts(db: Database, petition_id: int, limit: int | None = None) -> list[SeatCount]:
+    """Seats with signatures, most first (all of them unless ``limit``).
+
+    Seats absent from the petition's table have no row here: callers treat
+    them as zero (the map needs every seat; the top-N never reaches them).
+    """
+    sql = _SEATS_SQL + (" LIMIT ?" if limit is not None else "")
+    params: tuple[int, ...] = (petition_id,) if limit is None else (petition_id, limit)
+    async with db.conn.execute(sql, params) as cursor:
+        rows = await cursor.fetchall()
+    return [SeatCount(r["name"], r["name_key"], r["ons_code"], int(r["signatures"])) for r in rows]
+
+
+async def country_counts(
+    db: Database, petition_id: int, limit: int, *, exclude: str | None = UNITED_KINGDOM
+) -> list[CountryCount]:
+    """Countries by signatures, most first, leaving out ``exclude``.
+
+    The United Kingdom is left out by default: at 95–99 % of every petition
+    it would flatten every other bar to nothing.
+    """
+    async with db.conn.execute(
+        """
+        SELECT co.name, cc.signatures
+        FROM country_counts AS cc
+        JOIN countries AS co ON co.id = cc.country_id
+        WHERE cc.petition_id = ? AND co.name IS NOT ?
+        ORDER BY cc.signatures DESC, co.name
+        LIMIT ?
+        """,
+        (petition_id, exclude, limit),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [CountryCount(r["name"], int(r["signatures"])) for r in rows]
+
+
+async def country_total(db: Database, petition_id: int) -> int:
+    """How many countries the petition has signatures from (including the UK)."""
+    async with db.conn.execute(
+        "SELECT count(*) FROM country_counts WHERE petition_id = ?", (petition_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def snapshots(db: Database, petition_id: int) -> list[CountPoint]:
+    """Every stored refresh of the petition's total, oldest first."""
+    async with db.conn.execute(
+        "SELECT refreshed_at, total_signatures FROM snapshots"
+        " WHERE petition_id = ? ORDER BY refreshed_at",
+        (petition_id,),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    points: list[CountPoint] = []
+    for row in rows:
+        at = parse_time(row["refreshed_at"])
+        assert at is not None  # NOT NULL column
+        points.append(CountPoint(at, int(row["total_signatures"])))
+    return points
+
+
+async def event_times(db: Database, petition_id: int) -> dict[str, datetime]:
+    """Dated events of the petition ("Opened", "Response Threshold Reached", ...)."""
+    async with db.conn.execute(
+        "SELECT event, occurred_at FROM history_events WHERE petition_id = ?", (petition_id,)
+    ) as cursor:
+        rows = await cursor.fetchall()
+    events: dict[str, datetime] = {}
+    for row in rows:
+        at = parse_time(row["occurred_at"])
+        if at is not None:
+            events[row["event"]] = at
+    return events

@@ -1,0 +1,444 @@
+"""SQL for the constituency reference: loading it, linking seats to it, seat counts and rates.
+
+The reference (650 seats per boundary set, see :mod:`core.reference`) is
+loaded into ``seat_reference`` / ``seat_name_variants`` by
+:func:`ensure_reference_sync`, which does nothing when the bundled files have
+not changed since the last load (their fingerprint is kept in ``bot_meta``).
+Petition seat rows (``constituencies``) are linked to it through
+``constituencies.ref_code``: by ONS code when the row has one in its set, else
+by folded name or variant. Triggers from migration 0006 link rows as ingest
+creates them; a (re)load relinks every row, so the order in which reference
+and petitions arrive does not matter.
+
+With every seat known, a seat missing from a petition's table is a real 0
+("ranked last"), not "not found", and rates per 1,000 electors can be ranked
+across all 650 seats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from core.names import fold
+from core.rates import NationalRate, SeatRate, national_rate, seat_rates
+from core.reference import REFERENCE_DIR, ReferenceSeat, load_reference, reference_fingerprint
+from db.connection import connect_sync
+from db.database import Database
+from db.migrate import migrate
+
+META_KEY = "reference_fingerprint"
+_SEP = "\x1f"  # separates variants in group_concat (never part of a seat name)
+
+_LINK_SQL = """
+UPDATE constituencies SET ref_code = coalesce(
+    (SELECT r.ons_code FROM seat_reference r
+      WHERE r.boundary_set = constituencies.boundary_set AND r.ons_code = constituencies.ons_code),
+    (SELECT v.ons_code FROM seat_name_variants v
+      WHERE v.boundary_set = constituencies.boundary_set AND v.name_key = constituencies.name_key
+      ORDER BY v.ons_code LIMIT 1))
+"""
+
+_SEAT_COLUMNS = (
+    "r.boundary_set, r.ons_code, r.name, r.country, r.region, r.electorate, r.hex_q, r.hex_r,"
+    " (SELECT group_concat(v.name, char(31)) FROM seat_name_variants v"
+    "   WHERE v.boundary_set = r.boundary_set AND v.ons_code = r.ons_code AND v.name <> r.name)"
+    " AS variants"
+)
+
+
+# --------------------------------------------------------------------- records
+@dataclass(frozen=True, slots=True)
+class SeatCount:
+    """A reference seat with one petition's count: ``0`` when the table lacks the seat.
+
+    ``listed`` tells the two zeros apart (absent vs printed "0"); ``mp`` is the
+    MP as printed in this petition's table (``None`` when absent or vacant).
+    ``rank`` is the competition rank by signatures among all seats of the set,
+    so every absent seat shares the last rank.
+    """
+
+    ons_code: str
+    name: str
+    country: str
+    region: str
+    electorate: int | None
+    hex_q: int | None
+    hex_r: int | None
+    signatures: int
+    mp: str | None
+    listed: bool
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionSeats:
+    """Every seat of a petition's boundary set with its count, most signatures first.
+
+    ``unlinked_signatures`` counts signatures in seat rows that match no
+    reference seat (0 for all bundled and sample data); they are left out of
+    the seats and the rates.
+    """
+
+    petition_id: int
+    boundary_set: str
+    uk_signatures: int | None
+    seats: tuple[SeatCount, ...]
+    unlinked_signatures: int = 0
+
+    def get(self, ons_code: str) -> SeatCount | None:
+        return next((s for s in self.seats if s.ons_code == ons_code), None)
+
+    @property
+    def national(self) -> NationalRate:
+        """The petition's UK rate over these seats (see :mod:`core.rates`)."""
+        return national_rate(self.seats)
+
+    def rates(self) -> list[SeatRate]:
+        """Every seat's rate, highest first (about a millisecond for 650 seats)."""
+        return seat_rates(self.seats, self.national)
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionSeatRate:
+    """One seat's count and rate in one petition, with the UK rate to compare."""
+
+    petition_id: int
+    boundary_set: str
+    seat: SeatCount
+    rate: SeatRate
+    national: NationalRate
+    seats_in_set: int
+
+
+@dataclass(frozen=True, slots=True)
+class RateTable:
+    """The top seats of a petition by signatures per 1,000 electors."""
+
+    petition_id: int
+    boundary_set: str
+    national: NationalRate
+    rows: tuple[SeatRate, ...]
+    seats_in_set: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkedSeat:
+    """A petition seat row that matches no reference seat (a name to add as a variant)."""
+
+    constituency_id: int
+    boundary_set: str
+    name: str
+    ons_code: str | None
+
+
+# --------------------------------------------------------------------- loading
+def _reference_rows(
+    directory: Path,
+) -> tuple[list[tuple[object, ...]], list[tuple[str, str, str, str]]]:
+    seats: list[tuple[object, ...]] = []
+    variants: list[tuple[str, str, str, str]] = []
+    for seat_set in load_reference(directory).values():
+        for seat in seat_set.seats:
+            seats.append(
+                (
+                    seat.boundary_set,
+                    seat.ons_code,
+                    seat.name,
+                    seat.key,
+                    seat.country,
+                    seat.region,
+                    seat.electorate,
+                    seat.hex_q,
+                    seat.hex_r,
+                )
+            )
+            variants.extend(
+                (seat.boundary_set, spelling, fold(spelling), seat.ons_code)
+                for spelling in seat.spellings
+            )
+    return seats, variants
+
+
+def ensure_reference_sync(conn: sqlite3.Connection, directory: Path = REFERENCE_DIR) -> bool:
+    """Load the bundled reference if it changed, and relink every seat row (blocking).
+
+    Idempotent and cheap when up to date (one hash of ~170 kB of files and one
+    query). Runs the migrations first, so it can be called on any database.
+    ``conn`` must be in autocommit mode (as :func:`db.connection.connect_sync`
+    makes it) and outside a transaction. Returns True when it (re)loaded.
+    """
+    migrate(conn)
+    fingerprint = reference_fingerprint(directory)
+    row = conn.execute("SELECT value FROM bot_meta WHERE key = ?", (META_KEY,)).fetchone()
+    loaded = conn.execute("SELECT count(*) FROM seat_reference").fetchone()[0]
+    if row is not None and row[0] == fingerprint and loaded:
+        return False
+    seats, variants = _reference_rows(directory)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM seat_name_variants")
+        conn.execute("DELETE FROM seat_reference")
+        conn.executemany(
+            "INSERT INTO seat_reference (boundary_set, ons_code, name, name_key, country, region,"
+            " electorate, hex_q, hex_r) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            seats,
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO seat_name_variants (boundary_set, name, name_key, ons_code)"
+            " VALUES (?, ?, ?, ?)",
+            variants,
+        )
+        conn.execute(_LINK_SQL)
+        conn.execute(
+            "INSERT INTO bot_meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (META_KEY, fingerprint),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+def ensure_reference_at(path: str | Path, directory: Path = REFERENCE_DIR) -> bool:
+    """:func:`ensure_reference_sync` on the database file at ``path`` (own connection)."""
+    conn = connect_sync(path)
+    try:
+        return ensure_reference_sync(conn, directory)
+    finally:
+        conn.close()
+
+
+async def ensure_reference(db: Database, directory: Path = REFERENCE_DIR) -> bool:
+    """Load/refresh the reference off the event loop; call once at start-up."""
+    return await asyncio.to_thread(ensure_reference_at, db.path, directory)
+
+
+def relink_sync(conn: sqlite3.Connection) -> None:
+    """Relink every seat row (after editing variants by hand; ingest needs no call)."""
+    conn.execute(_LINK_SQL)
+
+
+# --------------------------------------------------------------------- reads
+def _seat(row: aiosqlite.Row) -> ReferenceSeat:
+    variants = tuple(row["variants"].split(_SEP)) if row["variants"] else ()
+    return ReferenceSeat(
+        boundary_set=row["boundary_set"],
+        ons_code=row["ons_code"],
+        name=row["name"],
+        country=row["country"],
+        region=row["region"],
+        electorate=row["electorate"],
+        hex_q=row["hex_q"],
+        hex_r=row["hex_r"],
+        variants=tuple(sorted(variants)),
+    )
+
+
+async def _one_seat(db: Database, where: str, args: tuple[object, ...]) -> ReferenceSeat | None:
+    async with db.conn.execute(
+        f"SELECT {_SEAT_COLUMNS} FROM seat_reference r WHERE {where} LIMIT 1", args
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _seat(row) if row else None
+
+
+async def get_reference_seat(
+    db: Database, boundary_set: str, ons_code: str
+) -> ReferenceSeat | None:
+    """The seat with this ONS code in ``boundary_set`` ('2010' or '2024')."""
+    return await _one_seat(
+        db, "r.boundary_set = ? AND r.ons_code = ?", (boundary_set, ons_code.strip().upper())
+    )
+
+
+async def find_reference_seat(db: Database, boundary_set: str, name: str) -> ReferenceSeat | None:
+    """The seat whose name or a known variant folds like ``name`` (or whose code it is)."""
+    key = fold(name)
+    return await _one_seat(
+        db,
+        "r.boundary_set = ? AND (r.ons_code = ? OR r.ons_code = (SELECT v.ons_code"
+        " FROM seat_name_variants v WHERE v.boundary_set = ? AND v.name_key = ?"
+        " ORDER BY v.ons_code LIMIT 1))",
+        (boundary_set, name.strip().upper(), boundary_set, key),
+    )
+
+
+async def reference_seat_for_constituency(
+    db: Database, constituency_id: int
+) -> ReferenceSeat | None:
+    """The reference seat a ``constituencies`` row (e.g. a search result) links to."""
+    return await _one_seat(
+        db,
+        "(r.boundary_set, r.ons_code) = (SELECT c.boundary_set, c.ref_code"
+        " FROM constituencies c WHERE c.id = ?)",
+        (constituency_id,),
+    )
+
+
+async def reference_seats(db: Database, boundary_set: str) -> list[ReferenceSeat]:
+    """All seats of a boundary set, by ONS code (650 for each bundled set)."""
+    async with db.conn.execute(
+        f"SELECT {_SEAT_COLUMNS} FROM seat_reference r WHERE r.boundary_set = ?"
+        " ORDER BY r.ons_code",
+        (boundary_set,),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [_seat(row) for row in rows]
+
+
+async def seat_electorate(db: Database, boundary_set: str, ons_code: str) -> int | None:
+    """Registered electors of a seat (``None`` when the seat or its figure is unknown)."""
+    async with db.conn.execute(
+        "SELECT electorate FROM seat_reference WHERE boundary_set = ? AND ons_code = ?",
+        (boundary_set, ons_code),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+_PETITION_SEATS_SQL = """
+SELECT r.ons_code, r.name, r.country, r.region, r.electorate, r.hex_q, r.hex_r,
+       coalesce(t.signatures, 0) AS signatures, t.mp, t.listed IS NOT NULL AS listed
+FROM seat_reference r
+LEFT JOIN (
+    SELECT c.ref_code AS code, sum(cc.signatures) AS signatures, max(a.printed) AS mp,
+           count(*) AS listed
+    FROM constituency_counts cc
+    JOIN constituencies c ON c.id = cc.constituency_id
+    LEFT JOIN mp_aliases a ON a.id = cc.mp_alias_id
+    WHERE cc.petition_id = ? AND c.ref_code IS NOT NULL
+    GROUP BY c.ref_code
+) t ON t.code = r.ons_code
+WHERE r.boundary_set = ?
+ORDER BY signatures DESC, r.name
+"""
+
+
+async def petition_seats(db: Database, petition_id: int) -> PetitionSeats | None:
+    """All seats of the petition's boundary set with its counts (zeros included).
+
+    ``None`` when the petition is unknown. Ordered by signatures, ties by name:
+    ready for a "top seats" list, a hex map, or probing one seat for its 0.
+    """
+    async with db.conn.execute(
+        "SELECT boundary_set, uk_signatures FROM petitions WHERE id = ?", (petition_id,)
+    ) as cursor:
+        petition = await cursor.fetchone()
+    if petition is None:
+        return None
+    boundary = petition["boundary_set"]
+    async with db.conn.execute(_PETITION_SEATS_SQL, (petition_id, boundary)) as cursor:
+        rows = await cursor.fetchall()
+    async with db.conn.execute(
+        "SELECT coalesce(sum(cc.signatures), 0) FROM constituency_counts cc"
+        " JOIN constituencies c ON c.id = cc.constituency_id"
+        " WHERE cc.petition_id = ? AND c.ref_code IS NULL",
+        (petition_id,),
+    ) as cursor:
+        unlinked = await cursor.fetchone()
+    seats: list[SeatCount] = []
+    rank = 0
+    for position, row in enumerate(rows, start=1):
+        if not seats or row["signatures"] != seats[-1].signatures:
+            rank = position
+        seats.append(
+            SeatCount(
+                ons_code=row["ons_code"],
+                name=row["name"],
+                country=row["country"],
+                region=row["region"],
+                electorate=row["electorate"],
+                hex_q=row["hex_q"],
+                hex_r=row["hex_r"],
+                signatures=int(row["signatures"]),
+                mp=row["mp"],
+                listed=bool(row["listed"]),
+                rank=rank,
+            )
+        )
+    return PetitionSeats(
+        petition_id=petition_id,
+        boundary_set=boundary,
+        uk_signatures=petition["uk_signatures"],
+        seats=tuple(seats),
+        unlinked_signatures=int(unlinked[0]) if unlinked else 0,
+    )
+
+
+async def petition_seat(db: Database, petition_id: int, ons_code: str) -> SeatCount | None:
+    """One seat's count in a petition: 0 (ranked last) when absent from its table.
+
+    ``None`` only when the petition is unknown or the code is not a seat of the
+    petition's boundary set.
+    """
+    seats = await petition_seats(db, petition_id)
+    return seats.get(ons_code) if seats else None
+
+
+async def seat_rate(db: Database, petition_id: int, ons_code: str) -> PetitionSeatRate | None:
+    """A seat's signatures per 1,000 electors and its index against the UK rate."""
+    seats = await petition_seats(db, petition_id)
+    seat = seats.get(ons_code) if seats else None
+    if seats is None or seat is None:
+        return None
+    national = seats.national
+    rate = next(r for r in seat_rates(seats.seats, national) if r.ons_code == ons_code)
+    return PetitionSeatRate(petition_id, seats.boundary_set, seat, rate, national, len(seats.seats))
+
+
+async def seat_code_for_constituency(
+    db: Database, petition_id: int, constituency_id: int
+) -> str | None:
+    """The reference code, in the petition's boundary set, of a ``constituencies`` row.
+
+    A row of the petition's own set gives its link; a row of the other set (a
+    user picked "Aldershot" from 2010 for a 2024 petition) is matched by name.
+    """
+    async with db.conn.execute(
+        "SELECT coalesce("
+        " (SELECT c.ref_code FROM constituencies c"
+        "   WHERE c.id = ? AND c.boundary_set = p.boundary_set),"
+        " (SELECT v.ons_code FROM constituencies c JOIN seat_name_variants v"
+        "   ON v.boundary_set = p.boundary_set AND v.name_key = c.name_key"
+        "   WHERE c.id = ? ORDER BY v.ons_code LIMIT 1))"
+        " FROM petitions p WHERE p.id = ?",
+        (constituency_id, constituency_id, petition_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
+async def seat_rate_for_constituency(
+    db: Database, petition_id: int, constituency_id: int
+) -> PetitionSeatRate | None:
+    """:func:`seat_rate` for a ``constituencies`` row (e.g. a search result's id)."""
+    code = await seat_code_for_constituency(db, petition_id, constituency_id)
+    return await seat_rate(db, petition_id, code) if code else None
+
+
+async def top_seats_by_rate(db: Database, petition_id: int, limit: int = 10) -> RateTable | None:
+    """The ``limit`` seats with the most signatures per 1,000 electors (``None``: no petition)."""
+    seats = await petition_seats(db, petition_id)
+    if seats is None:
+        return None
+    national = seats.national
+    rows = seat_rates(seats.seats, national)[: max(0, limit)]
+    return RateTable(petition_id, seats.boundary_set, national, tuple(rows), len(seats.seats))
+
+
+async def unlinked_seats(db: Database) -> list[UnlinkedSeat]:
+    """Seat rows linked to no reference seat (should be empty; a data-quality check)."""
+    async with db.conn.execute(
+        "SELECT id, boundary_set, name, ons_code FROM constituencies WHERE ref_code IS NULL"
+        " ORDER BY boundary_set, name"
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [UnlinkedSeat(row[0], row[1], row[2], row[3]) for row in rows]

@@ -1,0 +1,234 @@
+"""The offline console: the bot's own services and renderers, driven by typed lines."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import bot.cli
+import bot.console
+from bot.console import console_main, parse, plain, run_console
+from bot.settings import Settings
+from core.errors import UserFacingError
+from core.search import Resolver
+from core.services import Invocation, Services
+from db.database import Database
+
+SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
+OFSTED_TITLE = "Pause Ofsted inspections and reform how school performance is evaluated"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A fresh database: the console's first run ingests the bundled seeds."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_path=tmp_path / "console.sqlite3",
+        data_dir=SEEDS,
+    )
+
+
+async def run(settings: Settings, *lines: str) -> str:
+    out = io.StringIO()
+    await console_main(settings, commands=list(lines), out=out)
+    return out.getvalue()
+
+
+def answer_to(output: str, line: str) -> str:
+    """The text printed in answer to ``line`` (up to the next prompt)."""
+    after = output.split(f"petitionbot> {line}\n", 1)[1]
+    return after.split("petitionbot> ", 1)[0].strip()
+
+
+async def test_first_run_loads_seeds_and_answers_like_the_bot(settings: Settings) -> None:
+    output = await run(
+        settings,
+        "petition show ofsted",
+        "constituency show woking ofsted",
+        "mp show andrew mitchel",
+        "quit",
+        "about",
+    )
+    card = answer_to(output, "petition show ofsted").splitlines()
+    assert card[0] == f"{OFSTED_TITLE}  <https://petition.parliament.uk/petitions/652057>"
+    assert card[2:4] == ["48,783 signatures · Open", "UK: 48,626 (99.68%)"]
+    assert "1 Sutton Coldfield — 305 (0.63%) · Rt Hon Andrew Mitchell MP" in card
+    assert (
+        card[-1] == "Buttons: Constituencies · Countries · Government response · History (type one)"
+    )
+    assert "**" not in output  # the renderer's Markdown is dropped for the terminal
+
+    seat = answer_to(output, "constituency show woking ofsted")
+    assert seat.startswith("Woking  <https://petition.parliament.uk/petitions/652057>")
+    assert "[Signatures]\n81" in seat
+    assert "[Rank among seats]\n287 of 650" in seat
+    assert "[MP at that refresh]\nMr Jonathan Lord MP" in seat
+
+    mp = answer_to(output, "mp show andrew mitchel")
+    assert mp.startswith("Andrew Mitchell — MP for Sutton Coldfield")
+    assert "  1. Make verified ID a requirement for opening a social media account." in mp
+    assert "About petitionbot" not in output  # nothing runs after quit
+
+
+async def test_pages_menus_and_buttons(settings: Settings) -> None:
+    output = await run(
+        settings,
+        "petition top 652057 by countries",
+        "next",
+        "constituency show brighton",
+        "1",
+        "petition show ofsted",
+        "history",
+    )
+    first = answer_to(output, "petition top 652057 by countries")
+    assert first.splitlines()[2] == "1 United Kingdom — 48,626 (99.68%)"
+    assert first.endswith("(page 1 of 3: type next or prev)")
+    second = answer_to(output, "next")
+    assert second.splitlines()[2] == "21 Jersey — 2 (0.00%)"
+    assert second.endswith("(page 2 of 3: type next or prev)")
+
+    guess = answer_to(output, "constituency show brighton")
+    assert guess.startswith("Showing the closest match. Not it? Pick another from the menu.")
+    assert guess.endswith("Did you mean… (type a number)\n  1. Brighton, Pavilion")
+    assert answer_to(output, "1").startswith("Brighton, Pavilion\n")
+
+    history = answer_to(output, "history")
+    assert history.startswith(f"History: {OFSTED_TITLE}")
+    assert "23 Nov 2023 Created (15:46 UTC)" in history
+
+
+async def test_mistakes_get_messages_not_tracebacks(settings: Settings) -> None:
+    output = await run(
+        settings,
+        "petition show zzzz qqqq",
+        "frobnicate",
+        "petition top ofsted by regions",
+        "7",
+        "next",
+        "petition compare ofsted",
+        "mp show @everyone",
+    )
+    assert answer_to(output, "petition show zzzz qqqq") == "No petition matches 'zzzz qqqq'."
+    assert answer_to(output, "frobnicate").startswith("I don't know 'frobnicate'.")
+    assert answer_to(output, "petition top ofsted by regions") == (
+        "Rank by constituencies or countries."
+        " Usage: petition top <petition> [by constituencies|countries] [count N]"
+    )
+    assert answer_to(output, "7") == "There is no menu on screen to pick from."
+    assert answer_to(output, "next") == "There is only one page."
+    assert answer_to(output, "petition compare ofsted") == (
+        "Name two petitions. Usage: petition compare <first> | <second>"
+    )
+    assert answer_to(output, "mp show @everyone") == "No MP matches '@everyone'."
+    assert "Traceback" not in output
+
+
+async def test_reads_commands_from_stdin_when_not_a_terminal(settings: Settings) -> None:
+    out = io.StringIO()
+    await console_main(
+        settings, stdin=io.StringIO("help mp\n\n# a comment\nleaderboard\n"), out=out
+    )
+    output = out.getvalue()
+    assert answer_to(output, "help mp").startswith("Help: /mp\n")
+    assert "Example: /mp show name:Andrew Mitchell petition:ofsted" in output
+    board = answer_to(output, "leaderboard")
+    assert "1 Make verified ID a requirement for opening a social media account." in board
+
+
+def test_run_console_and_module_entry_point(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = io.StringIO()
+    run_console(settings, commands=["petition show 575833"], out=out)
+    assert "270,294 signatures · Open" in out.getvalue()
+
+    monkeypatch.setattr(bot.console, "get_settings", lambda: settings)
+    bot.console.main(["--command", "mp show Sir Geoffrey Cox 575833"])
+    printed = capsys.readouterr().out
+    assert "Geoffrey Cox — MP for Torridge and West Devon" in printed
+    assert "Rt Hon Sir Geoffrey Cox QC MP" in printed
+
+
+def test_petitionbot_console_command(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``petitionbot console`` with piped input runs the same console."""
+    monkeypatch.setattr(bot.cli, "get_settings", lambda: settings)
+    result = CliRunner().invoke(bot.cli.app, ["console"], input="petition search verified id\n")
+    assert result.exit_code == 0, result.output
+    assert "Petitions matching “verified id”" in result.output
+    assert "Open one… (type a number)" in result.output
+
+
+# ---------------------------------------------------------------- parsing
+@pytest.fixture
+async def services(db: Database) -> Services:
+    return Services(db, await Resolver.load(db))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("petition show ofsted", Invocation.of("petition show", petition="ofsted")),
+        ("/petition show 652057", Invocation.of("petition show", petition="652057")),
+        (
+            "petition search verified id state=open",
+            Invocation.of("petition search", query="verified id", state="open"),
+        ),
+        (
+            "petition top 652057 by countries",
+            Invocation.of("petition top", petition="652057", by="countries", count=None),
+        ),
+        (
+            "petition top pause ofsted count 10",
+            Invocation.of("petition top", petition="pause ofsted", by="constituencies", count=10),
+        ),
+        (
+            "petition compare ofsted send training",
+            Invocation.of("petition compare", first="ofsted", second="send training"),
+        ),
+        (
+            "petition compare make | 652057",
+            Invocation.of("petition compare", first="make", second="652057"),
+        ),
+        (
+            "constituency show woking ofsted",
+            Invocation.of("constituency show", name="woking", petition="ofsted"),
+        ),
+        (
+            "constituency show brighton pavilion",
+            Invocation.of("constituency show", name="brighton pavilion", petition=None),
+        ),
+        (
+            "constituency show sutton coldfield 652057",
+            Invocation.of("constituency show", name="sutton coldfield", petition="652057"),
+        ),
+        (
+            "mp show andrew mitchell",
+            Invocation.of("mp show", name="andrew mitchell", petition=None),
+        ),
+        (
+            "mp show Mr Jonathan Lord MP verified id",
+            Invocation.of("mp show", name="Mr Jonathan Lord MP", petition="verified id"),
+        ),
+        ("leaderboard closed", Invocation.of("leaderboard", state="closed")),
+        ("help petition top", Invocation.of("help", command="petition top")),
+        ("about", Invocation.of("about")),
+    ],
+)
+async def test_parse(services: Services, line: str, expected: Invocation) -> None:
+    assert await parse(line, services) == expected
+
+
+async def test_parse_rejects_incomplete_lines(services: Services) -> None:
+    with pytest.raises(UserFacingError, match=r"Usage: petition show <petition>"):
+        await parse("petition show", services)
+    with pytest.raises(UserFacingError, match="Usage: leaderboard"):
+        await parse("leaderboard soon", services)
+
+
+def test_plain_drops_renderer_markdown_only() -> None:
+    assert plain("**1** \\*\\*kept\\*\\* [Title](https://x.example/1) — *Dept* `code`") == (
+        "1 \\*\\*kept\\*\\* Title <https://x.example/1> — Dept code"
+    )
