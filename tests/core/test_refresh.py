@@ -29,15 +29,10 @@ from core.loader import Outcome, ingest_paths_sync
 from core.refresh import RefreshConfig, Refresher, retry_after_seconds
 from db.database import Database
 
-PETITIONS = (
-    Path(__file__).resolve().parents[3]
-    / "shared/data/ref/mysociety-uk-parl-petitions-scraper/petitions"
-)
+PETITIONS = Path(__file__).resolve().parents[1] / "fixtures" / "petition_json" / "petitions"
 PUBLIC = "https://petition.parliament.uk"
 IDS = [300000, 300152, 300316, 300473, 301579, 303345, 311642, 317343, 321103, 323999]
 TIMEOUT = 60  # seconds: a bound so a broken walk fails instead of hanging
-
-pytestmark = pytest.mark.skipif(not PETITIONS.is_dir(), reason="shared JSON examples not present")
 
 
 class FakeSite:

@@ -312,7 +312,7 @@ async def test_reference_lookups(db: Database) -> None:
 
 
 def test_all_shared_json_and_seeds_link_completely(tmp_path: Path, seed_paths: list[Path]) -> None:
-    scraper = SHARED / "mysociety-uk-parl-petitions-scraper" / "petitions"
+    scraper = Path(__file__).resolve().parents[1] / "fixtures" / "petition_json" / "petitions"
     if not scraper.is_dir():
         pytest.skip("shared JSON examples not present")
     path = tmp_path / "all.sqlite3"
