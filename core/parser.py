@@ -152,7 +152,9 @@ class _Parser:
         for number, text in numbered[index + 1 :]:
             heading = _HEADING.match(text)
             name = _SECTION_NAMES.get(heading.group(2).casefold()) if heading else None
-            if heading and name and len(heading.group(1)) == 3:
+            # Known section names count at any sub-heading level (## / ### / ####): a
+            # copy re-leveled by an editor must not swallow the History table into text.
+            if heading and name and 2 <= len(heading.group(1)) <= 4:
                 if name in sections:
                     first = sections[name].line
                     raise self.error(number, f"second '### {name}' section (first on line {first})")
@@ -217,10 +219,13 @@ class _Parser:
             if not text:
                 continue
             if match := _TOTAL.match(text):
+                self.once(total, number, "'**N signatures**'")
                 total = self.integer(match.group(1), number, "the signature total")
             elif match := _SOURCE.match(text):
+                self.once(url, number, "'Data taken from' line")
                 url, url_line = match.group("url"), number
             elif match := _REFRESHED.match(text):
+                self.once(refreshed, number, "'Last refreshed' line")
                 refreshed = self.timestamp(match.group(1), number, "'Last refreshed'")
             else:
                 raise self.error(
@@ -240,6 +245,11 @@ class _Parser:
                 url_line, f"source URL {url!r} has no petition id: expected .../petitions/<id>"
             )
         return int(match.group(1)), url, total, refreshed
+
+    def once(self, previous: object, line: int, what: str) -> None:
+        """Two totals (or URLs, or times) in one document: which one is true is unknowable."""
+        if previous is not None:
+            raise self.error(line, f"second {what} in '### Signatures'")
 
     # ----------------------------------------------------------------- values
     def integer(self, text: str, line: int, what: str, signed: bool = False) -> int:

@@ -943,3 +943,20 @@ def test_nothing_half_parsed_escapes() -> None:
     error = fails(text)
     assert error.line == 762
     assert error.message == "signature count 'many' is not a whole number (e.g. 13,698)"
+
+
+def test_second_total_line_is_an_error(seed_paths: list[Path]) -> None:
+    text = seed_paths[0].read_text(encoding="utf-8")
+    doubled = text.replace("**48,783 signatures**", "**48,783 signatures**\n\n**1 signature**")
+    with pytest.raises(ParseError) as info:
+        parse_text(doubled, "doubled.md")
+    assert info.value.line == 11
+    assert "second '**N signatures**'" in info.value.message
+
+
+def test_releveled_known_heading_still_starts_its_section(seed_paths: list[Path]) -> None:
+    text = seed_paths[0].read_text(encoding="utf-8").replace("### History", "## History")
+    petition = parse_text(text, "releveled.md").petition
+    assert len(petition.history) == 6
+    assert petition.government_response is not None
+    assert "| Event |" not in petition.government_response.details
