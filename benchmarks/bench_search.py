@@ -92,16 +92,10 @@ def prepare(out_dir: Path, count: int, seed: int, per_kind: int) -> tuple[Path, 
     return db_path, queries
 
 
-def read_queries(path: Path, limit_per_kind: int | None = None) -> list[Query]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    out: list[Query] = []
-    taken: dict[str, int] = defaultdict(int)
-    for row in rows:
-        if limit_per_kind is not None and taken[row["kind"]] >= limit_per_kind:
-            continue
-        taken[row["kind"]] += 1
-        out.append(Query(row["kind"], row["query"], str(row["expected"]), row["variant"]))
-    return out
+def read_queries(path: Path) -> list[Query]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    return [Query(r["kind"], r["query"], str(r["expected"]), r["variant"]) for r in rows]
 
 
 # --------------------------------------------------------------------------- measuring
@@ -164,7 +158,7 @@ def prefixes(text: str) -> list[str]:
     return [text[:n] for n in cuts]
 
 
-async def measure(db_path: Path, queries: list[Query], naive_limit: int | None) -> dict[str, Any]:
+async def measure(db_path: Path, queries: list[Query]) -> dict[str, Any]:
     """Run every measurement on one opened database; returns the JSON-able result."""
     db = await Database.open(db_path)
     try:
@@ -172,116 +166,105 @@ async def measure(db_path: Path, queries: list[Query], naive_limit: int | None) 
         resolver = await Resolver.load(db)
         load_ms = (time.perf_counter() - started) * 1000
         data = await load_search_data(db)
-        return await _measure(resolver, data, queries, naive_limit, load_ms)
+        titles = [q for q in queries if q.kind == "petition" and q.variant in TITLE_VARIANTS]
+        naive_ms, naive_accuracy = naive_scan(data, titles)
+        resolver_ms = await resolver_timings(resolver, titles)
+        accuracy = await accuracy_run(resolver, queries)
+        auto_ms = await autocomplete_timings(resolver, queries)
     finally:
         await db.close()
+    naive, fast = summary(naive_ms), summary(resolver_ms)
+    result: dict[str, Any] = {
+        "petitions": len(data.petitions),
+        "constituencies": len(data.constituencies),
+        "mps": len(data.mps),
+        "queries": len(queries),
+        "resolver_load_ms": round(load_ms, 1),
+        "naive_scan": {**naive, "top1_accuracy": naive_accuracy},
+        "resolver": fast,
+        "speedup_p50": round(naive["p50_ms"] / fast["p50_ms"], 1) if fast["p50_ms"] else None,
+        "speedup_p99": round(naive["p99_ms"] / fast["p99_ms"], 1) if fast["p99_ms"] else None,
+        "autocomplete": summary([ms for samples in auto_ms.values() for ms in samples]),
+        "autocomplete_by_kind": {kind: summary(auto_ms[kind]) for kind in sorted(auto_ms)},
+        **accuracy,
+    }
+    result["targets"] = {
+        "speedup_p50>=20": (result["speedup_p50"] or 0) >= TARGET_RATIO,
+        "autocomplete_p99<=20ms": result["autocomplete"]["p99_ms"] <= TARGET_AUTOCOMPLETE_P99_MS,
+        "accuracy>=0.95": result["accuracy"] >= TARGET_ACCURACY,
+    }
+    return result
 
 
-async def _measure(
-    resolver: Resolver,
-    data: SearchData,
-    queries: list[Query],
-    naive_limit: int | None,
-    load_ms: float,
-) -> dict[str, Any]:
-    keys = data.petition_keys
+def naive_scan(data: SearchData, titles: list[Query]) -> tuple[list[float], float]:
+    """The baseline: one full WRatio scan over every (pre-folded) title per query."""
     ids = [str(p.id) for p in data.petitions]
-    titles = [q for q in queries if q.kind == "petition" and q.variant in TITLE_VARIANTS]
-    naive_set = titles[:naive_limit] if naive_limit else titles
-
-    # Naive baseline: one full WRatio scan per query (synchronous, as naive code would be).
-    naive_ms: list[float] = []
-    naive_hits = 0
-    for q in naive_set:
+    samples: list[float] = []
+    hits = 0
+    for q in titles:
         started = time.perf_counter()
-        match = process.extractOne(fold(q.query), keys, scorer=fuzz.WRatio, processor=None)
-        naive_ms.append((time.perf_counter() - started) * 1000)
-        naive_hits += bool(match and ids[match[2]] == q.expected)
+        match = process.extractOne(
+            fold(q.query), data.petition_keys, scorer=fuzz.WRatio, processor=None
+        )
+        samples.append((time.perf_counter() - started) * 1000)
+        hits += bool(match and ids[match[2]] == q.expected)
+    return samples, round(hits / max(len(titles), 1), 4)
 
-    # Warm up the worker thread once (not the caches: each query is measured cold).
-    await resolver.petition("warm up")
 
-    resolver_ms: list[float] = []
-    for q in naive_set:
-        _, ms = await timed(resolver.petition(q.query))
-        resolver_ms.append(ms)
+async def resolver_timings(resolver: Resolver, titles: list[Query]) -> list[float]:
+    """``Resolver.petition`` on the naive scan's queries, through the loop and its thread.
 
-    # Accuracy (and resolve latency per kind) over the whole query set.
+    Runs first on a fresh resolver, so the word-expansion memo starts empty.
+    """
+    await resolver.petition("warm up the worker thread")
+    return [(await timed(resolver.petition(q.query)))[1] for q in titles]
+
+
+async def accuracy_run(resolver: Resolver, queries: list[Query]) -> dict[str, Any]:
+    """Top-1 accuracy per kind and variant, statuses, latency per kind, the first misses."""
     per_kind_ms: dict[str, list[float]] = defaultdict(list)
-    hits: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     statuses: dict[str, int] = defaultdict(int)
     misses: list[dict[str, Any]] = []
     for q in queries:
         result, ms = await timed(resolve(resolver, q))
         per_kind_ms[q.kind].append(ms)
         ok = is_hit(q, result.best)
-        cell = hits[(q.kind, q.variant)]
-        cell[0] += ok
-        cell[1] += 1
+        cells[(q.kind, q.variant)][0] += ok
+        cells[(q.kind, q.variant)][1] += 1
         statuses[result.status] += 1
         if not ok and len(misses) < 20:
             best = result.best
-            misses.append(
-                {
-                    "kind": q.kind,
-                    "variant": q.variant,
-                    "query": q.query,
-                    "expected": q.expected,
-                    "status": result.status,
-                    "got": None if best is None else getattr(best, "title", None) or best.name,
-                }
-            )
+            got = None if best is None else getattr(best, "title", None) or best.name
+            misses.append({**q.__dict__, "status": result.status, "got": got})
 
-    # Autocomplete while typing.
-    auto_ms: dict[str, list[float]] = defaultdict(list)
-    for q in queries:
-        for typed in prefixes(q.query):
-            choices, ms = await timed(complete(resolver, q.kind, typed))
-            assert len(choices) <= 25
-            auto_ms[q.kind].append(ms)
-    all_auto = [ms for samples in auto_ms.values() for ms in samples]
+    def share(kind: str | None) -> float:
+        picked = [c for (k, _), c in cells.items() if kind is None or k == kind]
+        return round(sum(c[0] for c in picked) / max(sum(c[1] for c in picked), 1), 4)
 
-    naive = summary(naive_ms)
-    fast = summary(resolver_ms)
-    total_hits = sum(c[0] for c in hits.values())
-    total = sum(c[1] for c in hits.values())
-    kinds = sorted({k for k, _ in hits})
-    accuracy_by_kind = {
-        kind: round(
-            sum(c[0] for (k, _), c in hits.items() if k == kind)
-            / sum(c[1] for (k, _), c in hits.items() if k == kind),
-            4,
-        )
-        for kind in kinds
-    }
-    result = {
-        "petitions": len(data.petitions),
-        "constituencies": len(data.constituencies),
-        "mps": len(data.mps),
-        "queries": total,
-        "resolver_load_ms": round(load_ms, 1),
-        "naive_scan": {**naive, "top1_accuracy": round(naive_hits / max(len(naive_set), 1), 4)},
-        "resolver": fast,
-        "speedup_p50": round(naive["p50_ms"] / fast["p50_ms"], 1) if fast["p50_ms"] else None,
-        "speedup_p99": round(naive["p99_ms"] / fast["p99_ms"], 1) if fast["p99_ms"] else None,
+    return {
         "resolve_by_kind": {kind: summary(per_kind_ms[kind]) for kind in sorted(per_kind_ms)},
-        "autocomplete": summary(all_auto),
-        "autocomplete_by_kind": {kind: summary(auto_ms[kind]) for kind in sorted(auto_ms)},
-        "accuracy": round(total_hits / max(total, 1), 4),
-        "accuracy_by_kind": accuracy_by_kind,
+        "accuracy": share(None),
+        "accuracy_by_kind": {kind: share(kind) for kind in sorted(per_kind_ms)},
         "accuracy_by_variant": {
             f"{kind}/{variant}": {"n": c[1], "top1": round(c[0] / c[1], 4)}
-            for (kind, variant), c in sorted(hits.items())
+            for (kind, variant), c in sorted(cells.items())
         },
         "statuses": dict(sorted(statuses.items())),
         "misses": misses,
     }
-    result["targets"] = {
-        "speedup_p50>=20": bool(result["speedup_p50"] and result["speedup_p50"] >= TARGET_RATIO),
-        "autocomplete_p99<=20ms": result["autocomplete"]["p99_ms"] <= TARGET_AUTOCOMPLETE_P99_MS,
-        "accuracy>=0.95": result["accuracy"] >= TARGET_ACCURACY,
-    }
-    return result
+
+
+async def autocomplete_timings(resolver: Resolver, queries: list[Query]) -> dict[str, list[float]]:
+    """Every autocomplete call a user makes while typing each query, timed per kind."""
+    samples: dict[str, list[float]] = defaultdict(list)
+    for q in queries:
+        for typed in prefixes(q.query):
+            choices, ms = await timed(complete(resolver, q.kind, typed))
+            if len(choices) > 25:
+                raise AssertionError(f"{len(choices)} choices for {typed!r}")
+            samples[q.kind].append(ms)
+    return samples
 
 
 # --------------------------------------------------------------------------- report
@@ -360,7 +343,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     db_path, queries_path = prepare(args.out, args.count, args.seed, args.queries_per_kind)
     queries = read_queries(queries_path)
-    result = asyncio.run(measure(db_path, queries, naive_limit=None))
+    result = asyncio.run(measure(db_path, queries))
     result["mode"] = "smoke" if args.smoke else "full"
     stem = "search-smoke" if args.smoke else "search"
     settings = {"count": args.count, "seed": args.seed, "queries_per_kind": args.queries_per_kind}

@@ -20,8 +20,11 @@ far inside Discord's 3-second window without blocking the event loop:
 3. **Decide.** The final score blends both; a clear winner is ``clear``, near
    ties are ``ambiguous`` (for a "Did you mean…" menu), weak matches ``none``.
 
-Large searches run in a worker thread (``asyncio.to_thread``); the index is
-immutable, and :meth:`Resolver.refresh` swaps in a new one atomically.
+Searches over more than ``INLINE_MAX_ENTRIES`` entries (petitions, at any
+real size) run in a worker thread (``asyncio.to_thread``); seats and MPs
+(~1,300 entries, tens of microseconds) are answered inline. The indexes are
+immutable apart from a memo of word expansions, and :meth:`Resolver.refresh`
+builds a new snapshot off the loop and swaps it in with one assignment.
 """
 
 from __future__ import annotations
@@ -57,19 +60,22 @@ Status = Literal["exact", "clear", "ambiguous", "none"]
 
 MAX_QUERY_CHARS = 200  # longer input is cut: no title is this long, and cost stays bounded
 MAX_QUERY_WORDS = 12
-CANDIDATES = 48  # entries reranked with rapidfuzz after the prefilter
+CANDIDATES = 40  # entries reranked with rapidfuzz after the prefilter
 PREFIX_EXPANSIONS = 48  # most frequent words a partial word may stand for
+COVERAGE_WEIGHT = 0.6  # final score: this share word coverage, the rest WRatio
 PHRASE_BONUS = 3.0  # the query appears word for word inside the entry
 INLINE_MAX_ENTRIES = 2_000  # smaller indexes answer in ~50 µs: a thread hop would cost more
 NONE_BELOW = 62.0  # final score under which nothing is considered a match
 AMBIGUITY_MARGIN = 3.0  # others this close to the best make the answer ambiguous
 MAX_ALTERNATIVES = 24  # a select menu holds 25 options: the best plus these
 SUGGESTIONS = 5
+ID_PREFIX_SCAN = 256  # ids sharing a typed prefix beyond which we scan in popularity order
 CHOICE_LIMIT = 25
 LABEL_LIMIT = 100
 
 _PETITION_URL = re.compile(r"petition\.parliament\.uk/(?:archived/)?petitions/(\d{1,10})\b", re.I)
 _ID = re.compile(r"#?\s*(\d{1,10})")
+_ONS_CODE = re.compile(r"[ENSW]\d{8}")
 
 
 @dataclass(frozen=True)
@@ -151,9 +157,12 @@ class TextIndex:
         if cached is not None:
             return cached
         found: dict[str, float] = {}
-        if word in self._postings:
+        known = word in self._postings
+        if known:
             found[word] = 1.0
-        edits = _max_edits(word)
+        # A word the index knows is taken as meant (no "the" → "theatre", "from" → "form");
+        # only unknown words are typos or truncations, and the word being typed may be either.
+        edits = 0 if known else _max_edits(word)
         if edits:
             nearby = [
                 w
@@ -164,7 +173,7 @@ class TextIndex:
                 word, nearby, scorer=OSA.distance, score_cutoff=edits, limit=None
             ):
                 found.setdefault(other, _edit_similarity(int(distance)))
-        if len(word) >= 3 or (partial and len(word) >= 1):
+        if partial or (not known and len(word) >= 3):
             start = bisect.bisect_left(self._vocab, word)
             stop = bisect.bisect_left(self._vocab, word + "\uffff")
             longer = [w for w in self._vocab[start:stop] if w != word]
@@ -235,7 +244,8 @@ class TextIndex:
         # over entries that merely contain the same words in another order.
         quoted = f" {query_key} "
         phrase = np.fromiter((quoted in f" {c} " for c in choices), dtype=bool, count=len(choices))
-        scores = np.minimum(0.5 * text + 50.0 * coverage[entries] + PHRASE_BONUS * phrase, 100.0)
+        blended = (1 - COVERAGE_WEIGHT) * text + COVERAGE_WEIGHT * 100.0 * coverage[entries]
+        scores = np.minimum(blended + PHRASE_BONUS * phrase, 100.0)
         order = np.lexsort((entries, -scores))[:limit]
         return [(int(entries[i]), round(float(scores[i]), 2)) for i in order]
 
@@ -292,11 +302,11 @@ def petition_choice(ref: PetitionRef) -> Choice:
     return Choice(_label(ref.title, f" ({fmt_int(ref.total_signatures)})"), str(ref.id))
 
 
-# --------------------------------------------------------------------------- state
+# --------------------------------------------------------------------------- snapshot
 
 
 @dataclass(frozen=True)
-class _State:
+class _Snapshot:
     """One immutable generation of indexes; a refresh replaces it whole."""
 
     petitions: list[PetitionRef]
@@ -307,6 +317,7 @@ class _State:
     seat_groups: list[list[ConstituencyRef]]  # per name key: its seats, preferred set first
     seat_index: TextIndex
     seat_by_id: dict[int, ConstituencyRef]
+    seat_by_code: dict[str, list[ConstituencyRef]]  # ONS code: reused across sets in Scotland
     seat_masks: dict[str, np.ndarray]  # per boundary set: which seat names it has
     several_sets: bool
     mps: list[MpRef]
@@ -314,18 +325,19 @@ class _State:
     mp_by_id: dict[int, MpRef]
 
 
-def _build_state(data: SearchData) -> _State:
+def _build_snapshot(data: SearchData) -> _Snapshot:
     """Build every index (CPU-bound: called in a worker thread)."""
     rank = {name: i for i, name in enumerate(data.boundary_sets)}
     groups: dict[str, list[ConstituencyRef]] = defaultdict(list)
     for ref, key in zip(data.constituencies, data.constituency_keys, strict=True):
         groups[key].append(ref)
     seat_keys = sorted(groups)
-    seat_groups = [
-        sorted(groups[k], key=lambda r: (rank.get(r.boundary_set, len(rank)), r.boundary_set))
-        for k in seat_keys
-    ]
-    return _State(
+
+    def set_order(ref: ConstituencyRef) -> tuple[int, str]:
+        return rank.get(ref.boundary_set, len(rank)), ref.boundary_set
+
+    seat_groups = [sorted(groups[k], key=set_order) for k in seat_keys]
+    return _Snapshot(
         petitions=data.petitions,
         petition_index=TextIndex(data.petition_keys),
         petition_by_id={p.id: p for p in data.petitions},
@@ -334,6 +346,7 @@ def _build_state(data: SearchData) -> _State:
         seat_groups=seat_groups,
         seat_index=TextIndex(seat_keys),
         seat_by_id={c.id: c for c in data.constituencies},
+        seat_by_code=_by_code(data.constituencies, set_order),
         seat_masks={
             name: np.asarray([any(r.boundary_set == name for r in g) for g in seat_groups])
             for name in data.boundary_sets
@@ -345,46 +358,61 @@ def _build_state(data: SearchData) -> _State:
     )
 
 
+def _by_code(
+    seats: list[ConstituencyRef], set_order: Callable[[ConstituencyRef], tuple[int, str]]
+) -> dict[str, list[ConstituencyRef]]:
+    """Seats by ONS code, each list in the preferred boundary-set order."""
+    found: dict[str, list[ConstituencyRef]] = defaultdict(list)
+    for ref in sorted(seats, key=set_order):
+        if ref.ons_code:
+            found[ref.ons_code.upper()].append(ref)
+    return dict(found)
+
+
 def _state_masks(petitions: list[PetitionRef]) -> dict[str, np.ndarray]:
     states = np.asarray([p.state for p in petitions], dtype=object)
     return {name: np.asarray(states == name, dtype=bool) for name in set(states.tolist())}
 
 
-def _state_mask(state: _State, wanted: str | None) -> np.ndarray | None:
+def _state_mask(snap: _Snapshot, wanted: str | None) -> np.ndarray | None:
     """Entries in petition state ``wanted`` (none at all for a state nobody is in)."""
     if wanted is None:
         return None
-    found = state.state_masks.get(wanted)
-    return found if found is not None else np.zeros(state.petition_index.size, dtype=bool)
+    found = snap.state_masks.get(wanted)
+    return found if found is not None else np.zeros(snap.petition_index.size, dtype=bool)
 
 
 def _petition_search(
-    state: _State, query: str, wanted: str | None, limit: int, partial: bool
+    snap: _Snapshot, query: str, wanted: str | None, limit: int, partial: bool
 ) -> tuple[list[PetitionRef], list[tuple[PetitionRef, float]]]:
     """(exact title matches, ranked matches) for a title query."""
     key = fold(query)
-    mask = _state_mask(state, wanted)
+    mask = _state_mask(snap, wanted)
     exact = [
-        state.petitions[i]
-        for i in state.petition_index.exact(key)
-        if wanted is None or state.petitions[i].state == wanted
+        snap.petitions[i]
+        for i in snap.petition_index.exact(key)
+        if wanted is None or snap.petitions[i].state == wanted
     ]
-    hits = state.petition_index.search(key, limit=limit, partial=partial, mask=mask)
-    return exact, [(state.petitions[i], score) for i, score in hits]
+    hits = snap.petition_index.search(key, limit=limit, partial=partial, mask=mask)
+    return exact, [(snap.petitions[i], score) for i, score in hits]
 
 
-def _popular(state: _State, wanted: str | None, limit: int) -> list[PetitionRef]:
+def _popular(snap: _Snapshot, wanted: str | None, limit: int) -> list[PetitionRef]:
     """Most-signed petitions first (the list is stored in that order)."""
-    if wanted is None:
-        return state.petitions[:limit]
-    return list(itertools.islice((p for p in state.petitions if p.state == wanted), limit))
+    mask = _state_mask(snap, wanted)
+    if mask is None:
+        return snap.petitions[:limit]
+    return [snap.petitions[i] for i in np.flatnonzero(mask)[:limit]]
 
 
-def _id_prefix(state: _State, digits: str, limit: int) -> list[PetitionRef]:
+def _id_prefix(snap: _Snapshot, digits: str, limit: int) -> list[PetitionRef]:
     """Petitions whose id starts with the digits typed so far, most signed first."""
-    start = bisect.bisect_left(state.petition_ids, digits)
-    stop = bisect.bisect_left(state.petition_ids, digits + ":")  # ':' sorts after '9'
-    found = [state.petition_by_id[int(i)] for i in state.petition_ids[start:stop]]
+    start = bisect.bisect_left(snap.petition_ids, digits)
+    stop = bisect.bisect_left(snap.petition_ids, digits + ":")  # ':' sorts after '9'
+    if stop - start > ID_PREFIX_SCAN:  # a short prefix: the popular list hits it early
+        matching = (p for p in snap.petitions if str(p.id).startswith(digits))
+        return list(itertools.islice(matching, limit))
+    found = [snap.petition_by_id[int(i)] for i in snap.petition_ids[start:stop]]
     return sorted(found, key=lambda p: -p.total_signatures)[:limit]
 
 
@@ -396,23 +424,23 @@ def _seat_pick(group: list[ConstituencyRef], boundary_set: str | None) -> Consti
 
 
 def _seat_search(
-    state: _State, query: str, boundary_set: str | None, limit: int, partial: bool
+    snap: _Snapshot, query: str, boundary_set: str | None, limit: int, partial: bool
 ) -> tuple[list[int], list[tuple[int, float]]]:
     """(exact group, ranked groups) for a seat name, restricted to ``boundary_set``."""
     key = fold(query)
     # An unknown set: better any seat than none.
-    mask = state.seat_masks.get(boundary_set) if boundary_set is not None else None
-    exact = [g for g in state.seat_index.exact(key) if mask is None or mask[g]]
-    return exact, state.seat_index.search(key, limit=limit, partial=partial, mask=mask)
+    mask = snap.seat_masks.get(boundary_set) if boundary_set is not None else None
+    exact = [g for g in snap.seat_index.exact(key) if mask is None or mask[g]]
+    return exact, snap.seat_index.search(key, limit=limit, partial=partial, mask=mask)
 
 
 def _mp_search(
-    state: _State, query: str, limit: int, partial: bool
+    snap: _Snapshot, query: str, limit: int, partial: bool
 ) -> tuple[list[MpRef], list[tuple[MpRef, float]]]:
     key = person_key(query)
-    exact = [state.mps[i] for i in state.mp_index.exact(key)]
-    hits = state.mp_index.search(key, limit=limit, partial=partial)
-    return exact, [(state.mps[i], score) for i, score in hits]
+    exact = [snap.mps[i] for i in snap.mp_index.exact(key)]
+    hits = snap.mp_index.search(key, limit=limit, partial=partial)
+    return exact, [(snap.mps[i], score) for i, score in hits]
 
 
 def _seat_label(ref: ConstituencyRef, several_sets: bool) -> str:
@@ -445,22 +473,22 @@ def _same_id(
 class Resolver:
     """Resolves what users type to petitions, seats and MPs; shared by all commands."""
 
-    def __init__(self, db: Database, state: _State) -> None:
+    def __init__(self, db: Database, snapshot: _Snapshot) -> None:
         self._db = db
-        self._state = state
+        self._snapshot = snapshot
         self._refresh_lock = asyncio.Lock()
 
     @classmethod
     async def load(cls, db: Database) -> Resolver:
         """Read and index everything (database read and index build off the loop)."""
         data = await load_search_data(db)
-        return cls(db, await asyncio.to_thread(_build_state, data))
+        return cls(db, await asyncio.to_thread(_build_snapshot, data))
 
     async def refresh(self) -> None:
         """Rebuild after an ingest or removal; searches keep using the old index until then."""
         async with self._refresh_lock:
             data = await load_search_data(self._db)
-            self._state = await asyncio.to_thread(_build_state, data)
+            self._snapshot = await asyncio.to_thread(_build_snapshot, data)
 
     # ------------------------------------------------------------ petitions
     async def petition(self, query: str, *, state: str | None = None) -> Resolution[PetitionRef]:
@@ -469,21 +497,21 @@ class Resolver:
         An explicit id or URL resolves regardless of ``state``; the filter
         narrows title matching only.
         """
-        current = self._state
+        snap = self._snapshot
         text = _clean(query)
         petition_id = parse_petition_id(text)
         if petition_id is not None:
-            ref = current.petition_by_id.get(petition_id)
+            ref = snap.petition_by_id.get(petition_id)
             if ref is None:  # ingested since the last refresh?
                 ref = await get_petition_ref(self._db, petition_id)
             if ref is not None:
                 return Resolution(query, "exact", ref)
         if not fold(text):
-            return Resolution(query, "none", suggestions=_popular(current, state, SUGGESTIONS))
+            return Resolution(query, "none", suggestions=_popular(snap, state, SUGGESTIONS))
         exact, ranked = await _run(
-            current.petition_index,
+            snap.petition_index,
             _petition_search,
-            current,
+            snap,
             text,
             state,
             MAX_ALTERNATIVES + 1,
@@ -495,31 +523,31 @@ class Resolver:
         self, query: str, *, state: str | None = None, limit: int = 100
     ) -> list[tuple[PetitionRef, float]]:
         """Ranked title matches (score 0–100) for ``/petition search``; popular ones if empty."""
-        current = self._state
+        snap = self._snapshot
         text = _clean(query)
         if not fold(text):
-            return [(p, 0.0) for p in _popular(current, state, limit)]
+            return [(p, 0.0) for p in _popular(snap, state, limit)]
         _, ranked = await _run(
-            current.petition_index, _petition_search, current, text, state, limit, False
+            snap.petition_index, _petition_search, snap, text, state, limit, False
         )
         return [(ref, score) for ref, score in ranked if score >= NONE_BELOW / 1.5]
 
     async def complete_petition(self, current: str, limit: int = CHOICE_LIMIT) -> list[Choice]:
         """Autocomplete: an id typed so far, else title matches, else the most signed."""
-        state = self._state
+        snap = self._snapshot
         limit = max(1, min(limit, CHOICE_LIMIT))
         text = _clean(current)
         petition_id = parse_petition_id(text)
         found: list[PetitionRef] = []
         if petition_id is not None:
-            exact = state.petition_by_id.get(petition_id)
+            exact = snap.petition_by_id.get(petition_id)
             found = [exact] if exact else []
-            found += [p for p in _id_prefix(state, str(petition_id), limit) if p is not exact]
+            found += [p for p in _id_prefix(snap, str(petition_id), limit) if p is not exact]
         if not fold(text):
-            found = _popular(state, None, limit)
+            found = _popular(snap, None, limit)
         else:
             _, ranked = await _run(
-                state.petition_index, _petition_search, state, text, None, limit, True
+                snap.petition_index, _petition_search, snap, text, None, limit, True
             )
             found.extend(ref for ref, _ in ranked if ref not in found)
         return [petition_choice(ref) for ref in found[:limit]]
@@ -528,29 +556,32 @@ class Resolver:
     async def constituency(
         self, query: str, *, boundary_set: str | None = None
     ) -> Resolution[ConstituencyRef]:
-        """A seat from its name (accents, punctuation, case and one typo forgiven) or id.
+        """A seat from its name (accents, punctuation, case and a typo forgiven), id or ONS code.
 
         With ``boundary_set`` only that set's seats are considered; otherwise a
         name found in both sets means the set with the most recent data.
         """
-        current = self._state
+        snap = self._snapshot
         text = _clean(query)
         if _ID.fullmatch(text):
-            ref = current.seat_by_id.get(int(text.lstrip("#").strip()))
+            ref = snap.seat_by_id.get(int(text.lstrip("#").strip()))
             if ref is not None:
                 return Resolution(query, "exact", ref)
+        if _ONS_CODE.fullmatch(text.upper()) and text.upper() in snap.seat_by_code:
+            coded = snap.seat_by_code[text.upper()]
+            return Resolution(query, "exact", _seat_pick(coded, boundary_set))
         if not fold(text):
             return Resolution(query, "none")
         exact, ranked = await _run(
-            current.seat_index,
+            snap.seat_index,
             _seat_search,
-            current,
+            snap,
             text,
             boundary_set,
             MAX_ALTERNATIVES + 1,
             False,
         )
-        groups = current.seat_groups
+        groups = snap.seat_groups
         return _decide(
             query,
             [_seat_pick(groups[g], boundary_set) for g in exact],
@@ -560,41 +591,41 @@ class Resolver:
 
     async def complete_constituency(self, current: str, limit: int = CHOICE_LIMIT) -> list[Choice]:
         """Autocomplete seats; a name in both boundary sets is offered once per set."""
-        state = self._state
+        snap = self._snapshot
         limit = max(1, min(limit, CHOICE_LIMIT))
         text = _clean(current)
         if not fold(text):
-            groups = state.seat_groups[:limit]
+            groups = snap.seat_groups[:limit]
         else:
-            _, ranked = await _run(state.seat_index, _seat_search, state, text, None, limit, True)
-            groups = [state.seat_groups[g] for g, _ in ranked]
+            _, ranked = await _run(snap.seat_index, _seat_search, snap, text, None, limit, True)
+            groups = [snap.seat_groups[g] for g, _ in ranked]
         refs = [ref for group in groups for ref in group][:limit]
-        return [Choice(_seat_label(ref, state.several_sets), str(ref.id)) for ref in refs]
+        return [Choice(_seat_label(ref, snap.several_sets), str(ref.id)) for ref in refs]
 
     # ------------------------------------------------------------ MPs
     async def mp(self, query: str) -> Resolution[MpRef]:
         """An MP with or without honorifics, by surname alone, typos allowed, or by id."""
-        current = self._state
+        snap = self._snapshot
         text = _clean(query)
         if _ID.fullmatch(text):
-            ref = current.mp_by_id.get(int(text.lstrip("#").strip()))
+            ref = snap.mp_by_id.get(int(text.lstrip("#").strip()))
             if ref is not None:
                 return Resolution(query, "exact", ref)
         if not fold(text):
             return Resolution(query, "none")
         exact, ranked = await _run(
-            current.mp_index, _mp_search, current, text, MAX_ALTERNATIVES + 1, False
+            snap.mp_index, _mp_search, snap, text, MAX_ALTERNATIVES + 1, False
         )
         return _decide(query, exact, ranked, _same_id)
 
     async def complete_mp(self, current: str, limit: int = CHOICE_LIMIT) -> list[Choice]:
         """Autocomplete MPs by name (honorifics ignored)."""
-        state = self._state
+        snap = self._snapshot
         limit = max(1, min(limit, CHOICE_LIMIT))
         text = _clean(current)
         if not fold(text):
-            refs = state.mps[:limit]
+            refs = snap.mps[:limit]
         else:
-            _, ranked = await _run(state.mp_index, _mp_search, state, text, limit, True)
+            _, ranked = await _run(snap.mp_index, _mp_search, snap, text, limit, True)
             refs = [ref for ref, _ in ranked]
         return [Choice(_label(ref.name), str(ref.id)) for ref in refs]

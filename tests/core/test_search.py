@@ -136,6 +136,9 @@ async def test_search_petitions_ranks_matches(resolver: Resolver) -> None:
     everything = await resolver.search_petitions("", limit=2)
     assert [(ref.id, score) for ref, score in everything] == [(VERIFIED_ID, 0.0), (OFSTED, 0.0)]
     assert await resolver.search_petitions("zzzzqqq") == []
+    assert await resolver.search_petitions("", state="closed") == []
+    open_ones = await resolver.search_petitions("", state="open", limit=5)
+    assert [ref.id for ref, _ in open_ones] == [VERIFIED_ID, OFSTED, SEND]
 
 
 # ------------------------------------------------------------------ constituencies
@@ -194,6 +197,9 @@ async def test_a_name_in_both_boundary_sets(db: Database) -> None:
         "2024",
         "E14001111",
     )
+    by_code = await resolver.constituency("e14001111")
+    assert (by_code.status, by_code.best) == ("exact", newer.best)
+    assert (await resolver.constituency("E14009999")).status == "none"
     choices = await resolver.complete_constituency("brighton pav")
     assert [c.label for c in choices[:2]] == [
         "Brighton, Pavilion (2010 seats)",
@@ -324,9 +330,9 @@ async def test_long_titles_are_cut_to_the_label_limit(db: Database) -> None:
     )
     resolver = await Resolver.load(db)
     label = (await resolver.complete_petition("very long titles"))[0].label
-    assert len(label) == LABEL_LIMIT or len(label) < LABEL_LIMIT
-    assert label.endswith("… (26,704)")
-    assert label.startswith("Make very very")
+    # Cut at a word boundary, the signature count kept, within Discord's 100.
+    assert label == "Make " + "very " * 16 + "very… (26,704)"
+    assert len(label) <= LABEL_LIMIT
 
 
 # ------------------------------------------------------------------ refresh
@@ -428,3 +434,30 @@ async def test_large_indexes_are_searched_in_a_worker_thread(
     result = await resolver.petition("send training")
     assert (result.status, result.best and result.best.id) == ("clear", SEND)
     assert threads and threading.main_thread().name not in threads
+
+
+@pytest.mark.parametrize("scan", [0, 1_000])
+async def test_autocomplete_an_id_prefix_most_signed_first(
+    resolver: Resolver, monkeypatch: pytest.MonkeyPatch, scan: int
+) -> None:
+    import core.search as search
+
+    monkeypatch.setattr(search, "ID_PREFIX_SCAN", scan)  # both the scan and the sorted range
+    assert [c.value for c in await resolver.complete_petition("6")] == ["652057", "607849"]
+    assert [c.value for c in await resolver.complete_petition("60")] == ["607849"]
+    assert await resolver.complete_petition("9") == []
+
+
+async def test_a_reused_scottish_code_follows_the_boundary_set(db: Database) -> None:
+    await db.conn.executemany(
+        "INSERT INTO constituencies (name, name_key, boundary_set, ons_code) VALUES (?, ?, ?, ?)",
+        [
+            ("Glen Old", "glen old", "2010", "S14000999"),
+            ("Glen New", "glen new", "2024", "S14000999"),
+        ],
+    )
+    resolver = await Resolver.load(db)
+    default = await resolver.constituency("S14000999")
+    assert default.best is not None and default.best.name == "Glen Old"  # 2010 has the data
+    chosen = await resolver.constituency("S14000999", boundary_set="2024")
+    assert chosen.best is not None and chosen.best.name == "Glen New"
