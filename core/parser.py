@@ -70,6 +70,25 @@ _DEPARTMENT = re.compile(
 )
 
 
+# The common, well-formed seat row, matched in one go (≈650 per document); anything
+# else (the Unknown row, odd spacing, errors) takes the general, checked path.
+_SEAT_ROW = re.compile(
+    r"^\|[ \t]*(\d+)[ \t]*\|[ \t]*([^|]*?)[ \t]*\|[ \t]*([^|]*?)[ \t]*\|"
+    r"[ \t]*(\d{1,3}(?:,\d{3})+|\d+)[ \t]*\|[ \t]*(\d+(?:\.\d+)?)[ \t]*\|[ \t]*$"
+)
+
+
+def _seat_from_match(match: re.Match[str]) -> ConstituencyCount:
+    rank, name, mp, count, percent = match.groups()
+    return ConstituencyCount(
+        rank=int(rank),
+        name=name,
+        mp=None if mp in ("", "None") else mp,
+        count=int(count.replace(",", "")),
+        percent=float(percent),
+    )
+
+
 class ParseError(ValueError):
     """A document that is not a valid petition document.
 
@@ -150,7 +169,7 @@ class _Parser:
         order = [name for name, _ in SECTIONS]
         current: _Section | None = None
         for number, text in numbered[index + 1 :]:
-            heading = _HEADING.match(text)
+            heading = _HEADING.match(text) if text.startswith("#") else None
             name = _SECTION_NAMES.get(heading.group(2).casefold()) if heading else None
             # Known section names count at any sub-heading level (## / ### / ####): a
             # copy re-leveled by an editor must not swallow the History table into text.
@@ -332,6 +351,10 @@ class _Parser:
                 continue
             if ended_at is not None:
                 raise self.error(number, "unexpected text after the table (blank line ends it)")
+            fast = _SEAT_ROW.match(text) if row == self.constituency_row else None
+            if fast is not None and fast.group(2) and fast.group(2) != UNKNOWN:
+                rows.append((number, _seat_from_match(fast)))  # type: ignore[arg-type]
+                continue
             rows.append((number, row(self.cells(text, number, header), number)))
         return rows
 

@@ -57,6 +57,7 @@ class PetitionStore:
         self.conn = conn
         self._countries: dict[str, int] = {}
         self._seats: dict[tuple[str, str], int] = {}
+        self._seats_by_name: dict[tuple[str, str, str | None], int] = {}  # as printed: no fold
         self._alias_mp: dict[str, int] = {}
         self._aliases: dict[str, int] = {}
         self._seat_mps: dict[tuple[int, int], str] = {}
@@ -66,13 +67,31 @@ class PetitionStore:
         self.conn.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        self.conn.execute("COMMIT")
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def savepoint(self) -> None:
+        """Start one document's all-or-nothing unit inside the open transaction."""
+        self.conn.execute("SAVEPOINT document")
+
+    def release_savepoint(self) -> None:
+        self.conn.execute("RELEASE document")
+
+    def rollback_to_savepoint(self) -> None:
+        """Undo one document; ids cached while writing it may no longer exist."""
+        self.conn.execute("ROLLBACK TO document")
+        self.conn.execute("RELEASE document")
+        self._clear_caches()
 
     def rollback(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+        self._clear_caches()
+
+    def _clear_caches(self) -> None:
         self._countries.clear()
         self._seats.clear()
+        self._seats_by_name.clear()
         self._alias_mp.clear()
         self._aliases.clear()
         self._seat_mps.clear()
@@ -108,9 +127,13 @@ class PetitionStore:
         return int(row[0])
 
     def _seat_id(self, boundary: str, name: str, ons_code: str | None) -> int:
+        cached = self._seats_by_name.get((boundary, name, ons_code))
+        if cached is not None:
+            return cached
         key = (boundary, fold(name))
         cached = self._seats.get(key)
         if cached is not None:
+            self._seats_by_name[(boundary, name, ons_code)] = cached
             return cached
         self.conn.execute(
             "INSERT OR IGNORE INTO constituencies (name, name_key, boundary_set, ons_code)"
@@ -124,7 +147,7 @@ class PetitionStore:
             self.conn.execute(
                 "UPDATE constituencies SET ons_code = ? WHERE id = ?", (ons_code, row[0])
             )
-        self._seats[key] = int(row[0])
+        self._seats[key] = self._seats_by_name[(boundary, name, ons_code)] = int(row[0])
         return int(row[0])
 
     def _alias_id(self, printed: str) -> tuple[int, int]:
