@@ -81,19 +81,21 @@ def run(
         asyncio.run(main())
 
 
-def _run_console(settings: Settings) -> None:
-    try:
-        from bot.console import run_console
-    except ImportError:
-        err.print("[red]The offline console is not available in this build.[/]")
-        raise typer.Exit(code=2) from None
-    run_console(settings)
+def _run_console(settings: Settings, commands: list[str] | None = None) -> None:
+    from bot.console import run_console
+
+    run_console(settings, commands=commands)
 
 
 @app.command()
-def console() -> None:
+def console(
+    command: Annotated[
+        list[str] | None,
+        typer.Option("--command", "-c", help="Run this command and exit (repeatable)."),
+    ] = None,
+) -> None:
     """Try the bot's commands offline in this terminal (same services and renderers)."""
-    _run_console(_settings())
+    _run_console(_settings(), command)
 
 
 @app.command()

@@ -60,7 +60,7 @@ class PetitionStore:
         self._seats_by_name: dict[tuple[str, str, str | None], int] = {}  # as printed: no fold
         self._alias_mp: dict[str, int] = {}
         self._aliases: dict[str, int] = {}
-        self._seat_mps: dict[tuple[int, int], str] = {}
+        self._seat_mps: dict[tuple[int, int], tuple[str, str]] = {}  # (first, last) seen
 
     # ------------------------------------------------------------ transactions
     def begin(self) -> None:
@@ -311,10 +311,11 @@ class PetitionStore:
         """Remember who held each seat; only touch rows whose dates would change."""
         changed = []
         for pair in pairs:
-            last = self._seat_mps.get(pair)
-            if last is None or refreshed > last:
+            known = self._seat_mps.get(pair)
+            if known is None or refreshed < known[0] or refreshed > known[1]:
                 changed.append((pair[0], pair[1], refreshed, refreshed))
-                self._seat_mps[pair] = refreshed
+                first, last = known or (refreshed, refreshed)
+                self._seat_mps[pair] = (min(first, refreshed), max(last, refreshed))
         self.conn.executemany(
             """
             INSERT INTO seat_mps (constituency_id, mp_id, first_seen_at, last_seen_at)

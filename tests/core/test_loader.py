@@ -209,3 +209,19 @@ def test_missing_file_is_rejected_not_raised(db_path: Path, tmp_path: Path) -> N
     report = ingest_paths_sync(db_path, [tmp_path / "nope.md"])
     assert report.results[0].outcome is Outcome.REJECTED
     assert "cannot read" in (report.results[0].error or "")
+
+
+def test_seat_mp_dates_span_every_refresh_in_any_order(
+    db_path: Path, seed_paths: list[Path], tmp_path: Path
+) -> None:
+    """The same MP seen in a newer then an older document: first/last seen cover both."""
+    seed = seed_petition(seed_paths[0])
+    later = write_petition(tmp_path / "later.md", variant(seed, hours=24, extra=1))
+    other = seed_petition(seed_paths[1])  # refreshed 2022: Andrew Mitchell held the seat too
+    ingest_paths_sync(db_path, [later, seed_paths[1]])
+    dates = rows(
+        db_path,
+        "SELECT sm.first_seen_at, sm.last_seen_at FROM seat_mps sm"
+        " JOIN mps m ON m.id = sm.mp_id WHERE m.name = 'Andrew Mitchell'",
+    )
+    assert dates == [(other.refreshed_at.isoformat(), (seed.refreshed_at.replace(day=5)).isoformat())]

@@ -44,7 +44,7 @@ MARKDOWN_LINE = r":\d+: "
 JSON_PATH = r": (\$|data(\.[a-z_]+|\[\d+\])*): "
 """How an ill-typed JSON error names its field (``data.attributes.signature_count``)."""
 
-SQL_TITLE = "Petition'); DROP TABLE petitions;-- \"quoted\" `tick` %s ? :name"
+SQL_TITLE = 'Petition\'); DROP TABLE petitions;-- "quoted" `tick` %s ? :name'
 MENTION_TITLE = "@everyone @here <@123456789012345678> <@&234567890123456789> please sign"
 MARKDOWN_TITLE = "**Bold** _it_ ||spoiler|| `code` [link](https://evil.example) # not a heading"
 
@@ -341,8 +341,9 @@ def build_corpus(seed: int = 20240104) -> Corpus:
     add(
         Case(
             "bad-date.md",
-            text.replace("Last refreshed 2024-01-04 20:30:10", "Last refreshed 2024-13-45 25:61:00")
-            .encode(),
+            text.replace(
+                "Last refreshed 2024-01-04 20:30:10", "Last refreshed 2024-13-45 25:61:00"
+            ).encode(),
             "rejected",
             "an impossible refresh time",
         )

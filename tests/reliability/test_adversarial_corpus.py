@@ -120,9 +120,7 @@ def _error_pattern(case: Case, path: Path) -> str:
 
 
 @pytest.mark.parametrize("name", _params(LOADER_BUGS))
-def test_loader_handles(
-    name: str, corpus_dir: Path, seeded_template: Path, tmp_path: Path
-) -> None:
+def test_loader_handles(name: str, corpus_dir: Path, seeded_template: Path, tmp_path: Path) -> None:
     _tally["loader"][name] = "known bug" if name in LOADER_BUGS else "crash"
     case = CASES[name]
     path = corpus_dir / name

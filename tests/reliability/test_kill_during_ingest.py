@@ -139,8 +139,7 @@ def _stored(conn: sqlite3.Connection, petition_id: int) -> tuple[Version, list[t
         (petition_id,),
     ).fetchone()
     countries = conn.execute(
-        "SELECT count(*), coalesce(sum(signatures), 0) FROM country_counts"
-        " WHERE petition_id = ?",
+        "SELECT count(*), coalesce(sum(signatures), 0) FROM country_counts WHERE petition_id = ?",
         (petition_id,),
     ).fetchone()
     snapshots = conn.execute(
