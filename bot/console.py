@@ -55,7 +55,8 @@ _RANK = {"exact": 3, "clear": 2, "ambiguous": 1, "none": 0}
 USAGE = {
     "petition search": "petition search <words|id|url> [state=open|closed|rejected|all]",
     "petition show": "petition show <petition>",
-    "petition top": "petition top <petition> [by constituencies|countries] [count N]",
+    "petition top": "petition top <petition> [by constituencies|countries|rate] [count N]",
+    "petition chart": "petition chart <petition> [top|history|map] [rate] [countries]",
     "petition compare": "petition compare <first> | <second>",
     "petition response": "petition response <petition>",
     "petition history": "petition history <petition>",
@@ -208,7 +209,9 @@ def _parse_top(rest: str) -> Invocation:
         count_text = words.pop()
     table = _table(by)
     if table is None:
-        raise UsageError(f"Rank by constituencies or countries. Usage: {USAGE['petition top']}")
+        raise UsageError(
+            f"Rank by constituencies, countries or rate. Usage: {USAGE['petition top']}"
+        )
     if not words:
         raise UsageError(f"Which petition? Usage: {USAGE['petition top']}")
     if count_text is not None and not count_text.isdigit():
@@ -217,12 +220,36 @@ def _parse_top(rest: str) -> Invocation:
     return Invocation.of("petition top", petition=" ".join(words), by=table, count=count)
 
 
+def _parse_chart(rest: str) -> Invocation:
+    """``petition chart ofsted map rate``: kind, metric and table are trailing keywords."""
+    words = _words(rest)
+    options = {"kind": "top", "metric": "count", "by": "constituencies"}
+    keywords = {
+        "top": ("kind", "top"),
+        "bar": ("kind", "top"),
+        "history": ("kind", "history"),
+        "map": ("kind", "map"),
+        "rate": ("metric", "rate"),
+        "count": ("metric", "count"),
+        "countries": ("by", "countries"),
+        "constituencies": ("by", "constituencies"),
+    }
+    while len(words) > 1 and words[-1].lower() in keywords:
+        name, value = keywords[words.pop().lower()]
+        options[name] = value
+    if not words:
+        raise UsageError(f"Which petition? Usage: {USAGE['petition chart']}")
+    return Invocation.of("petition chart", petition=" ".join(words), **options)
+
+
 def _table(word: str) -> str | None:
     lowered = word.lower()
     if lowered.startswith(("constituenc", "seat")):
         return "constituencies"
     if lowered.startswith("countr"):
         return "countries"
+    if lowered.startswith(("rate", "per")):
+        return "rate"
     return lowered if lowered in TABLES else None
 
 
@@ -260,6 +287,8 @@ async def _parse_command(command: str, rest: str, services: Services) -> Invocat
         return Invocation.of("petition search", query=" ".join(words), state=state)
     if command == "petition top":
         return _parse_top(rest)
+    if command == "petition chart":
+        return _parse_chart(rest)
     if command in ("petition show", "petition response", "petition history"):
         return Invocation.of(command, petition=rest)
     if command == "petition compare":

@@ -18,7 +18,10 @@ from bot.views import answer, app_choices
 from core.services import Services
 
 StateOption = Literal["open", "closed", "rejected", "all"]
-TableOption = Literal["constituencies", "countries"]
+TableOption = Literal["constituencies", "countries", "rate"]
+ChartKind = Literal["top", "history", "map"]
+ChartMetric = Literal["count", "rate"]
+ChartBy = Literal["constituencies", "countries"]
 
 
 class Petitions(
@@ -59,7 +62,7 @@ class Petitions(
     )
     @app_commands.describe(
         petition="Title words, id or URL",
-        by="Rank constituencies (default) or countries",
+        by="Rank constituencies (default), countries, or seats per 1,000 electors (rate)",
         count="Only the first N rows",
     )
     async def top(
@@ -71,6 +74,25 @@ class Petitions(
     ) -> None:
         await answer(interaction, self.services, self.services.petition_top(petition, by, count))
 
+    @app_commands.command(name="chart", description="A bar chart, history or UK hex map")
+    @app_commands.describe(
+        petition="Title words, id or URL",
+        kind="top: bar chart · history: signatures over time · map: all 650 seats",
+        metric="Signatures (count) or signatures per 1,000 electors (rate)",
+        by="For kind:top, rank constituencies (default) or countries",
+    )
+    async def chart(
+        self,
+        interaction: discord.Interaction,
+        petition: str,
+        kind: ChartKind = "top",
+        metric: ChartMetric = "count",
+        by: ChartBy = "constituencies",
+    ) -> None:
+        await answer(
+            interaction, self.services, self.services.petition_chart(petition, kind, metric, by)
+        )
+
     @app_commands.command(name="compare", description="Two petitions side by side")
     @app_commands.describe(first="The first petition", second="The second petition")
     async def compare(self, interaction: discord.Interaction, first: str, second: str) -> None:
@@ -78,6 +100,7 @@ class Petitions(
 
     @show.autocomplete("petition")
     @top.autocomplete("petition")
+    @chart.autocomplete("petition")
     @compare.autocomplete("first")
     @compare.autocomplete("second")
     async def petition_autocomplete(

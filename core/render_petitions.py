@@ -26,8 +26,11 @@ from core.cards import (
     split_text,
     truncate,
 )
+from core.rates import describe_national, fmt_index, fmt_per_thousand
+from core.render_charts import render_chart
 from core.services import (
     About,
+    ChartCard,
     Comparison,
     FollowUp,
     HelpResult,
@@ -137,6 +140,12 @@ def seat_line(row: SeatRow) -> str:
 
 def table_line(row: TableRow, *, seats: bool) -> str:
     """A ranked line; the Unknown row is unranked and labelled as having no seat."""
+    if row.per_thousand is not None or row.index is not None:
+        rank = row.rank if row.rank is not None else "–"
+        return (
+            f"**{rank}** {escape(row.name)} — {fmt_per_thousand(row.per_thousand)} per 1,000"
+            f" electors · {fmt_index(row.index)} · {fmt_int(row.signatures)} signatures"
+        )
     if row.unknown:
         return f"**–** Unknown (no seat) — {fmt_int(row.signatures)} ({fmt_percent(row.percent)})"
     line = f"**{row.rank}** {escape(row.name)} — {fmt_int(row.signatures)}"
@@ -241,6 +250,8 @@ def petition_card(result: PetitionCard) -> Reply:
 def top_table(result: TopTable) -> Reply:
     """The whole ranked table, 20 rows a page."""
     p = result.petition
+    if result.by == "rate":
+        return _rate_table(result)
     seats = result.by == "constituencies"
     lines = [table_line(row, seats=seats) for row in result.rows]
     shown = sum(1 for row in result.rows if not row.unknown)
@@ -256,6 +267,26 @@ def top_table(result: TopTable) -> Reply:
         footer=f"Petition {p.id} · {counted}",
     )
     return finish(Reply(pages=pages), result)
+
+
+def _rate_table(result: TopTable) -> Reply:
+    """Seats by signatures per 1,000 electors, with the index against the UK rate."""
+    p = result.petition
+    lines = [table_line(row, seats=True) for row in result.rows]
+    national = describe_national(result.national) if result.national else ""
+    pages = paged(
+        f"Per 1,000 electors: {_short_title(p.title)}",
+        lines,
+        per_page=TABLE_PAGE,
+        url=p.url,
+        footer=f"Petition {p.id} · {national} · top {fmt_int(len(result.rows))} of "
+        f"{fmt_int(result.listed)} seats",
+    )
+    return finish(Reply(pages=pages), result)
+
+
+def chart_card(result: ChartCard) -> Reply:
+    return finish(render_chart(result.chart), result)
 
 
 # ---------------------------------------------------------------- compare

@@ -14,8 +14,10 @@ from typing import Any
 
 from core import render_petitions as rp
 from core.cards import Card, Reply, escape, fmt_int, fmt_percent
+from core.rates import describe
 from core.services import (
     About,
+    ChartCard,
     Comparison,
     HelpResult,
     HistoryResult,
@@ -81,6 +83,8 @@ def seat_in_petition(result: SeatInPetition) -> Reply:
         mp = f"Not listed in this petition; last seen before it: {_held(result.holder)}"
     else:
         mp = "Not listed in this petition"
+    if result.rate is not None:
+        card.add_field("Per 1,000 electors", describe(result.rate.rate))
     card.add_field("MP at that refresh", mp)
     if result.mp_seats and len(result.mp_seats) > 1:
         card.add_field("Seats held", _mp_seats(result.mp_seats))
@@ -116,6 +120,7 @@ _RENDERERS: dict[type[Result], Callable[[Any], Reply]] = {
     SearchResult: rp.search_results,
     PetitionCard: rp.petition_card,
     TopTable: rp.top_table,
+    ChartCard: rp.chart_card,
     Comparison: rp.comparison,
     ResponseText: rp.response_text,
     HistoryResult: rp.history,

@@ -25,11 +25,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, Literal, TypeVar
 
+from core import chart_service
 from core.cards import escape, fmt_int
+from core.chart_service import ChartResult
 from core.errors import NotFoundError, UserFacingError
 from core.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+from core.rates import NationalRate
 from core.search import Resolution, Resolver
-from db import counts
+from db import counts, reference
 from db.counts import (
     CountryRow,
     Freshness,
@@ -45,12 +48,13 @@ from db.counts import (
 )
 from db.database import Database
 from db.records import PetitionSummary
+from db.reference import PetitionSeatRate
 from db.search import ConstituencyRef, MpRef, PetitionRef
 
 StateFilter = Literal["open", "closed", "rejected", "all"]
-TableKind = Literal["constituencies", "countries"]
+TableKind = Literal["constituencies", "countries", "rate"]
 STATES: tuple[str, ...] = ("open", "closed", "rejected", "all")
-TABLES: tuple[str, ...] = ("constituencies", "countries")
+TABLES: tuple[str, ...] = ("constituencies", "countries", "rate")
 
 PetitionArg = str | PetitionRef
 SeatArg = str | ConstituencyRef
@@ -166,6 +170,10 @@ class TableRow:
     percent: float
     mp: str | None = None
     unknown: bool = False
+    per_thousand: float | None = None
+    """Signatures per 1,000 electors (``by="rate"`` only)."""
+    index: float | None = None
+    """The seat's rate as a multiple of the UK rate (``by="rate"`` only)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +183,16 @@ class TopTable(Result):
     rows: tuple[TableRow, ...]
     listed: int
     """How many seats/countries the petition's table has (before ``count``)."""
+    national: NationalRate | None = None
+    """The UK rate the ``by="rate"`` index is measured against."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChartCard(Result):
+    """A rendered chart PNG for ``/petition chart``."""
+
+    petition: PetitionDetail
+    chart: ChartResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +246,8 @@ class SeatInPetition(Result):
     holder: SeatHolder | None = None
     mp: MpRef | None = None
     mp_seats: tuple[MpSeat, ...] = ()
+    rate: PetitionSeatRate | None = None
+    """Signatures per 1,000 electors and the index against the UK rate, when known."""
 
     @property
     def uk_share(self) -> float:
@@ -421,6 +441,7 @@ class Services:
             "petition compare": self.petition_compare,
             "petition response": self.petition_response,
             "petition history": self.petition_history,
+            "petition chart": self.petition_chart,
             "constituency show": self.constituency_show,
             "mp show": self.mp_show,
             "leaderboard": self.leaderboard,
@@ -520,13 +541,33 @@ class Services:
     ) -> TopTable:
         """The full ranked table (or its first ``count`` rows)."""
         if by not in TABLES:
-            raise UserFacingError("Rank by 'constituencies' or 'countries'.")
+            raise UserFacingError("Rank by 'constituencies', 'countries' or 'rate'.")
         if count is not None and count < 1:
             raise UserFacingError("Count must be at least 1.")
         invocation = Invocation.of("petition top", petition=petition, by=by, count=count)
         picked = await self.pick_petition(petition)
         detail = await self._detail(picked.ref)
-        if by == "countries":
+        national = None
+        if by == "rate":
+            table = await reference.top_seats_by_rate(self.db, detail.id, limit=count or 650)
+            if table is None or table.national.per_thousand is None:
+                raise UserFacingError(
+                    "No electorate figures are known for this petition's seats, so there is "
+                    "no per-elector rate. Try by:constituencies."
+                )
+            rows = tuple(
+                TableRow(
+                    r.rank,
+                    r.name,
+                    r.signatures,
+                    _share(r.signatures, detail.uk_base),
+                    per_thousand=r.per_thousand,
+                    index=r.index,
+                )
+                for r in table.rows
+            )
+            listed, national = table.seats_in_set, table.national
+        elif by == "countries":
             countries = await counts.country_table(self.db, detail.id)
             rows = tuple(
                 TableRow(c.rank, c.name, c.signatures, c.percent) for c in countries[:count]
@@ -543,6 +584,28 @@ class Services:
             by=by,
             rows=rows,
             listed=listed,
+            national=national,
+        )
+
+    async def petition_chart(
+        self,
+        petition: PetitionArg,
+        kind: str = "top",
+        metric: str = "count",
+        by: str = "constituencies",
+    ) -> ChartCard:
+        """A bar chart, the history over time or a hex map, as a PNG (rendered off-loop)."""
+        invocation = Invocation.of(
+            "petition chart", petition=petition, kind=kind, metric=metric, by=by
+        )
+        picked = await self.pick_petition(petition)
+        detail = await self._detail(picked.ref)
+        chart = await chart_service.chart(self.db, detail.id, kind, metric, by)
+        return ChartCard(
+            invocation=invocation,
+            choices=_did_you_mean(invocation, "petition", picked),
+            petition=detail,
+            chart=chart,
         )
 
     async def petition_compare(self, first: PetitionArg, second: PetitionArg) -> Comparison:
@@ -681,9 +744,11 @@ class Services:
         holder = None
         if not standing.listed:
             holder = _holder_at(await counts.seat_holders(self.db, seat.id), petition.refreshed_at)
+        rate = await reference.seat_rate_for_constituency(self.db, petition.id, seat.id)
         return SeatInPetition(
             invocation=invocation,
             choices=choices,
+            rate=rate,
             actions=(
                 FollowUp(
                     "Open petition", Invocation.of("petition show", petition=petition_ref(petition))

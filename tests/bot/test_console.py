@@ -232,3 +232,26 @@ def test_plain_drops_renderer_markdown_only() -> None:
     assert plain("**1** \\*\\*kept\\*\\* [Title](https://x.example/1) — *Dept* `code`") == (
         "1 \\*\\*kept\\*\\* Title <https://x.example/1> — Dept code"
     )
+
+
+async def test_chart_and_rate_commands(settings: Settings) -> None:
+    output = await run(settings, "petition chart ofsted map rate", "petition top 652057 by rate 3")
+    chart = answer_to(output, "petition chart ofsted map rate")
+    assert "(image written to " in chart and ".png)" in chart
+    written = Path(chart.split("(image written to ", 1)[1].split(")", 1)[0])
+    assert written.read_bytes()[:4] == b"\x89PNG"
+    table = answer_to(output, "petition top 652057 by rate 3")
+    assert "1 Sutton Coldfield — 4.07 per 1,000 electors" in table
+
+
+async def test_parse_chart_keywords(services: Services) -> None:
+    assert await parse("petition chart verified id history", services) == Invocation.of(
+        "petition chart",
+        petition="verified id",
+        kind="history",
+        metric="count",
+        by="constituencies",
+    )
+    assert await parse("petition chart 652057 top countries", services) == Invocation.of(
+        "petition chart", petition="652057", kind="top", metric="count", by="countries"
+    )

@@ -224,4 +224,5 @@ def test_seat_mp_dates_span_every_refresh_in_any_order(
         "SELECT sm.first_seen_at, sm.last_seen_at FROM seat_mps sm"
         " JOIN mps m ON m.id = sm.mp_id WHERE m.name = 'Andrew Mitchell'",
     )
-    assert dates == [(other.refreshed_at.isoformat(), (seed.refreshed_at.replace(day=5)).isoformat())]
+    newest = seed.refreshed_at.replace(day=5).isoformat()
+    assert dates == [(other.refreshed_at.isoformat(), newest)]

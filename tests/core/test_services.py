@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from core.cards import reply_to_text
 from core.errors import NotFoundError, UserFacingError
+from core.render_places import render
 from core.search import Resolver
 from core.services import (
     COMMANDS,
@@ -22,6 +25,7 @@ from core.services import (
 from db import counts
 from db.counts import PetitionDetail, SeatRow
 from db.database import Database
+from db.reference import ensure_reference
 from db.search import ConstituencyRef, MpRef, PetitionRef
 
 OFSTED = 652057
@@ -485,3 +489,47 @@ async def test_response_missing_is_user_facing(services: Services) -> None:
     assert "Government response" not in [a.label for a in card.actions]
     with pytest.raises(UserFacingError, match="has not responded to petition 607849"):
         await services.petition_response(str(SEND))
+
+
+# ---------------------------------------------------------------- rates and charts (issue 9/10)
+async def _services(db: Database) -> Services:
+    await ensure_reference(db)
+    return await Services.load(db)
+
+
+async def test_top_by_rate_ranks_seats_per_thousand_electors(db: Database) -> None:
+    services = await _services(db)
+    table = await services.petition_top("652057", "rate", 3)
+    assert [row.name for row in table.rows] == [
+        "Sutton Coldfield",
+        "Reading East",
+        "Garston and Halewood",
+    ]
+    assert table.rows[0].signatures == 305
+    assert table.rows[0].per_thousand == pytest.approx(4.07, abs=0.005)
+    assert table.listed == 650
+    assert table.national is not None
+    text = reply_to_text(render(table))
+    assert "4.07 per 1,000 electors" in text and "UK rate" in text
+
+
+async def test_seat_in_petition_carries_its_rate(db: Database) -> None:
+    services = await _services(db)
+    result = await services.constituency_show("Sutton Coldfield", "652057")
+    assert isinstance(result, SeatInPetition)
+    assert result.rate is not None
+    assert "4.07 per 1,000 electors · 3.9× the UK rate" in reply_to_text(render(result))
+
+
+async def test_chart_service_returns_a_png_card(db: Database, tmp_path: Path) -> None:
+    services = await _services(db)
+    result = await services.petition_chart("ofsted", "top", "count")
+    assert result.chart.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    reply = render(result)
+    assert reply.cards[0].image_file == str(result.chart.path)
+
+
+async def test_chart_of_unknown_petition_is_a_clear_error(db: Database) -> None:
+    services = await _services(db)
+    with pytest.raises(NotFoundError):
+        await services.petition_chart("zzzzqqqq xxyy", "map")

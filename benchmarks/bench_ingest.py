@@ -1,0 +1,264 @@
+"""Ingest benchmark: the real loader against raw ``executemany`` of the same rows.
+
+``python -m benchmarks.bench_ingest [--count 10000] [--seed 1] [--no-parse-only]``
+
+On a cached synthetic archive (:func:`benchmarks.common.archive`) it measures,
+in one run:
+
+* **first ingest**: ``core.loader.ingest_paths_sync`` into a new database,
+  end to end as the CLI and the bot do it (read, hash, parse, the ingest rules,
+  every write);
+* **re-ingest** of the unchanged archive into that database (every document
+  is ``unchanged``, found by its hash before any parsing);
+* **baseline**: the rows the loader wrote, read back table by table
+  (untimed) and inserted with plain ``sqlite3.executemany`` into a new
+  database with the same schema, indexes, triggers and connection pragmas
+  (``db.connection.connect_sync`` + migrations), in one transaction. Only the
+  ``executemany`` calls and the commit are timed: this is the fastest the
+  same rows can go into the same tables, so the ratio says how much the
+  loader's own work (parsing, rules, look-ups, per-document savepoints) costs;
+* **parse only** (unless ``--no-parse-only``): reading, hashing and parsing
+  every document without a database, to split the loader's time.
+
+Rows/s counts every row written to every table (≈97 % are seat rows).
+Targets: loader ≥ 50 % of the baseline's rows/s; re-ingest ≤ 5 % of the first
+ingest's time. The loader's database is kept as the cached "loaded" database
+the other benchmarks use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks import common
+from core.loader import Outcome, expand_paths, ingest_paths_sync
+from core.parser import parse_bytes
+from db.connection import connect_sync
+from db.migrate import migrate
+
+TARGET_RATIO = 0.50
+TARGET_REINGEST_SHARE = 0.05
+CHUNK_ROWS = 200_000
+
+# Parents before children (foreign keys are on, as in the loader's connection).
+DATA_TABLES: tuple[str, ...] = (
+    "countries",
+    "mps",
+    "mp_aliases",
+    "constituencies",
+    "petitions",
+    "snapshots",
+    "history_events",
+    "government_responses",
+    "country_counts",
+    "seat_mps",
+    "constituency_counts",
+    "ingest_log",
+)
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    """Rows per non-empty table (SQLite's own tables left out)."""
+    conn = sqlite3.connect(path)
+    try:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        counts = {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+    finally:
+        conn.close()
+    return {name: n for name, n in counts.items() if n}
+
+
+def _ordered_tables(counts: dict[str, int]) -> list[str]:
+    """The loader's tables in insert order, then any table it filled that we do not know."""
+    known = [t for t in DATA_TABLES if t in counts]
+    return known + sorted(set(counts) - set(DATA_TABLES))
+
+
+def baseline_copy(source: Path, target: Path) -> dict[str, Any]:
+    """Insert ``source``'s rows into a fresh ``target`` with plain executemany; timed parts only."""
+    counts = table_counts(source)
+    common.remove_db(target)
+    dst = connect_sync(target)
+    src = sqlite3.connect(source)
+    clock = common.Clock()
+    by_table: dict[str, float] = {}
+    try:
+        migrate(dst)
+        with clock:
+            dst.execute("BEGIN IMMEDIATE")
+        for table in _ordered_tables(counts):
+            columns = [row[1] for row in src.execute(f'PRAGMA table_info("{table}")')]
+            names = ", ".join(f'"{c}"' for c in columns)
+            insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+            cursor = src.execute(f'SELECT {names} FROM "{table}"')
+            spent = common.Clock()
+            while rows := cursor.fetchmany(CHUNK_ROWS):
+                with spent:
+                    dst.executemany(insert, rows)
+            by_table[table] = round(spent.wall, 3)
+            clock.wall += spent.wall
+            clock.user += spent.user
+            clock.system += spent.system
+        with clock:
+            dst.execute("COMMIT")
+    finally:
+        src.close()
+        dst.close()
+    if table_counts(target).get("constituency_counts") != counts.get("constituency_counts"):
+        raise AssertionError("baseline copy lost rows")
+    rows = sum(counts.values())
+    return {
+        **clock.as_dict(),
+        "rows": rows,
+        "rows_per_s": round(rows / clock.wall) if clock.wall else None,
+        "by_table_s": by_table,
+    }
+
+
+def parse_only(markdown: Path) -> dict[str, Any]:
+    """Read, hash and parse every document with no database (the loader's pre-SQL work)."""
+    clock = common.Clock()
+    seats = 0
+    with clock:
+        for path in expand_paths([markdown]):
+            data = path.read_bytes()
+            hashlib.sha256(data).hexdigest()
+            seats += len(parse_bytes(data, str(path)).petition.constituencies)
+    return {**clock.as_dict(), "seat_rows": seats}
+
+
+def measure(
+    count: int,
+    seed: int = common.DEFAULT_SEED,
+    *,
+    workdir: Path | None = None,
+    keep: bool = True,
+    with_parse_only: bool = True,
+    cache: Path = common.CACHE_DIR,
+) -> dict[str, Any]:
+    """Run every ingest measurement for ``count`` petitions; returns the JSON-able result."""
+    source = common.archive(count, seed, cache=cache) / "markdown"
+    work = workdir or (cache.parent / "work")
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / f"ingest-n{count}-s{seed}.sqlite3"
+    base = work / f"baseline-n{count}-s{seed}.sqlite3"
+    common.remove_db(db)
+
+    common.log(f"ingest {count:,}: first ingest")
+    first = common.Clock()
+    with first:
+        report = ingest_paths_sync(db, [source])
+    outcomes = {o.value: n for o, n in report.counts.items()}
+    if report.counts.get(Outcome.REJECTED) or report.counts.get(Outcome.ADDED) != count:
+        raise RuntimeError(f"unexpected first ingest: {report.summary()}")
+    counts = table_counts(db)
+    rows = sum(counts.values())
+
+    common.log(f"ingest {count:,}: re-ingest of the unchanged archive")
+    again = common.Clock()
+    with again:
+        second = ingest_paths_sync(db, [source])
+    if second.counts.get(Outcome.UNCHANGED) != count:
+        raise RuntimeError(f"unexpected re-ingest: {second.summary()}")
+
+    common.log(f"ingest {count:,}: baseline executemany of the same {rows:,} rows")
+    baseline = baseline_copy(db, base)
+    db_bytes = db.stat().st_size
+    common.remove_db(base)
+
+    parsed: dict[str, Any] | None = None
+    if with_parse_only:
+        common.log(f"ingest {count:,}: parse only")
+        parsed = parse_only(source)
+
+    loader_rate = rows / first.wall
+    result: dict[str, Any] = {
+        "count": count,
+        "seed": seed,
+        "outcomes": outcomes,
+        "rows": counts,
+        "rows_total": rows,
+        "seat_rows": counts.get("constituency_counts", 0),
+        "db_mb": round(db_bytes / 1e6, 1),
+        "ingest": {**first.as_dict(), "rows_per_s": round(loader_rate)},
+        "reingest": again.as_dict(),
+        "reingest_share": common.ratio(again.wall, first.wall),
+        "baseline": baseline,
+        "ratio": common.ratio(loader_rate, baseline["rows_per_s"] or 0),
+        "parse_only": parsed,
+    }
+    if parsed is not None:
+        result["parse_share_of_ingest"] = common.ratio(parsed["wall_s"], first.wall)
+    result["targets"] = {
+        "ingest>=50%_of_baseline": bool(result["ratio"] and result["ratio"] >= TARGET_RATIO),
+        "reingest<=5%_of_first": bool(
+            result["reingest_share"] is not None
+            and result["reingest_share"] <= TARGET_REINGEST_SHARE
+        ),
+    }
+    if keep:
+        common.move_db(db, common.loaded_db_path(count, seed, cache))
+    else:
+        common.remove_db(db)
+    return result
+
+
+def to_markdown(result: dict[str, Any]) -> str:
+    ingest, base = result["ingest"], result["baseline"]
+    lines = [
+        f"## Ingest ({result['count']:,} petitions, {result['rows_total']:,} rows, "
+        f"{result['seat_rows']:,} seat rows; database {result['db_mb']:,} MB)",
+        "",
+        "| measure | wall s | user s | sys s | rows/s |",
+        "| - | -: | -: | -: | -: |",
+        f"| loader, first ingest | {ingest['wall_s']} | {ingest['user_s']} | {ingest['sys_s']}"
+        f" | {ingest['rows_per_s']:,} |",
+        f"| baseline executemany, same rows | {base['wall_s']} | {base['user_s']} | "
+        f"{base['sys_s']} | {base['rows_per_s']:,} |",
+        f"| re-ingest, unchanged | {result['reingest']['wall_s']} | "
+        f"{result['reingest']['user_s']} | {result['reingest']['sys_s']} | |",
+    ]
+    parsed = result.get("parse_only")
+    if parsed:
+        lines.append(
+            f"| read + hash + parse only (no database) | {parsed['wall_s']} | {parsed['user_s']}"
+            f" | {parsed['sys_s']} | |"
+        )
+    lines += [
+        "",
+        f"Loader / baseline rows/s: **{result['ratio']:.0%}** (target ≥ 50 %). "
+        f"Re-ingest / first ingest: **{result['reingest_share']:.1%}** (target ≤ 5 %).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_ingest")
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=common.DEFAULT_SEED)
+    parser.add_argument(
+        "--no-parse-only", dest="parse_only", action="store_false", help="skip the split"
+    )
+    args = parser.parse_args(argv)
+    result = measure(args.count, args.seed, with_parse_only=args.parse_only)
+    print(to_markdown(result))
+    print(json.dumps(result, indent=2), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
