@@ -114,8 +114,8 @@ async def test_mistakes_get_messages_not_tracebacks(settings: Settings) -> None:
     assert answer_to(output, "petition show zzzz qqqq") == "No petition matches 'zzzz qqqq'."
     assert answer_to(output, "frobnicate").startswith("I don't know 'frobnicate'.")
     assert answer_to(output, "petition top ofsted by regions") == (
-        "Rank by constituencies or countries."
-        " Usage: petition top <petition> [by constituencies|countries] [count N]"
+        "Rank by constituencies, countries or rate."
+        " Usage: petition top <petition> [by constituencies|countries|rate] [count N]"
     )
     assert answer_to(output, "7") == "There is no menu on screen to pick from."
     assert answer_to(output, "next") == "There is only one page."
