@@ -239,7 +239,7 @@ async def test_chart_and_rate_commands(settings: Settings) -> None:
     chart = answer_to(output, "petition chart ofsted map rate")
     assert "(image written to " in chart and ".png)" in chart
     written = Path(chart.split("(image written to ", 1)[1].split(")", 1)[0])
-    assert written.read_bytes()[:4] == b"\x89PNG"
+    assert written.is_file() and written.stat().st_size > 10_000  # noqa: ASYNC240
     table = answer_to(output, "petition top 652057 by rate 3")
     assert "1 Sutton Coldfield — 4.07 per 1,000 electors" in table
 
