@@ -75,7 +75,9 @@ def table_counts(path: Path) -> dict[str, int]:
                 " AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
         ]
-        counts = {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+        counts = {
+            name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names
+        }
     finally:
         conn.close()
     return {name: n for name, n in counts.items() if n}

@@ -82,6 +82,13 @@ class Digest(
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
                 raise ChannelUnavailable(f"channel {channel_id} is not a text channel")
+            missing = _missing_permissions(channel)
+            if missing:  # Discord may drop embeds silently instead of refusing: check first
+                raise ChannelUnavailable(
+                    f"lost permission to post in channel {channel_id} (missing "
+                    + ", ".join(missing)
+                    + ")"
+                )
             message = await channel.send(
                 embeds=[to_embed(card) for card in cards], allowed_mentions=NO_MENTIONS
             )
@@ -130,11 +137,7 @@ class Digest(
     @staticmethod
     def _check_channel(channel: discord.TextChannel) -> None:
         """Refuse a channel the bot cannot post embeds in (better now than at 09:00)."""
-        me = channel.guild.me
-        if me is None:
-            return
-        perms = channel.permissions_for(me)
-        missing = [p.replace("_", " ").title() for p in NEEDED if not getattr(perms, p)]
+        missing = _missing_permissions(channel)
         if missing:
             raise UserFacingError(
                 f"I can't post the digest in {channel.mention}: I need "
@@ -284,6 +287,17 @@ class Digest(
         await self._say(
             interaction, "Digest disabled. `/digest resume` or `/digest setup` turns it back on."
         )
+
+
+def _missing_permissions(channel: object) -> list[str]:
+    """Names of the permissions the bot lacks in a server channel (none known: [])."""
+    guild = getattr(channel, "guild", None)
+    me = getattr(guild, "me", None)
+    permissions_for = getattr(channel, "permissions_for", None)
+    if me is None or permissions_for is None:
+        return []
+    perms = permissions_for(me)
+    return [p.replace("_", " ").title() for p in NEEDED if not getattr(perms, p)]
 
 
 def _outcome_text(outcome: RunOutcome, channel_id: int) -> str:

@@ -36,7 +36,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from core.lifecycle import DEBATE_THRESHOLD, DISSOLUTION_2024, PETITION_DURATION, RESPONSE_THRESHOLD
-from core.schedule import DigestConfig
+from core.schedule import DigestConfig, zone
 
 STANDARD_THRESHOLDS: dict[int, str] = {
     RESPONSE_THRESHOLD: "government response",
@@ -206,6 +206,10 @@ class WindowFacts:
         )
         self._crossers: dict[int, _Ranked] = {}
         self._items: dict[tuple[object, ...], DigestItem] = {}
+        self._contents: dict[
+            tuple[str, int, tuple[int, ...]],
+            tuple[tuple[DigestItem, ...], tuple[tuple[Section, int], ...]],
+        ] = {}
 
     def crossers(self, threshold: int) -> _Ranked:
         """Petitions this window shows passing ``threshold`` (computed once per threshold)."""
@@ -472,8 +476,32 @@ def compose(
     """One server's digest: its filters and time zone applied to a window's facts.
 
     ``start``/``end`` default to the window's; servers sharing facts pass their own.
+    Servers with the same filters and time zone in the same window get the very
+    same contents (computed once).
     """
-    tz, zone_name, least = config.zone, config.timezone, config.min_signatures
+    thresholds = _thresholds(config.extra_thresholds)
+    key = (config.timezone, config.min_signatures, thresholds)
+    contents = window._contents.get(key)
+    if contents is None:
+        contents = window._contents[key] = _contents(
+            window, config.timezone, config.min_signatures, thresholds
+        )
+    items, omitted = contents
+    return Digest(
+        config.guild_id,
+        start or window.start,
+        end or window.end,
+        config.timezone,
+        items,
+        omitted,
+    )
+
+
+def _contents(
+    window: WindowFacts, zone_name: str, least: int, thresholds: tuple[int, ...]
+) -> tuple[tuple[DigestItem, ...], tuple[tuple[Section, int], ...]]:
+    """The items (and counts left out) for one set of filters in one window."""
+    tz = zone(zone_name)
     omitted: list[tuple[Section, int]] = []
 
     def ranked(
@@ -487,7 +515,6 @@ def compose(
             for f in eligible[:SECTION_LIMIT]
         ]
 
-    thresholds = _thresholds(config.extra_thresholds)
     crossed: list[DigestItem] = []
     seen: set[int] = set()
     for threshold in thresholds:  # highest first: one line per petition, at its highest
@@ -495,16 +522,17 @@ def compose(
             if f.petition.id in seen:
                 continue
             seen.add(f.petition.id)
-            key = (Section.THRESHOLD, f.petition.id, zone_name, threshold, thresholds)
-            crossed.append(window.item(key, _threshold_item, f, threshold, thresholds, tz))
-    if len(crossed) > SECTION_LIMIT:
-        omitted.append((Section.THRESHOLD, len(crossed) - SECTION_LIMIT))
+            if len(crossed) < SECTION_LIMIT:
+                key = (Section.THRESHOLD, f.petition.id, zone_name, threshold, thresholds)
+                crossed.append(window.item(key, _threshold_item, f, threshold, thresholds, tz))
+    if len(seen) > SECTION_LIMIT:
+        omitted.append((Section.THRESHOLD, len(seen) - SECTION_LIMIT))
     movers = _top(window.movers, least, set())
     risers = _top(window.risers, least, {f.petition.id for f in movers})
 
     items: list[DigestItem] = []
     items += ranked(Section.NEW, window.new, _new_item)
-    items += crossed[:SECTION_LIMIT]
+    items += crossed
     items += ranked(Section.RESPONSE, window.responses, _response_item)
     for section, chosen in ((Section.MOVER, movers), (Section.RISER, risers)):
         items += [
@@ -513,14 +541,7 @@ def compose(
         ]
     items += ranked(Section.CLOSED, window.closed, _closed_item)
     omitted.sort(key=lambda pair: SECTION_ORDER.index(pair[0]))
-    return Digest(
-        config.guild_id,
-        start or window.start,
-        end or window.end,
-        config.timezone,
-        tuple(items),
-        tuple(omitted),
-    )
+    return tuple(items), tuple(omitted)
 
 
 def compose_many(

@@ -217,6 +217,22 @@ async def test_lost_permission_disables_and_shows_why(env: Any, loaded_db_path: 
     assert fields["Recent periods"].splitlines()[1] == f"↳ {reason}"
 
 
+async def test_permissions_are_checked_before_posting(env: Any, loaded_db_path: Path) -> None:
+    cog, bot, channel, clock = env
+    await set_up(cog, bot, channel, quiet=True)
+    channel.perms = discord.Permissions(view_channel=True, send_messages=True)  # no Embed Links
+    clock.now = NINE
+    await cog._tick()
+    assert channel.sent == []
+    config = await repo.get_config(bot.db, 1)
+    assert config is not None
+    assert (config.status, config.disabled_reason) == (
+        "disabled",
+        "lost permission to post in channel 500 (missing Embed Links)",
+    )
+    assert audit_rows(loaded_db_path)[-1][2] == "digest disabled"
+
+
 async def test_deleted_channel_disables(env: Any) -> None:
     cog, bot, channel, clock = env
     await set_up(cog, bot, channel, quiet=True)

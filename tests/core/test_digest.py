@@ -267,6 +267,12 @@ async def test_servers_share_window_facts(loaded_db_path: Path, seed: dict[int, 
     for _, start, end in jobs:
         cache.facts(start, end)
     assert cache.distinct_windows == 1
+    # A window starting at another minute before the same ingest is the same window...
+    assert cache.facts(BASE + HOUR / 2, BASE + DAY) is cache.facts(BASE, BASE + DAY)
+    assert cache.distinct_windows == 1
+    # ...one starting after it is not (and has nothing to say).
+    assert compose(cache.facts(BASE + 2 * HOUR, BASE + DAY), plain).empty
+    assert cache.distinct_windows == 2
     # An earlier window sees nothing of it.
     assert compose(cache.facts(BASE - DAY, BASE), plain).empty
 

@@ -53,7 +53,7 @@ def test_boot_syncs_once_and_not_again_after_restart(
         assert registered[name]["default_member_permissions"] == MANAGE_GUILD
         assert registered[name]["contexts"] == [0]
     subcommands = {o["name"] for o in registered["petition"]["options"]}
-    assert subcommands == {"search", "show", "top", "compare"}
+    assert subcommands == {"search", "show", "top", "chart", "compare"}
     bot.wait_for_output(r"Synced 8 commands \(global\)")
     bot.wait_for_output(r"First run ingest: 3 files: 3 added")
     assert query(tmp_path / "bot.db", "SELECT count(*) FROM petitions") == [(3,)]
@@ -211,6 +211,37 @@ def test_petition_top_countries_with_count(world: FakeDiscord) -> None:
         "**3** France — 6 (0.02%)",
     ]
     assert custom_ids(msg) == []  # one page: no controls
+
+
+def test_petition_top_by_rate(world: FakeDiscord) -> None:
+    h = world.slash("petition top", {"petition": "652057", "by": "rate", "count": 2}, user="member")
+    msg = h.reply()
+    assert embed(msg)["description"].splitlines() == [
+        "**1** Sutton Coldfield — 4.07 per 1,000 electors · 3.9× · 305 signatures",
+        "**2** Reading East — 3.45 per 1,000 electors · 3.3× · 253 signatures",
+    ]
+    assert footer(msg).startswith("Petition 652057 · UK rate: 1.04 per 1,000 electors")
+
+
+@pytest.mark.parametrize(
+    ("options", "title", "kind"),
+    [
+        ({"petition": "652057"}, f"Top constituencies — {OFSTED}", "top_count_constituencies"),
+        ({"petition": "652057", "kind": "map", "metric": "rate"}, f"Map — {OFSTED}", "map_rate"),
+        ({"petition": "575833", "kind": "history"}, f"History — {SOCIAL}", "history"),
+    ],
+)
+def test_petition_chart_attaches_a_png(
+    world: FakeDiscord, options: dict[str, str], title: str, kind: str
+) -> None:
+    h = world.slash("petition chart", options, user="member")
+    msg = h.reply(timeout=30)
+    [sent] = [f for r in h.responses() for f in r.files]
+    assert sent.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert f"_{kind}" in sent.filename and sent.filename.endswith(".png")
+    assert embed(msg)["title"] == title
+    assert embed(msg)["image"] == {"url": f"attachment://{sent.filename}"}
+    assert [a["filename"] for a in msg["attachments"]] == [sent.filename]
 
 
 def test_petition_search_and_open_from_menu(world: FakeDiscord) -> None:

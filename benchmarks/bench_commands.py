@@ -1,0 +1,234 @@
+"""Command benchmark: every user command's service + render, as the bot runs them.
+
+``python -m benchmarks.bench_commands [--count 10000] [--samples 200]``
+
+The database is opened the way the bot opens it (``bot.startup.open_database``:
+migrations, the seat reference), the resolver is loaded, and each command is
+called through :class:`core.services.Services` and drawn with
+:func:`core.render_places.render` — what the cogs do minus Discord. Arguments
+come from the synthetic archive's ground-truth query set, so they are what
+users type (typo'd titles, ids, URLs, seat spellings, MPs with honorifics)
+and every call pays for its fuzzy resolution too.
+
+Commands are sampled round-robin (one call of each in turn) so a burst of
+machine noise does not land on one command. A command that answers with a
+user-facing error (e.g. "no response yet") is still timed and counted under
+``errors``. Target: p99 ≤ 50 ms per command at 10,000 petitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks import common
+from bot.settings import Settings
+from bot.startup import open_database
+from core.errors import UserFacingError
+from core.render_places import render
+from core.search import Resolver
+from core.services import Result, Services
+from db.database import Database
+
+TARGET_P99_MS = 50.0
+DEFAULT_SAMPLES = 200
+
+Call = Callable[[], Awaitable[Result]]
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What users type, from the ground-truth query set, plus ids the data offers."""
+
+    petitions: list[str]
+    seats: list[str]
+    mps: list[str]
+    answered: list[str]  # ids of petitions with a government response
+
+
+def read_inputs(queries: Path, answered: list[int], seed: int) -> Inputs:
+    rows = [json.loads(line) for line in queries.read_text(encoding="utf-8").splitlines() if line]
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row["query"])
+    rnd = random.Random(seed)
+    for values in by_kind.values():
+        rnd.shuffle(values)
+    return Inputs(
+        petitions=by_kind["petition"],
+        seats=by_kind["constituency"],
+        mps=by_kind["mp"],
+        answered=[str(pid) for pid in answered],
+    )
+
+
+async def answered_ids(db: Database, limit: int) -> list[int]:
+    """Petitions with a government response (``/petition response`` needs one)."""
+    async with db.conn.execute(
+        "SELECT petition_id FROM government_responses ORDER BY petition_id LIMIT ?", (limit,)
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+def _pick(values: Sequence[str], i: int) -> str:
+    return values[i % len(values)]
+
+
+def plan(services: Services, inputs: Inputs) -> dict[str, Callable[[int], Call]]:
+    """Each command as ``i -> call``: the i-th sample's arguments, cycling through inputs."""
+    s = services
+    p, seats, mps = inputs.petitions, inputs.seats, inputs.mps
+    states = (None, "open", "closed", "all", "rejected")
+    helps = (None, "petition", "mp", "petition top", "about")
+
+    def second(i: int) -> str:
+        return _pick(p, i + len(p) // 2)
+
+    return {
+        "petition search": lambda i: lambda: s.petition_search(_pick(p, i)),
+        "petition show": lambda i: lambda: s.petition_show(_pick(p, i)),
+        "petition top (constituencies)": lambda i: lambda: s.petition_top(_pick(p, i)),
+        "petition top (countries)": lambda i: lambda: s.petition_top(_pick(p, i), by="countries"),
+        "petition compare": lambda i: lambda: s.petition_compare(_pick(p, i), second(i)),
+        "petition response": lambda i: lambda: s.petition_response(_pick(inputs.answered, i)),
+        "petition history": lambda i: lambda: s.petition_history(_pick(p, i)),
+        "constituency show": lambda i: lambda: s.constituency_show(_pick(seats, i)),
+        "constituency show + petition": lambda i: (
+            lambda: s.constituency_show(_pick(seats, i), _pick(p, i))
+        ),
+        "mp show": lambda i: lambda: s.mp_show(_pick(mps, i)),
+        "mp show + petition": lambda i: lambda: s.mp_show(_pick(mps, i), _pick(p, i)),
+        "leaderboard": lambda i: lambda: s.leaderboard(states[i % len(states)]),
+        "help": lambda i: lambda: s.help(helps[i % len(helps)]),
+        "about": lambda i: lambda: s.about(),
+    }
+
+
+async def _sample(call: Call) -> tuple[float, float, bool]:
+    """(service ms, render ms, answered with a user-facing error).
+
+    A user-facing error is the command's answer (an ephemeral reply), so the
+    time until it was raised counts as the service time.
+    """
+    started = time.perf_counter()
+    try:
+        result = await call()
+    except UserFacingError:
+        return (time.perf_counter() - started) * 1000, 0.0, True
+    service_ms = (time.perf_counter() - started) * 1000
+    _, render_ms = common.timed(lambda: render(result))
+    return service_ms, render_ms, False
+
+
+async def run_samples(services: Services, inputs: Inputs, samples: int) -> dict[str, Any]:
+    commands = plan(services, inputs)
+    for make in commands.values():  # first use of each code path, untimed
+        await _sample(make(0))
+    total: dict[str, list[float]] = defaultdict(list)
+    service: dict[str, list[float]] = defaultdict(list)
+    drawn: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    for i in range(1, samples + 1):
+        for name, make in commands.items():
+            service_ms, render_ms, failed = await _sample(make(i))
+            errors[name] += failed
+            service[name].append(service_ms)
+            drawn[name].append(render_ms)
+            total[name].append(service_ms + render_ms)
+    rows = {
+        name: {
+            **common.summary(total[name]),
+            "service_p50_ms": common.summary(service[name])["p50_ms"],
+            "render_p50_ms": common.summary(drawn[name])["p50_ms"],
+            "errors": errors[name],
+        }
+        for name in commands
+    }
+    worst = max(rows, key=lambda name: rows[name]["p99_ms"])
+    return {
+        "samples_per_command": samples,
+        "commands": rows,
+        "worst_p99": {"command": worst, "p99_ms": rows[worst]["p99_ms"]},
+        "targets": {"every_command_p99<=50ms": rows[worst]["p99_ms"] <= TARGET_P99_MS},
+    }
+
+
+def settings_for(db_path: Path, data_dir: Path) -> Settings:
+    """Bot settings pointing at ``db_path``; no ``.env`` is read."""
+    return Settings(_env_file=None, database_path=db_path, data_dir=data_dir)  # type: ignore[call-arg]
+
+
+async def measure_async(db_path: Path, queries: Path, samples: int, seed: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-commands-") as empty:
+        db, first_run = await open_database(settings_for(db_path, Path(empty)))
+    if first_run is not None:
+        raise RuntimeError("the benchmark database was empty")
+    try:
+        resolver, load_ms = await common.atimed(Resolver.load(db))
+        services = Services(db, resolver)
+        inputs = read_inputs(queries, await answered_ids(db, 500), seed)
+        result = await run_samples(services, inputs, samples)
+        result["resolver_load_ms"] = round(load_ms, 1)
+        return result
+    finally:
+        await db.close()
+
+
+def measure(
+    count: int,
+    seed: int = common.DEFAULT_SEED,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    cache: Path = common.CACHE_DIR,
+) -> dict[str, Any]:
+    """Time every command at ``count`` petitions (ingesting once if nothing is cached)."""
+    db_path = common.loaded_db(count, seed, cache=cache)
+    queries = common.archive(count, seed, cache=cache) / "queries.jsonl"
+    common.log(f"commands {count:,}: {samples} samples of each command")
+    result = asyncio.run(measure_async(db_path, queries, samples, seed))
+    result["count"] = count
+    return result
+
+
+def to_markdown(result: dict[str, Any]) -> str:
+    lines = [
+        f"## Commands, service + render ({result['count']:,} petitions, "
+        f"{result['samples_per_command']} calls each; target p99 ≤ {TARGET_P99_MS:.0f} ms)",
+        "",
+        "| command | p50 ms | p99 ms | max ms | service p50 | render p50 | errors |",
+        "| - | -: | -: | -: | -: | -: | -: |",
+    ]
+    for name, row in result["commands"].items():
+        lines.append(
+            f"| {name} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['max_ms']:.2f} | "
+            f"{row['service_p50_ms']:.2f} | {row['render_p50_ms']:.2f} | {row['errors']} |"
+        )
+    worst = result["worst_p99"]
+    lines += ["", f"Slowest p99: {worst['command']} at {worst['p99_ms']:.1f} ms.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_commands")
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=common.DEFAULT_SEED)
+    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
+    args = parser.parse_args(argv)
+    result = measure(args.count, args.seed, samples=args.samples)
+    print(to_markdown(result))
+    print(json.dumps(result, indent=2), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
