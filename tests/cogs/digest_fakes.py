@@ -8,7 +8,6 @@ error handling runs exactly as it would against Discord.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,6 +15,7 @@ import discord
 
 from bot.settings import Settings
 from db.database import Database
+from tests.cogs.admin_fakes import FakeMember
 
 _ids = itertools.count(10_000)
 
@@ -24,16 +24,6 @@ def http_error(kind: type[discord.HTTPException], status: int, code: int, text: 
     """A real discord.py HTTP error, as the library raises it."""
     response = SimpleNamespace(status=status, reason=text)
     return kind(response, {"code": code, "message": text})  # type: ignore[arg-type]
-
-
-@dataclass
-class FakeMember:
-    id: int
-    name: str = "member"
-    roles: list[Any] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class FakeMessage:
