@@ -190,10 +190,12 @@ def measure(
     *,
     samples: int = DEFAULT_SAMPLES,
     cache: Path = common.CACHE_DIR,
+    queries_per_kind: int = common.QUERIES_PER_KIND,
 ) -> dict[str, Any]:
     """Time every command at ``count`` petitions (ingesting once if nothing is cached)."""
-    db_path = common.loaded_db(count, seed, cache=cache)
-    queries = common.archive(count, seed, cache=cache) / "queries.jsonl"
+    db_path = common.loaded_db(count, seed, queries_per_kind=queries_per_kind, cache=cache)
+    archive = common.archive(count, seed, queries_per_kind=queries_per_kind, cache=cache)
+    queries = archive / "queries.jsonl"
     common.log(f"commands {count:,}: {samples} samples of each command")
     result = asyncio.run(measure_async(db_path, queries, samples, seed))
     result["count"] = count

@@ -83,6 +83,14 @@ def table_counts(path: Path) -> dict[str, int]:
     return {name: n for name, n in counts.items() if n}
 
 
+def _scalar(path: Path, sql: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
 def _ordered_tables(counts: dict[str, int]) -> list[str]:
     """The loader's tables in insert order, then any table it filled that we do not know."""
     known = [t for t in DATA_TABLES if t in counts]
@@ -150,9 +158,11 @@ def measure(
     keep: bool = True,
     with_parse_only: bool = True,
     cache: Path = common.CACHE_DIR,
+    queries_per_kind: int = common.QUERIES_PER_KIND,
 ) -> dict[str, Any]:
     """Run every ingest measurement for ``count`` petitions; returns the JSON-able result."""
-    source = common.archive(count, seed, cache=cache) / "markdown"
+    source = common.archive(count, seed, queries_per_kind=queries_per_kind, cache=cache)
+    source = source / "markdown"
     work = workdir or (cache.parent / "work")
     work.mkdir(parents=True, exist_ok=True)
     db = work / f"ingest-n{count}-s{seed}.sqlite3"
@@ -168,6 +178,14 @@ def measure(
         raise RuntimeError(f"unexpected first ingest: {report.summary()}")
     counts = table_counts(db)
     rows = sum(counts.values())
+    unknown_rows = _scalar(
+        db, "SELECT count(*) FROM petitions WHERE unknown_signatures IS NOT NULL"
+    )
+
+    common.log(f"ingest {count:,}: baseline executemany of the same {rows:,} rows")
+    baseline = baseline_copy(db, base)
+    db_bytes = db.stat().st_size
+    common.remove_db(base)
 
     common.log(f"ingest {count:,}: re-ingest of the unchanged archive")
     again = common.Clock()
@@ -175,11 +193,6 @@ def measure(
         second = ingest_paths_sync(db, [source])
     if second.counts.get(Outcome.UNCHANGED) != count:
         raise RuntimeError(f"unexpected re-ingest: {second.summary()}")
-
-    common.log(f"ingest {count:,}: baseline executemany of the same {rows:,} rows")
-    baseline = baseline_copy(db, base)
-    db_bytes = db.stat().st_size
-    common.remove_db(base)
 
     parsed: dict[str, Any] | None = None
     if with_parse_only:
@@ -194,6 +207,7 @@ def measure(
         "rows": counts,
         "rows_total": rows,
         "seat_rows": counts.get("constituency_counts", 0),
+        "unknown_rows": unknown_rows,
         "db_mb": round(db_bytes / 1e6, 1),
         "ingest": {**first.as_dict(), "rows_per_s": round(loader_rate)},
         "reingest": again.as_dict(),

@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / "benchmarks" / "out"
 CACHE_DIR = OUT_DIR / "cache"
 DEFAULT_SEED = synth.DEFAULT_SEED
+QUERIES_PER_KIND = synth.DEFAULT_QUERIES_PER_KIND
 
 T = TypeVar("T")
 
@@ -222,7 +223,7 @@ def archive(
     count: int,
     seed: int = DEFAULT_SEED,
     *,
-    queries_per_kind: int = synth.DEFAULT_QUERIES_PER_KIND,
+    queries_per_kind: int = QUERIES_PER_KIND,
     cache: Path = CACHE_DIR,
 ) -> Path:
     """A synthetic archive (``markdown/`` + ``queries.jsonl``), generated once and cached.
@@ -265,7 +266,7 @@ def loaded_db(
     count: int,
     seed: int = DEFAULT_SEED,
     *,
-    queries_per_kind: int = synth.DEFAULT_QUERIES_PER_KIND,
+    queries_per_kind: int = QUERIES_PER_KIND,
     cache: Path = CACHE_DIR,
 ) -> Path:
     """A database holding the archive as the real loader stores it (ingested once).
@@ -286,9 +287,3 @@ def loaded_db(
     if report.counts.get(Outcome.REJECTED):
         raise RuntimeError(f"synthetic documents rejected: {report.rejected[:3]}")
     return move_db(building, path)
-
-
-def rss_mb(maxrss_kb: int) -> float:
-    """``ru_maxrss`` is in KiB on Linux (bytes on macOS)."""
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return round(maxrss_kb / scale, 1)

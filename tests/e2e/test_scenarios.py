@@ -75,6 +75,25 @@ def test_boot_syncs_once_and_not_again_after_restart(
     fake_discord.assert_no_unknown_routes()
 
 
+def test_restart_against_a_new_gateway_session_does_not_resync(
+    fake_discord: FakeDiscord, spawn_bot: Any
+) -> None:
+    """A second stand-in that already knows the commands (as Discord would) gets no PUT."""
+    bot: BotProcess = spawn_bot(commands=COMMANDS)
+    [put] = fake_discord.requests("PUT", f"/applications/{fake_discord.app_id}/commands")
+    assert bot.stop() == 0
+    with FakeDiscord() as second:
+        second.register_commands(put.body)
+        again: BotProcess = spawn_bot(discord=second)
+        again.wait_for_output(r"Command tree unchanged; not syncing")
+        h = second.slash("petition show", {"petition": "607849"}, user="member")
+        assert embed(h.reply())["title"] == SEND
+        assert second.requests("PUT") == []
+        assert again.stop() == 0
+        assert_clean_output(again)
+        assert_nothing_pings(second)
+
+
 def test_changed_sync_target_syncs_again(fake_discord: FakeDiscord, spawn_bot: Any) -> None:
     """A different tree (here: the development-guild target) is synced on the next start."""
     bot: BotProcess = spawn_bot(commands=COMMANDS)

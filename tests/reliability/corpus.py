@@ -497,7 +497,12 @@ def build_corpus(seed: int = 20240104) -> Corpus:
     def bad_time(doc: dict) -> None:
         doc["data"]["attributes"]["updated_at"] = "yesterday"
 
+    def count_too_big(doc: dict) -> None:
+        doc["data"]["attributes"]["signature_count"] = 10**40
+        doc["data"]["attributes"]["signatures_by_country"][0]["signature_count"] = 10**40
+
     for label, mutate in (
+        ("count-too-big", count_too_big),
         ("count-as-text", count_as_text),
         ("seat-count-null", seat_count_null),
         ("attributes-list", attributes_list),

@@ -33,6 +33,8 @@ FIXED = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 LOADER_BUGS = {
     "huge-number.md": "OverflowError escapes the loader for a count > 2**63-1 "
     "(core.parser integer() should reject it with a ParseError at the line)",
+    "wrong-type-count-too-big.json": "OverflowError escapes the loader for a count > 2**63-1 "
+    "(core.json_reader should reject it with the JSON path)",
 }
 CLI_BUGS = {
     **LOADER_BUGS,

@@ -7,7 +7,7 @@ Two ways to load the bot:
 * a concurrent ``petitionbot ingest`` process writing to the same database file.
 
 Meanwhile a mix of commands, autocompletes and page clicks is injected every
-50 ms. The stand-in runs with Discord's 3 s acknowledgement deadline, so a late
+30 ms. The stand-in runs with Discord's 3 s acknowledgement deadline, so a late
 answer is refused the way Discord refuses it; the test also checks each latency
 itself and that the ingest was still running when the last interaction went in.
 """
@@ -39,7 +39,7 @@ from .support import cli_env
 pytestmark = pytest.mark.e2e
 
 INTERACTIONS = 100
-SPACING = 0.05  # seconds between two injections
+SPACING = 0.03  # seconds between two injections (a 3 s window)
 DEADLINE = 3.0  # Discord's acknowledgement deadline
 ZIP_PETITIONS = 1_200
 CLI_PETITIONS = 1_200

@@ -1,0 +1,129 @@
+"""``python -m benchmarks --smoke`` still runs every benchmark and writes its report.
+
+No timing is asserted anywhere (speed is judged by the full run, as ratios
+against baselines measured in the same run); these tests prove the harness
+runs end to end on a tiny archive and that its bookkeeping is right.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import __main__ as bench
+from benchmarks import bench_commands, common
+from core.services import COMMANDS
+
+SMOKE = bench.SMOKE_COUNT
+
+
+@pytest.fixture(scope="module")
+def smoke_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    out = tmp_path_factory.mktemp("bench")
+    return bench.main(["--smoke", "--out", str(out)]), out
+
+
+def _report(out: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "report-smoke.json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_smoke_run_completes_and_writes_both_reports(smoke_report: tuple[int, Path]) -> None:
+    status, out = smoke_report
+    assert status == 0
+    report = _report(out)
+    assert report["mode"] == "smoke"
+    assert list(report["sizes"]) == [str(SMOKE)]
+    assert set(report["sizes"][str(SMOKE)]) == {"ingest", "search", "startup", "commands"}
+    assert set(report["once"]) == {"digest", "charts"}
+    assert bench.failures(report) == []
+    # A smoke run judges nothing and never overwrites the real report.
+    assert set(report["verdicts"].values()) == {None}
+    assert not (out / "report.md").exists()
+    markdown = (out / "report-smoke.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# petitionbot benchmarks (smoke run")
+    assert f"| what | baseline (same run) | target | {SMOKE} petitions |" in markdown
+
+
+def test_ingest_counts_the_same_rows_for_loader_and_baseline(
+    smoke_report: tuple[int, Path],
+) -> None:
+    ingest = _report(smoke_report[1])["sizes"][str(SMOKE)]["ingest"]
+    assert ingest["outcomes"] == {"added": SMOKE}
+    assert ingest["rows"]["petitions"] == SMOKE
+    assert ingest["rows"]["ingest_log"] == SMOKE
+    assert ingest["rows_total"] == sum(ingest["rows"].values())
+    assert ingest["baseline"]["rows"] == ingest["rows_total"]
+    # Every parsed seat row was stored: the Unknown row lives on the petition itself.
+    assert ingest["parse_only"]["seat_rows"] == ingest["seat_rows"] + ingest["unknown_rows"]
+    assert ingest["reingest_share"] < 1
+
+
+def test_every_command_answered_without_errors(smoke_report: tuple[int, Path]) -> None:
+    commands = _report(smoke_report[1])["sizes"][str(SMOKE)]["commands"]
+    assert commands["samples_per_command"] == 5
+    assert len(commands["commands"]) == 14
+    assert {name: row["errors"] for name, row in commands["commands"].items()} == dict.fromkeys(
+        commands["commands"], 0
+    )
+    assert all(row["n"] == 5 for row in commands["commands"].values())
+
+
+def test_startup_loaded_every_cog_and_ran_the_commands(smoke_report: tuple[int, Path]) -> None:
+    startup = _report(smoke_report[1])["sizes"][str(SMOKE)]["startup"]
+    assert startup["cold_start"]["runs"] == 1
+    assert {"Petitions", "Places", "Meta", "Admin", "Digest"} <= set(startup["cold_start"]["cogs"])
+    assert startup["rss"]["calls"] == 14 * 20
+    assert startup["rss"]["peak_mb"] > 0
+
+
+# ----------------------------------------------------------------------------- bookkeeping
+def test_percentiles_are_nearest_rank() -> None:
+    samples = [float(n) for n in range(1, 201)]  # 1..200 ms
+    assert common.percentile(samples, 0.5) == 100.0
+    assert common.percentile(samples, 0.99) == 198.0
+    assert common.percentile([], 0.99) == 0.0
+    assert common.summary([4.0, 1.0, 2.0, 3.0]) == {
+        "n": 4,
+        "p50_ms": 2.0,
+        "p99_ms": 4.0,
+        "mean_ms": 2.5,
+        "max_ms": 4.0,
+    }
+
+
+def _fake_report(ratio: float, worst_p99: float) -> dict[str, Any]:
+    return {
+        "mode": "full",
+        "sizes": {
+            "1000": {"ingest": {"ratio": 0.1, "reingest_share": 0.5}},
+            "10000": {
+                "ingest": {"ratio": ratio, "reingest_share": 0.01},
+                "commands": {"worst_p99": {"command": "x", "p99_ms": worst_p99}},
+                "search": {"error": "boom", "traceback": ""},
+            },
+        },
+        "once": {"digest": {"compose_and_render_s": 0.4}},
+    }
+
+
+def test_targets_are_judged_at_ten_thousand_and_failures_are_not_passes() -> None:
+    verdicts = bench.verdicts(_fake_report(ratio=0.49, worst_p99=50.0))
+    assert verdicts["ingest ≥ 50 % of baseline rows/s"] is False
+    assert verdicts["re-ingest ≤ 5 % of first ingest"] is True
+    assert verdicts["every command p99 ≤ 50 ms"] is True
+    assert verdicts["top-1 accuracy ≥ 95 %"] is None  # the search benchmark failed
+    assert verdicts["peak RSS ≤ 300 MB"] is None  # not run
+    assert verdicts["digest for 1,000 servers ≤ 1 s"] is True
+    assert bench.failures(_fake_report(0.6, 1.0)) == ["search at 10000"]
+    assert bench.verdicts(_fake_report(0.5, 50.1))["every command p99 ≤ 50 ms"] is False
+
+
+def test_commands_plan_covers_every_service_command() -> None:
+    inputs = bench_commands.Inputs(petitions=[], seats=[], mps=[], answered=[])
+    planned = bench_commands.plan(None, inputs)  # type: ignore[arg-type]
+    names = {name.split(" (")[0].split(" + ")[0] for name in planned}
+    assert names == {c.name for c in COMMANDS} | {"petition response", "petition history"}
