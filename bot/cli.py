@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -151,11 +152,11 @@ def ingest(
         )
     out.print(report_table(report))
     for result in report.rejected[:20]:
-        out.print(f"[red]rejected[/] {result.error}", highlight=False)
+        out.print(f"[red]rejected[/] {escape(result.error or result.name)}", highlight=False)
     if len(report.rejected) > 20:
         out.print(f"... and {len(report.rejected) - 20} more rejected files")
     for name, warning in report.warnings[:20]:
-        out.print(f"[yellow]warning[/] {name}: {warning}", highlight=False)
+        out.print(f"[yellow]warning[/] {escape(name)}: {escape(warning)}", highlight=False)
     out.print(report.summary())
     if report.rejected:
         raise typer.Exit(code=1)
@@ -185,7 +186,8 @@ def stats(db: DbOption = None) -> None:
     table.add_row("newest refresh", str(result.newest_refresh or "-"))
     last = result.last_ingest
     table.add_row(
-        "last ingest", f"{last.at:%Y-%m-%d %H:%M} {last.result} {last.path}" if last else "-"
+        "last ingest",
+        f"{last.at:%Y-%m-%d %H:%M} {last.result} {escape(last.path)}" if last else "-",
     )
     table.add_row("size", f"{result.size_bytes / 1_048_576:.1f} MiB")
     out.print(table)
@@ -245,9 +247,9 @@ def refresh(
     out.print(f"Refreshing {config.state} petitions from {config.base_url}")
     report = asyncio.run(main())
     for failure in report.failures[:20]:
-        out.print(f"[red]failed[/] {failure}", highlight=False)
+        out.print(f"[red]failed[/] {escape(failure)}", highlight=False)
     for rejected in report.rejected[:20]:
-        out.print(f"[red]rejected[/] {rejected}", highlight=False)
+        out.print(f"[red]rejected[/] {escape(rejected)}", highlight=False)
     out.print(report.summary())
     if report.failures or report.rejected:
         raise typer.Exit(code=1)

@@ -52,7 +52,6 @@ class PetitionBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
-            owner_ids=set(settings.owner_ids) or None,
             help_command=None,
         )
         self.settings = settings
@@ -68,6 +67,16 @@ class PetitionBot(commands.Bot):
             await self.load_extension(extension)
             log.info("Loaded %s", extension)
         await self.sync_commands_if_changed()
+
+    async def is_owner(self, user: discord.abc.User, /) -> bool:
+        """Application owner/team members, plus the extra owners in ``OWNER_IDS``.
+
+        ``commands.Bot(owner_ids=...)`` would *replace* the application owner;
+        the setting is documented as extra owners, so it is checked first here.
+        """
+        if user.id in self.settings.owner_ids:
+            return True
+        return await super().is_owner(user)
 
     async def close(self) -> None:
         await super().close()

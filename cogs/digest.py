@@ -11,6 +11,7 @@ hides the group.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Literal
 
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=i) for i, name in enumerate(WEEKDAYS)]
 PREVIEW_MESSAGES = 5
 NEEDED = ("view_channel", "send_messages", "embed_links")
+UNLOAD_GRACE_SECONDS = 20.0
+"""How long shutdown waits for a running digest pass to record what it posted."""
 
 
 @app_commands.guild_only()
@@ -50,6 +53,7 @@ class Digest(
         self.runner = DigestRunner(bot.db, self._post, on_audit=self._mirror_audit)
         self.ticker = tasks.loop(seconds=bot.settings.digest_tick_seconds)(self._tick)
         self.ticker.before_loop(self._before_tick)
+        self._pass_lock = asyncio.Lock()  # held while a scheduler pass runs
         super().__init__()
 
     # ------------------------------------------------------------ the scheduler
@@ -58,7 +62,22 @@ class Digest(
         self.ticker.start()
 
     async def cog_unload(self) -> None:
-        self.ticker.cancel()
+        """Stop between passes, never inside one.
+
+        A pass cut between posting and recording the post would leave the period
+        "interrupted" and its news reported again, so shutdown first waits (a
+        bounded time) for a running pass to finish, then cancels the loop.
+        """
+        try:
+            await asyncio.wait_for(self._pass_lock.acquire(), timeout=UNLOAD_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("Digest pass still running after %s s; stopping it", UNLOAD_GRACE_SECONDS)
+            self.ticker.cancel()
+            return
+        try:
+            self.ticker.cancel()
+        finally:
+            self._pass_lock.release()
 
     async def _before_tick(self) -> None:
         await self.bot.wait_until_ready()
@@ -66,7 +85,9 @@ class Digest(
     async def _tick(self) -> None:
         """One scheduler pass; an error is logged and the loop keeps running."""
         try:
-            for outcome in await self.runner.tick():
+            async with self._pass_lock:
+                outcomes = await self.runner.tick()
+            for outcome in outcomes:
                 log.info(
                     "Digest %s for guild %s: %s",
                     outcome.period_key,

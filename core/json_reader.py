@@ -54,7 +54,7 @@ from core.models import (
     ParseWarning,
     Petition,
 )
-from core.parser import ParseError, department
+from core.parser import MAX_INTEGER, ParseError, department
 
 T = TypeVar("T")
 
@@ -180,6 +180,8 @@ class _Reader:
         value = self.field(obj, key, path)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.error(f"{path}.{key}", f"expected a whole number ≥ 0, found {_kind(value)}")
+        if value > MAX_INTEGER:
+            raise self.error(f"{path}.{key}", f"{value} is too large to be a real count")
         return value
 
     def time(self, obj: Mapping[str, Any], key: str, path: str) -> datetime | None:

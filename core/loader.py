@@ -94,9 +94,9 @@ class IngestReport:
     def summary(self) -> str:
         """One line such as "3 files: 2 added, 1 rejected"."""
         counts = self.counts
-        parts = [f"{counts[o]} {o.value}" for o in Outcome if counts[o]]
+        parts = [f"{counts[o]:,} {o.value}" for o in Outcome if counts[o]]
         noun = "file" if len(self.results) == 1 else "files"
-        return f"{len(self.results)} {noun}: " + (", ".join(parts) if parts else "nothing to do")
+        return f"{len(self.results):,} {noun}: " + (", ".join(parts) if parts else "nothing to do")
 
 
 def parse_document(document: Document) -> ParsedDocument:
@@ -245,7 +245,9 @@ class Loader:
             if outcome is not Outcome.UNCHANGED:
                 # Logged inside the document's savepoint: both land or neither.
                 self.store.log([self._entry(batch_id, result, digest)])
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError, ValueError) as exc:
+            # Storage refused the document (constraint, value out of range): this file
+            # is rejected, the rest of the batch goes on.
             self.store.rollback_to_savepoint()
             batch.pop(petition.id, None)
             return FileResult(

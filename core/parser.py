@@ -89,6 +89,10 @@ def _seat_from_match(match: re.Match[str]) -> ConstituencyCount:
     )
 
 
+MAX_INTEGER = 2**63 - 1
+"""SQLite's largest integer: anything bigger is not a real count (and cannot be stored)."""
+
+
 class ParseError(ValueError):
     """A document that is not a valid petition document.
 
@@ -275,7 +279,10 @@ class _Parser:
         text = text.strip()
         if not (_SIGNED_INTEGER if signed else _INTEGER).match(text):
             raise self.error(line, f"{what} {text!r} is not a whole number (e.g. 13,698)")
-        return int(text.replace(",", ""))
+        value = int(text.replace(",", ""))
+        if abs(value) > MAX_INTEGER:
+            raise self.error(line, f"{what} {text!r} is too large to be a real count")
+        return value
 
     def percent(self, text: str, line: int, signed: bool = False) -> float:
         text = text.strip()
@@ -352,7 +359,12 @@ class _Parser:
             if ended_at is not None:
                 raise self.error(number, "unexpected text after the table (blank line ends it)")
             fast = _SEAT_ROW.match(text) if row == self.constituency_row else None
-            if fast is not None and fast.group(2) and fast.group(2) != UNKNOWN:
+            if (
+                fast is not None
+                and fast.group(2)
+                and fast.group(2) != UNKNOWN
+                and len(fast.group(4)) <= 15  # larger numbers take the checked path
+            ):
                 rows.append((number, _seat_from_match(fast)))  # type: ignore[arg-type]
                 continue
             rows.append((number, row(self.cells(text, number, header), number)))

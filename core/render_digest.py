@@ -79,7 +79,7 @@ def _local(moment: datetime, zone_name: str) -> str:
 
 def header_card(digest: Digest) -> Card:
     counts = [
-        f"{len(digest.section(s)) + digest.omitted_in(s)} {SECTION_TITLES[s].lower()}"
+        f"{SECTION_TITLES[s]}: {fmt_int(len(digest.section(s)) + digest.omitted_in(s))}"
         for s in Section
         if digest.section(s)
     ]

@@ -835,7 +835,9 @@ def seat_table_rows(petition: PetitionDetail, seats: Sequence[SeatRow]) -> tuple
     if petition.unknown_signatures is not None and unknown_rank is not None:
         position = unknown_rank - 1
         if position <= len(rows):
-            percent = round(_share(petition.unknown_signatures, petition.total_signatures), 2)
+            # Like every constituency row, a share of the UK count (FORMAT.md), not the total.
+            base = petition.uk_signatures or petition.total_signatures
+            percent = round(_share(petition.unknown_signatures, base), 2)
             unknown = TableRow(None, "Unknown", petition.unknown_signatures, percent, unknown=True)
             rows.insert(position, unknown)
     return tuple(rows)

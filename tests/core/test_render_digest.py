@@ -116,7 +116,7 @@ def test_header_and_sections() -> None:
     ]
     assert cards[0].description == (
         "What changed between Mon 06 Jan 2031 09:00 and Tue 07 Jan 2031 09:00 (Europe/London).\n"
-        "5 new petitions · 1 thresholds crossed · 1 biggest movers"
+        "New petitions: 5 · Thresholds crossed: 1 · Biggest movers: 1"
     )
     assert cards[1].description is not None
     assert cards[1].description.endswith("…and 4 more")

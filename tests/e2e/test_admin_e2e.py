@@ -173,13 +173,6 @@ def test_wrong_file_type_then_cooldown(fake_discord: FakeDiscord, spawn_bot: Any
     assert_nothing_pings(d)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: bot/client.py passes OWNER_IDS as commands.Bot(owner_ids=...), which makes "
-    "discord.py's is_owner() ignore the application owner; OWNER_IDS is documented as "
-    "*extra* owners (fix: keep owner_ids unset and override is_owner to accept "
-    "settings.owner_ids, then defer to super().is_owner)",
-)
 def test_owner_ids_add_owners_without_removing_the_application_owner(
     fake_discord: FakeDiscord, spawn_bot: Any
 ) -> None:

@@ -207,12 +207,6 @@ def test_petition_top_pages_with_buttons(world: FakeDiscord) -> None:
         world.click(h, "reply:page", timeout=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: core.services.seat_table_rows computes the Unknown row's share of the "
-    "total (13,698 / 270,294 = 5.07%), FORMAT.md and the document say of the UK count "
-    "(13,698 / 268,513 = 5.10%)",
-)
 def test_petition_top_unknown_share_uses_the_uk_count(world: FakeDiscord) -> None:
     h = world.slash("petition top", {"petition": "575833", "count": 3}, user="member")
     first_line = embed(h.reply())["description"].splitlines()[0]

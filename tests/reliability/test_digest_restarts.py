@@ -222,13 +222,6 @@ def test_digests_across_restarts(tmp_path: Path) -> None:
     _run(tmp_path, restarts=4, seed=BASE_SEED, section="digest_restarts")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a clean stop (SIGINT) right after a digest is posted cancels the scheduler "
-    "tick between posting and recording it (cogs/digest.py cog_unload -> ticker.cancel()); "
-    "the period is marked 'interrupted' on restart and its news is reported again in the "
-    "next digest. Fix: ticker.stop() and await the running pass (or shield the delivery).",
-)
 def test_clean_stop_right_after_a_post_records_it(tmp_path: Path) -> None:
     figures_ = _run(
         tmp_path,

@@ -157,7 +157,7 @@ def test_answers_within_3s_during_admin_zip_ingest(stage: Stage) -> None:
     result = _inject_and_measure(d, thinking)
     report = ingest.reply(timeout=240)
     ingest_seconds = time.monotonic() - ingest_started
-    assert f"{ZIP_PETITIONS} files: {ZIP_PETITIONS} added" in str(report["embeds"])
+    assert f"{ZIP_PETITIONS:,} files: {ZIP_PETITIONS:,} added" in str(report["embeds"])
     result |= {"ingest_petitions": ZIP_PETITIONS, "ingest_seconds": round(ingest_seconds, 1)}
     figures.record("latency_during_admin_ingest", result)
     assert result["over_3s"] == 0
