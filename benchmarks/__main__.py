@@ -28,6 +28,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -111,37 +112,28 @@ def _charts(smoke: bool, out: Path) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every selected benchmark at every size; returns the report's data."""
+    environment = common.environment()  # the load average before we add to it
     cache = args.out / "cache"
     per_kind = SMOKE_QUERIES_PER_KIND if args.smoke else common.QUERIES_PER_KIND
+    shared: dict[str, Any] = {"cache": cache, "queries_per_kind": per_kind}
     sizes: dict[str, dict[str, Any]] = {}
     for count in args.counts:
         results: dict[str, Any] = {}
         common.archive(count, args.seed, queries_per_kind=per_kind, cache=cache)
         if "ingest" in args.only:
-            results["ingest"] = _attempt(
-                f"ingest {count:,}",
-                lambda c=count: bench_ingest.measure(
-                    c, args.seed, workdir=args.out / "work", cache=cache, queries_per_kind=per_kind
-                ),
-            )
+            ingest = partial(bench_ingest.measure, workdir=args.out / "work", **shared)
+            results["ingest"] = _attempt(f"ingest {count:,}", partial(ingest, count, args.seed))
         if "search" in args.only:
-            results["search"] = _attempt(
-                f"search {count:,}", lambda c=count: _search(c, args.seed, cache, per_kind)
-            )
+            search = partial(_search, count, args.seed, cache, per_kind)
+            results["search"] = _attempt(f"search {count:,}", search)
         if "startup" in args.only:  # before commands: its first start loads the reference
-            results["startup"] = _attempt(
-                f"start-up {count:,}",
-                lambda c=count: bench_startup.measure(
-                    c, args.seed, runs=args.runs, cache=cache, queries_per_kind=per_kind
-                ),
-            )
+            startup = partial(bench_startup.measure, count, args.seed, runs=args.runs, **shared)
+            results["startup"] = _attempt(f"start-up {count:,}", startup)
         if "commands" in args.only:
-            results["commands"] = _attempt(
-                f"commands {count:,}",
-                lambda c=count: bench_commands.measure(
-                    c, args.seed, samples=args.samples, cache=cache, queries_per_kind=per_kind
-                ),
+            commands = partial(
+                bench_commands.measure, count, args.seed, samples=args.samples, **shared
             )
+            results["commands"] = _attempt(f"commands {count:,}", commands)
         sizes[str(count)] = results
     once: dict[str, Any] = {}
     if "digest" in args.only:
@@ -149,7 +141,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if "charts" in args.only:
         once["charts"] = _attempt("charts", lambda: _charts(args.smoke, args.out))
     return {
-        "environment": common.environment(),
+        "environment": environment,
         "mode": "smoke" if args.smoke else "full",
         "settings": {
             "counts": args.counts,
@@ -295,7 +287,7 @@ def summary_table(report: dict[str, Any]) -> list[str]:
     once = report["once"]
     spread = " | ".join("″" for _ in counts[1:])
     if "digest" in once:
-        cell = _ok(
+        text = _ok(
             once["digest"],
             lambda r: (
                 f"**{r['compose_and_render_s']:.3f} s** (compose {r['compose_s']:.3f} + "
@@ -305,13 +297,13 @@ def summary_table(report: dict[str, Any]) -> list[str]:
         )
         lines.append(
             "| digests for 1,000 servers (independent of size) | one fetch + compose per server"
-            f" | ≤ 1 s | {cell} |" + (f" {spread} |" if spread else "")
+            f" | ≤ 1 s | {text} |" + (f" {spread} |" if spread else "")
         )
     if "charts" in once:
-        cell = _ok(once["charts"], lambda r: f"slowest render **{r['max_ms']:.0f} ms**")
+        text = _ok(once["charts"], lambda r: f"slowest render **{r['max_ms']:.0f} ms**")
         lines.append(
             "| chart render, every kind (independent of size) | blank PNG of the same size | "
-            f"≤ 1 s | {cell} |" + (f" {spread} |" if spread else "")
+            f"≤ 1 s | {text} |" + (f" {spread} |" if spread else "")
         )
     return lines
 

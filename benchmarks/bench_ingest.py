@@ -129,11 +129,11 @@ def baseline_copy(source: Path, target: Path) -> dict[str, Any]:
         dst.close()
     if table_counts(target).get("constituency_counts") != counts.get("constituency_counts"):
         raise AssertionError("baseline copy lost rows")
-    rows = sum(counts.values())
+    total = sum(counts.values())
     return {
         **clock.as_dict(),
-        "rows": rows,
-        "rows_per_s": round(rows / clock.wall) if clock.wall else None,
+        "rows": total,
+        "rows_per_s": round(total / clock.wall) if clock.wall else None,
         "by_table_s": by_table,
     }
 

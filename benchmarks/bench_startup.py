@@ -116,7 +116,7 @@ async def _child_cold(db_path: Path, queries: Path | None, started: float) -> No
             async def no_sync(*, guild: object = None) -> list[object]:
                 return []
 
-            bot.tree.sync = no_sync  # type: ignore[method-assign]
+            bot.tree.sync = no_sync  # type: ignore[method-assign, assignment]
             await bot.setup_hook()
             ready = time.perf_counter()
             _emit(

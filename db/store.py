@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from core.models import Petition
 from core.names import fold, person_name
@@ -58,6 +59,10 @@ class PetitionStore:
         self._countries: dict[str, int] = {}
         self._seats: dict[tuple[str, str], int] = {}
         self._seats_by_name: dict[tuple[str, str, str | None], int] = {}  # as printed: no fold
+        # (boundary, seat, code, MP as printed) -> (seat id, alias id, MP id): one look-up a row
+        self._row_ids: dict[
+            tuple[str, str, str | None, str | None], tuple[int, int | None, int | None]
+        ] = {}
         self._alias_mp: dict[str, int] = {}
         self._aliases: dict[str, int] = {}
         self._seat_mps: dict[tuple[int, int], tuple[str, str]] = {}  # (first, last) seen
@@ -70,19 +75,6 @@ class PetitionStore:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
 
-    def savepoint(self) -> None:
-        """Start one document's all-or-nothing unit inside the open transaction."""
-        self.conn.execute("SAVEPOINT document")
-
-    def release_savepoint(self) -> None:
-        self.conn.execute("RELEASE document")
-
-    def rollback_to_savepoint(self) -> None:
-        """Undo one document; ids cached while writing it may no longer exist."""
-        self.conn.execute("ROLLBACK TO document")
-        self.conn.execute("RELEASE document")
-        self._clear_caches()
-
     def rollback(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
@@ -92,6 +84,7 @@ class PetitionStore:
         self._countries.clear()
         self._seats.clear()
         self._seats_by_name.clear()
+        self._row_ids.clear()
         self._alias_mp.clear()
         self._aliases.clear()
         self._seat_mps.clear()
@@ -292,13 +285,19 @@ class PetitionStore:
         refreshed = iso(petition.refreshed_at) or ""
         rows: list[tuple[int, int, int, int, float, int | None]] = []
         seen: list[tuple[int, int]] = []
+        cache = self._row_ids
         for seat in petition.seats:
-            seat_id = self._seat_id(boundary, seat.name, seat.ons_code)
-            alias_id: int | None = None
-            if seat.mp:
-                alias_id, mp_id = self._alias_id(seat.mp)
-                seen.append((seat_id, mp_id))
-            rows.append((petition.id, seat_id, seat.rank, seat.count, seat.percent, alias_id))
+            key = (boundary, seat.name, seat.ons_code, seat.mp)
+            ids = cache.get(key)
+            if ids is None:
+                seat_id = self._seat_id(boundary, seat.name, seat.ons_code)
+                alias_id, mp_id = self._alias_id(seat.mp) if seat.mp else (None, None)
+                ids = cache[key] = (seat_id, alias_id, mp_id)
+            if ids[2] is not None:
+                seen.append((ids[0], ids[2]))
+            rows.append((petition.id, ids[0], seat.rank, seat.count, seat.percent, ids[1]))
+        # In primary-key order the B-tree grows by appends instead of page splits.
+        rows.sort(key=itemgetter(1))
         self.conn.executemany(
             "INSERT INTO constituency_counts"
             " (petition_id, constituency_id, rank, signatures, percent, mp_alias_id)"

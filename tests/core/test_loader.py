@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,36 @@ def test_seat_mp_dates_span_every_refresh_in_any_order(
     )
     newest = seed.refreshed_at.replace(day=5).isoformat()
     assert dates == [(other.refreshed_at.isoformat(), newest)]
+
+
+def test_refused_document_in_the_middle_of_a_group_is_undone_alone(
+    seed_paths: list[Path], tmp_path: Path
+) -> None:
+    """A, B (refused by storage), C in one transaction group: A and C land exactly as if
+    B had never been offered; B leaves nothing behind."""
+    trigger = (
+        "CREATE TRIGGER refuse_send BEFORE INSERT ON constituency_counts"
+        " WHEN NEW.petition_id = 607849 BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    with_b, without_b = tmp_path / "with.sqlite3", tmp_path / "without.sqlite3"
+    for path in (with_b, without_b):
+        conn = sqlite3.connect(path)
+        conn.close()
+        ingest_paths_sync(path, [])  # migrate
+        conn = sqlite3.connect(path)
+        conn.execute(trigger)
+        conn.commit()
+        conn.close()
+    fixed = lambda: datetime(2030, 1, 1, tzinfo=UTC)  # noqa: E731 - same clock for both runs
+    a, b, c = seed_paths[0], seed_paths[1], seed_paths[2]
+    report = ingest_paths_sync(with_b, [a, b, c], clock=fixed)
+    assert [r.outcome for r in report.results] == [
+        Outcome.ADDED,
+        Outcome.REJECTED,
+        Outcome.ADDED,
+    ]
+    assert "refused" in (report.results[1].error or "")
+    ingest_paths_sync(without_b, [a, c], clock=fixed)
+    exclude = ("ingest_log", "sqlite_sequence")
+    assert dump_data(with_b, exclude=exclude) == dump_data(without_b, exclude=exclude)
+    assert rows(with_b, "SELECT count(*) FROM petitions WHERE id = 607849") == [(0,)]
