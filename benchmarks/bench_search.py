@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import shutil
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -38,6 +37,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from benchmarks import synth
+from benchmarks.common import summary
 from core.cards import Choice
 from core.loader import Outcome, ingest_paths_sync
 from core.names import fold
@@ -99,25 +99,6 @@ def read_queries(path: Path) -> list[Query]:
 
 
 # --------------------------------------------------------------------------- measuring
-
-
-def percentile(samples: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0–1) of samples, in the samples' unit."""
-    if not samples:
-        return 0.0
-    ordered = sorted(samples)
-    rank = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
-def summary(samples_ms: Sequence[float]) -> dict[str, float]:
-    return {
-        "n": len(samples_ms),
-        "p50_ms": round(percentile(samples_ms, 0.50), 3),
-        "p99_ms": round(percentile(samples_ms, 0.99), 3),
-        "mean_ms": round(statistics.fmean(samples_ms), 3) if samples_ms else 0.0,
-        "max_ms": round(max(samples_ms), 3) if samples_ms else 0.0,
-    }
 
 
 async def timed(awaitable: Awaitable[Any]) -> tuple[Any, float]:

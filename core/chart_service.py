@@ -30,6 +30,7 @@ from core.errors import NotFoundError, UserFacingError
 from core.hexmap import HexLayout, load_hexmap
 from core.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
 from db import charts as queries
+from db import counts
 from db.database import Database
 
 Figure = charts.BarChart | charts.HistoryChart | charts.MapChart
@@ -333,12 +334,15 @@ async def _history_spec(db: Database, petition: queries.ChartPetition) -> ChartS
     single stored refresh still has a curve once it crossed 10,000. The
     "Opened" point is drawn at 0 (only the sponsors had signed).
     """
-    snaps = await queries.snapshots(db, petition.id)
+    snaps = [
+        queries.CountPoint(s.refreshed_at, s.total_signatures)
+        for s in await counts.snapshots(db, petition.id)
+    ]
     if not snaps:
         raise UserFacingError(
             f"No counts of petition {petition.id} are stored yet, so there is no history to draw."
         )
-    events = await queries.event_times(db, petition.id)
+    events = {e.event: e.at for e in await counts.history(db, petition.id)}
     points = [charts.HistoryPoint(s.at, s.signatures) for s in snaps]
     known = {s.at for s in snaps}
     for event, value, label in (

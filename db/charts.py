@@ -132,33 +132,3 @@ async def country_total(db: Database, petition_id: int) -> int:
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
-
-
-async def snapshots(db: Database, petition_id: int) -> list[CountPoint]:
-    """Every stored refresh of the petition's total, oldest first."""
-    async with db.conn.execute(
-        "SELECT refreshed_at, total_signatures FROM snapshots"
-        " WHERE petition_id = ? ORDER BY refreshed_at",
-        (petition_id,),
-    ) as cursor:
-        rows = await cursor.fetchall()
-    points: list[CountPoint] = []
-    for row in rows:
-        at = parse_time(row["refreshed_at"])
-        assert at is not None  # NOT NULL column
-        points.append(CountPoint(at, int(row["total_signatures"])))
-    return points
-
-
-async def event_times(db: Database, petition_id: int) -> dict[str, datetime]:
-    """Dated events of the petition ("Opened", "Response Threshold Reached", ...)."""
-    async with db.conn.execute(
-        "SELECT event, occurred_at FROM history_events WHERE petition_id = ?", (petition_id,)
-    ) as cursor:
-        rows = await cursor.fetchall()
-    events: dict[str, datetime] = {}
-    for row in rows:
-        at = parse_time(row["occurred_at"])
-        if at is not None:
-            events[row["event"]] = at
-    return events
