@@ -24,7 +24,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -203,7 +203,9 @@ class Loader:
             raise
         return report
 
-    def _entry(self, batch_id: str, result: FileResult, digest: str | None) -> LogEntry:
+    def _entry(
+        self, batch_id: str, result: FileResult, digest: str | None, at: datetime | None = None
+    ) -> LogEntry:
         return LogEntry(
             batch_id=batch_id,
             path=result.name,
@@ -212,7 +214,7 @@ class Loader:
             petition_id=result.petition_id,
             error=result.error,
             warnings=result.warnings,
-            at=iso(self.clock()) or "",
+            at=iso(at or self.clock()) or "",
         )
 
     def _one(
@@ -267,8 +269,7 @@ class Loader:
         result = FileResult(pending.name, outcome, petition.id, warnings=pending.warnings)
         if outcome is not Outcome.UNCHANGED:
             # Logged in the same transaction as the data: both land or neither.
-            entry = self._entry(batch_id, result, pending.digest)
-            self.store.log([replace(entry, at=iso(pending.now) or "")])
+            self.store.log([self._entry(batch_id, result, pending.digest, pending.now)])
         return result
 
     def _apply(self, pending: _Pending) -> Outcome:

@@ -58,7 +58,6 @@ class PetitionStore:
         self.conn = conn
         self._countries: dict[str, int] = {}
         self._seats: dict[tuple[str, str], int] = {}
-        self._seats_by_name: dict[tuple[str, str, str | None], int] = {}  # as printed: no fold
         # (boundary, seat, code, MP as printed) -> (seat id, alias id, MP id): one look-up a row
         self._row_ids: dict[
             tuple[str, str, str | None, str | None], tuple[int, int | None, int | None]
@@ -83,7 +82,6 @@ class PetitionStore:
     def _clear_caches(self) -> None:
         self._countries.clear()
         self._seats.clear()
-        self._seats_by_name.clear()
         self._row_ids.clear()
         self._alias_mp.clear()
         self._aliases.clear()
@@ -120,13 +118,9 @@ class PetitionStore:
         return int(row[0])
 
     def _seat_id(self, boundary: str, name: str, ons_code: str | None) -> int:
-        cached = self._seats_by_name.get((boundary, name, ons_code))
-        if cached is not None:
-            return cached
         key = (boundary, fold(name))
         cached = self._seats.get(key)
         if cached is not None:
-            self._seats_by_name[(boundary, name, ons_code)] = cached
             return cached
         self.conn.execute(
             "INSERT OR IGNORE INTO constituencies (name, name_key, boundary_set, ons_code)"
@@ -140,7 +134,7 @@ class PetitionStore:
             self.conn.execute(
                 "UPDATE constituencies SET ons_code = ? WHERE id = ?", (ons_code, row[0])
             )
-        self._seats[key] = self._seats_by_name[(boundary, name, ons_code)] = int(row[0])
+        self._seats[key] = int(row[0])
         return int(row[0])
 
     def _alias_id(self, printed: str) -> tuple[int, int]:
