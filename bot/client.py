@@ -78,6 +78,10 @@ class PetitionBot(commands.Bot):
             return True
         return await super().is_owner(user)
 
+    async def data_changed(self) -> None:
+        """Petition data changed (ingest, reload, remove, refresh): rebuild the search index."""
+        await self.services.resolver.refresh()
+
     async def close(self) -> None:
         await super().close()
         if hasattr(self, "db"):

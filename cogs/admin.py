@@ -89,13 +89,6 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         except discord.HTTPException:
             log.warning("Could not post to audit channel %s", config.audit_channel_id)
 
-    async def _after_data_change(self) -> None:
-        """Search indexes and caches must see the new data."""
-        services = getattr(self.bot, "services", None)
-        resolver = getattr(services, "resolver", None)
-        if resolver is not None:
-            await resolver.refresh()
-
     async def _send(self, interaction: discord.Interaction, reply: Reply) -> None:
         kwargs = reply_kwargs(reply)
         if interaction.response.is_done():
@@ -135,7 +128,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
             raise UserFacingError(f"Couldn't download `{file.filename}` ({exc.status}).") from None
         items = await asyncio.to_thread(uploads.unpack, file.filename, data)
         report = await ingest_documents(self.bot.db.path, items)
-        await self._after_data_change()
+        await self.bot.data_changed()
         await self._audit(
             interaction,
             "admin ingest",
@@ -154,7 +147,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
             raise UserFacingError("The data directory does not exist on the bot's machine.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await ingest_paths(self.bot.db.path, [folder])
-        await self._after_data_change()
+        await self.bot.data_changed()
         await self._audit(
             interaction, "admin reload", report.summary(), scope="global", arguments={}
         )
@@ -187,7 +180,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
             )
             return
         removed = await petition_repo.delete_petition(self.bot.db, summary.id)
-        await self._after_data_change()
+        await self.bot.data_changed()
         result = "removed" if removed else "already gone"
         await self._audit(
             interaction, "admin remove", result, scope="global", arguments={"id": summary.id}

@@ -40,9 +40,7 @@ class LiveRefresh(commands.Cog):
             return
         log.info("Live refresh: %s", report.summary())
         if report.outcomes[Outcome.ADDED] or report.outcomes[Outcome.UPDATED]:
-            resolver = getattr(getattr(self.bot, "services", None), "resolver", None)
-            if resolver is not None:
-                await resolver.refresh()
+            await self.bot.data_changed()
 
 
 async def setup(bot: PetitionBot) -> None:

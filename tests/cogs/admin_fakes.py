@@ -110,6 +110,10 @@ class FakeBot:
     async def _refresh(self) -> None:
         self.refreshed += 1
 
+    async def data_changed(self) -> None:
+        """As PetitionBot.data_changed: the resolver is rebuilt."""
+        await self.services.resolver.refresh()
+
     async def is_owner(self, user: Any) -> bool:
         return user.id in self.owners
 

@@ -23,6 +23,10 @@ class _Bot:
     async def _refresh(self) -> None:
         self.refreshed += 1
 
+    async def data_changed(self) -> None:
+        """As PetitionBot.data_changed: the resolver is rebuilt."""
+        await self.services.resolver.refresh()
+
     async def add_cog(self, cog: Any) -> None:
         self.cogs.append(cog)
 
