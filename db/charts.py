@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db.database import Database
-from db.records import parse_time
+from db.records import required_time
 
 UNITED_KINGDOM = "United Kingdom"
 
@@ -66,8 +66,7 @@ async def chart_petition(db: Database, petition_id: int) -> ChartPetition | None
         row = await cursor.fetchone()
     if row is None:
         return None
-    refreshed = parse_time(row["refreshed_at"])
-    assert refreshed is not None  # NOT NULL column
+    refreshed = required_time(row["refreshed_at"])
     return ChartPetition(
         id=int(row["id"]),
         title=row["title"],

@@ -24,15 +24,8 @@ import aiosqlite
 
 from db.database import Database
 from db.petitions import summary_from_row
-from db.records import PetitionSummary, parse_time
+from db.records import PetitionSummary, parse_time, required_time
 from db.search import ConstituencyRef, MpRef
-
-
-def _time(value: str) -> datetime:
-    """A NOT NULL stored time back to a datetime."""
-    moment = parse_time(value)
-    assert moment is not None
-    return moment
 
 
 # ---------------------------------------------------------------- records
@@ -195,7 +188,7 @@ def _detail(row: aiosqlite.Row) -> PetitionDetail:
         uk_signatures=row["uk_signatures"],
         unknown_signatures=row["unknown_signatures"],
         unknown_rank=row["unknown_rank"],
-        refreshed_at=_time(row["refreshed_at"]),
+        refreshed_at=required_time(row["refreshed_at"]),
         boundary_set=row["boundary_set"],
         opened_at=parse_time(row["opened_at"]),
         closed_at=parse_time(row["closed_at"]),
@@ -236,7 +229,7 @@ async def history(db: Database, petition_id: int) -> list[HistoryRecord]:
         (petition_id,),
     ) as cursor:
         rows = await cursor.fetchall()
-    return [HistoryRecord(row["event"], _time(row["occurred_at"])) for row in rows]
+    return [HistoryRecord(row["event"], required_time(row["occurred_at"])) for row in rows]
 
 
 async def snapshots(db: Database, petition_id: int) -> list[SnapshotRecord]:
@@ -248,7 +241,7 @@ async def snapshots(db: Database, petition_id: int) -> list[SnapshotRecord]:
     ) as cursor:
         rows = await cursor.fetchall()
     return [
-        SnapshotRecord(_time(r["refreshed_at"]), r["total_signatures"], r["uk_signatures"])
+        SnapshotRecord(required_time(r["refreshed_at"]), r["total_signatures"], r["uk_signatures"])
         for r in rows
     ]
 
@@ -377,7 +370,9 @@ async def seat_holders(db: Database, constituency_id: int) -> list[SeatHolder]:
     ) as cursor:
         rows = await cursor.fetchall()
     return [
-        SeatHolder(MpRef(r[0], r[1]), _time(r["first_seen_at"]), _time(r["last_seen_at"]))
+        SeatHolder(
+            MpRef(r[0], r[1]), required_time(r["first_seen_at"]), required_time(r["last_seen_at"])
+        )
         for r in rows
     ]
 
@@ -394,8 +389,8 @@ async def mp_seats(db: Database, mp_id: int) -> list[MpSeat]:
     return [
         MpSeat(
             ConstituencyRef(r["id"], r["name"], r["boundary_set"], r["ons_code"]),
-            _time(r["first_seen_at"]),
-            _time(r["last_seen_at"]),
+            required_time(r["first_seen_at"]),
+            required_time(r["last_seen_at"]),
         )
         for r in rows
     ]

@@ -35,6 +35,7 @@ from core.digest import ChangeSet, ResponseInfo, SnapshotPoint, TrackedPetition
 from core.schedule import Cadence, DigestConfig, Period, Status, parse_time
 from db.database import Database
 from db.records import parse_time as parse_stamp
+from db.records import required_time
 
 _CLAIM_CHUNK = 500  # rows per INSERT: 3,000 bound values, far below SQLite's limit
 PostStatus = Literal["claimed", "posted", "empty", "failed", "interrupted"]
@@ -50,12 +51,6 @@ def stamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: digests work in aware UTC instants")
     return moment.astimezone(UTC).isoformat()
-
-
-def _when(value: str) -> datetime:
-    moment = parse_stamp(value)
-    assert moment is not None
-    return moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +81,8 @@ def _config(row: aiosqlite.Row) -> DigestConfig:
     return DigestConfig(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
-        scheduled_through=_when(row["scheduled_through"]),
-        reported_through=_when(row["reported_through"]),
+        scheduled_through=required_time(row["scheduled_through"]),
+        reported_through=required_time(row["reported_through"]),
         post_time=parse_time(row["post_time"]),
         timezone=row["timezone"],
         cadence=cast(Cadence, row["cadence"]),
@@ -280,10 +275,10 @@ def _post(row: aiosqlite.Row) -> DigestPost:
         guild_id=row["guild_id"],
         period_key=row["period_key"],
         status=row["status"],
-        window_start=_when(row["window_start"]),
-        window_end=_when(row["window_end"]),
+        window_start=required_time(row["window_start"]),
+        window_end=required_time(row["window_end"]),
         channel_id=row["channel_id"],
-        claimed_at=_when(row["claimed_at"]),
+        claimed_at=required_time(row["claimed_at"]),
         posted_at=parse_stamp(row["posted_at"]),
         message_ids=tuple(int(i) for i in json.loads(row["message_ids"])),
         items=row["items"],
@@ -349,7 +344,9 @@ async def fetch_changes(db: Database, since: datetime, until: datetime) -> Chang
         params,
     ) as cursor:
         async for row in cursor:
-            snapshots[row[0]].append(SnapshotPoint(_when(row[1]), row[2], _when(row[3])))
+            snapshots[row[0]].append(
+                SnapshotPoint(required_time(row[1]), row[2], required_time(row[3]))
+            )
     petitions = tuple(
         TrackedPetition(
             id=row["id"],
@@ -365,7 +362,7 @@ async def fetch_changes(db: Database, since: datetime, until: datetime) -> Chang
                     row["summary"],
                     row["department"],
                     parse_stamp(row["responded_at"]),
-                    _when(row["response_seen_at"]),
+                    required_time(row["response_seen_at"]),
                 )
                 if row["response_seen_at"] is not None
                 else None

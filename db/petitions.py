@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from db.database import Database
-from db.records import DatabaseStats, IngestLogRecord, PetitionSummary, parse_time
+from db.records import DatabaseStats, IngestLogRecord, PetitionSummary, parse_time, required_time
 
 _SUMMARY_COLUMNS = (
     "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set"
@@ -13,8 +13,7 @@ _SUMMARY_COLUMNS = (
 
 
 def summary_from_row(row: aiosqlite.Row) -> PetitionSummary:
-    refreshed = parse_time(row["refreshed_at"])
-    assert refreshed is not None  # NOT NULL column
+    refreshed = required_time(row["refreshed_at"])
     return PetitionSummary(
         id=row["id"],
         title=row["title"],
@@ -60,8 +59,7 @@ async def stats(db: Database) -> DatabaseStats:
     page_size = await scalar("PRAGMA page_size")
     last_record = None
     if last is not None:
-        at = parse_time(last["at"])
-        assert at is not None
+        at = required_time(last["at"])
         last_record = IngestLogRecord(
             last["path"], last["result"], last["petition_id"], last["error"], at
         )

@@ -11,6 +11,13 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def required_time(value: str) -> datetime:
+    """A time from a NOT NULL column (never empty, so never None)."""
+    moment = parse_time(value)
+    assert moment is not None, "NOT NULL time column was empty"
+    return moment
+
+
 @dataclass(frozen=True, slots=True)
 class PetitionSummary:
     """The current state of a petition, without its tables."""
