@@ -78,8 +78,14 @@ _SEAT_ROW = re.compile(
 )
 
 
-def _seat_from_match(match: re.Match[str]) -> ConstituencyCount:
+def _fast_seat(text: str) -> ConstituencyCount | None:
+    """The seat row when it is the common well-formed kind, else None (checked path)."""
+    match = _SEAT_ROW.match(text)
+    if match is None:
+        return None
     rank, name, mp, count, percent = match.groups()
+    if not name or name == UNKNOWN or len(count) > 15:  # larger numbers: checked path
+        return None
     return ConstituencyCount(
         rank=int(rank),
         name=name,
@@ -323,6 +329,7 @@ class _Parser:
         header: tuple[str, ...],
         row: Callable[[list[str], int], T],
         required: bool = True,
+        fast: Callable[[str], T | None] | None = None,
     ) -> list[tuple[int, T]]:
         """Rows of the section's table, as (line number, parsed row) pairs.
 
@@ -358,14 +365,9 @@ class _Parser:
                 continue
             if ended_at is not None:
                 raise self.error(number, "unexpected text after the table (blank line ends it)")
-            fast = _SEAT_ROW.match(text) if row == self.constituency_row else None
-            if (
-                fast is not None
-                and fast.group(2)
-                and fast.group(2) != UNKNOWN
-                and len(fast.group(4)) <= 15  # larger numbers take the checked path
-            ):
-                rows.append((number, _seat_from_match(fast)))  # type: ignore[arg-type]
+            quick = fast(text) if fast is not None else None
+            if quick is not None:
+                rows.append((number, quick))
                 continue
             rows.append((number, row(self.cells(text, number, header), number)))
         return rows
@@ -465,7 +467,9 @@ class _Parser:
                     response.summary, response.details, response.department, responded
                 )
         countries = self.table(sections[BY_COUNTRY], COUNTRY_HEADER, self.country_row)
-        seats = self.table(sections[BY_CONSTITUENCY], CONSTITUENCY_HEADER, self.constituency_row)
+        seats = self.table(
+            sections[BY_CONSTITUENCY], CONSTITUENCY_HEADER, self.constituency_row, fast=_fast_seat
+        )
         self.unique(countries, "country")
         self.unique(seats, "constituency")
         self.check_order(countries, "country")
