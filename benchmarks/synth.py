@@ -1542,7 +1542,7 @@ def generate(count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED, *, full: bool
 
 def markdown_view(petition: Petition) -> Petition:
     """``petition`` without what the Markdown cannot carry (for comparing a full one)."""
-    seats = tuple(replace(row, ons_code=None) for row in petition.constituencies)
+    seats = tuple(row._replace(ons_code=None) for row in petition.constituencies)
     response = petition.government_response
     if response is not None:
         response = replace(response, department=parse_department(response.details))

@@ -46,6 +46,7 @@ SECTIONS: tuple[tuple[str, bool], ...] = (
     (BY_CONSTITUENCY, True),
 )
 _SECTION_NAMES = {name.casefold(): name for name, _ in SECTIONS}
+_ORDER = [name for name, _ in SECTIONS]
 _FREE_TEXT = {BACKGROUND, RESPONSE}
 
 HISTORY_HEADER = ("Event", "Date", "Time")
@@ -70,29 +71,39 @@ _DEPARTMENT = re.compile(
 )
 
 
-# The common, well-formed seat row, matched in one go (≈650 per document); anything
-# else (the Unknown row, odd spacing, errors) takes the general, checked path.
-_SEAT_ROW = re.compile(
-    r"^\|[ \t]*(\d+)[ \t]*\|[ \t]*([^|]*?)[ \t]*\|[ \t]*([^|]*?)[ \t]*\|"
-    r"[ \t]*(\d{1,3}(?:,\d{3})+|\d+)[ \t]*\|[ \t]*(\d+(?:\.\d+)?)[ \t]*\|[ \t]*$"
+# The common, well-formed seat row (≈650 per document). A whole table of them is
+# matched in one regex pass; anything else (the Unknown row, odd spacing, errors)
+# takes the general, checked path. ``[^|\n]``: a match never spans two lines.
+_SEAT_ROWS = re.compile(
+    # A cell is "[ \t]*(text ending in a non-blank)[ \t]*": greedy, so no backtracking.
+    r"^\|[ \t]*(\d+)[ \t]*\|[ \t]*([^|\n]*[^|\n \t])[ \t]*\|[ \t]*((?:[^|\n]*[^|\n \t])?)[ \t]*\|"
+    r"[ \t]*(\d{1,3}(?:,\d{3})+|\d+)[ \t]*\|[ \t]*(\d+(?:\.\d+)?)[ \t]*\|[ \t]*$",
+    re.MULTILINE,
 )
 
 
-def _fast_seat(text: str) -> ConstituencyCount | None:
-    """The seat row when it is the common well-formed kind, else None (checked path)."""
-    match = _SEAT_ROW.match(text)
-    if match is None:
+def _fast_seats(texts: list[str]) -> list[ConstituencyCount | None] | None:
+    """Every row of a well-formed seat table, parsed in one pass; None if any line is not.
+
+    Each match lies within one line and covers all of it, so as many matches as
+    lines means every line matched. A row that needs the checked path (the
+    Unknown row, a count too long to be stored) is None in the list.
+    """
+    found = _SEAT_ROWS.findall("\n".join(texts))
+    if len(found) != len(texts):
         return None
-    rank, name, mp, count, percent = match.groups()
-    if not name or name == UNKNOWN or len(count) > 15:  # larger numbers: checked path
-        return None
-    return ConstituencyCount(
-        rank=int(rank),
-        name=name,
-        mp=None if mp in ("", "None") else mp,
-        count=int(count.replace(",", "")),
-        percent=float(percent),
-    )
+    return [
+        ConstituencyCount(
+            int(rank),
+            name,
+            None if mp in ("", "None") else mp,
+            int(count.replace(",", "")),
+            float(percent),
+        )
+        if name and name != UNKNOWN and len(count) <= 15
+        else None
+        for rank, name, mp, count, percent in found
+    ]
 
 
 MAX_INTEGER = 2**63 - 1
@@ -115,6 +126,10 @@ class ParseError(ValueError):
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.message}"
+
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, int | None, str]]:
+        # Parse helpers send errors back pickled; the default would call ParseError(str).
+        return (ParseError, (self.source, self.line, self.message))
 
 
 @dataclass(slots=True)
@@ -163,45 +178,28 @@ class _Parser:
     # ----------------------------------------------------------------- structure
     def split(self, lines: Sequence[str]) -> tuple[str, dict[str, _Section]]:
         """Find the title and the known sections, checking their order."""
-        numbered = list(enumerate(lines, start=1))
         index = 0
-        while index < len(numbered) and not numbered[index][1].strip():
+        while index < len(lines) and not lines[index].strip():
             index += 1
-        if index == len(numbered):
+        if index == len(lines):
             raise self.error(1, "empty document: expected '# <petition title>'")
-        title_no, title_line = numbered[index]
-        heading = _HEADING.match(title_line)
+        heading = _HEADING.match(lines[index])
         if not heading or len(heading.group(1)) != 1 or not heading.group(2):
-            raise self.error(title_no, "expected the title line '# <petition title>'")
+            raise self.error(index + 1, "expected the title line '# <petition title>'")
         title = heading.group(2)
 
         sections: dict[str, _Section] = {}
-        order = [name for name, _ in SECTIONS]
         current: _Section | None = None
-        for number, text in numbered[index + 1 :]:
-            heading = _HEADING.match(text) if text.startswith("#") else None
-            name = _SECTION_NAMES.get(heading.group(2).casefold()) if heading else None
-            # Known section names count at any sub-heading level (## / ### / ####): a
-            # copy re-leveled by an editor must not swallow the History table into text.
-            if heading and name and 2 <= len(heading.group(1)) <= 4:
-                if name in sections:
-                    first = sections[name].line
-                    raise self.error(number, f"second '### {name}' section (first on line {first})")
-                if current is not None and order.index(name) < order.index(current.name):
-                    raise self.error(number, f"'### {name}' must come before '### {current.name}'")
-                current = _Section(name, number, [])
-                sections[name] = current
-            elif heading and (current is None or current.name not in _FREE_TEXT):
-                raise self.error(
-                    number,
-                    f"unexpected heading {text.strip()!r}: expected one of "
-                    + ", ".join(f"'### {n}'" for n in order),
-                )
-            elif current is None:
-                if text.strip():
-                    raise self.error(number, "expected '### Background' after the title")
-            else:
-                current.body.append((number, text))
+        # Only lines starting with "#" can change section: find them first, then hand
+        # each run of lines between them to the section it belongs to in one slice.
+        heads = [i for i in range(index + 1, len(lines)) if lines[i].startswith("#")]
+        previous = index + 1
+        for head in [*heads, len(lines)]:
+            self._text_lines(current, lines, previous, head)
+            if head == len(lines):
+                break
+            current = self._heading(current, sections, head + 1, lines[head])
+            previous = head + 1
         # ``lines`` ends with "" when the text ends with a newline: not a line of its own.
         last_line = max(1, len(lines) - (1 if lines and lines[-1] == "" else 0))
         for position, (name, required) in enumerate(SECTIONS):
@@ -217,6 +215,45 @@ class _Parser:
                     f"missing section '### {name}' (document truncated or incomplete?)",
                 )
         return title, sections
+
+    def _text_lines(
+        self, current: _Section | None, lines: Sequence[str], start: int, stop: int
+    ) -> None:
+        """Lines ``start:stop`` (0-based) belong to ``current``; before any section, none may."""
+        if current is not None:
+            current.body.extend(zip(range(start + 1, stop + 1), lines[start:stop], strict=True))
+            return
+        for offset, text in enumerate(lines[start:stop]):
+            if text.strip():
+                raise self.error(start + offset + 1, "expected '### Background' after the title")
+
+    def _heading(
+        self, current: _Section | None, sections: dict[str, _Section], number: int, text: str
+    ) -> _Section | None:
+        """The section in force after line ``number``, which starts with "#"."""
+        heading = _HEADING.match(text)
+        name = _SECTION_NAMES.get(heading.group(2).casefold()) if heading else None
+        # Known section names count at any sub-heading level (## / ### / ####): a
+        # copy re-leveled by an editor must not swallow the History table into text.
+        if heading and name and 2 <= len(heading.group(1)) <= 4:
+            if name in sections:
+                first = sections[name].line
+                raise self.error(number, f"second '### {name}' section (first on line {first})")
+            if current is not None and _ORDER.index(name) < _ORDER.index(current.name):
+                raise self.error(number, f"'### {name}' must come before '### {current.name}'")
+            sections[name] = _Section(name, number, [])
+            return sections[name]
+        if heading and (current is None or current.name not in _FREE_TEXT):
+            raise self.error(
+                number,
+                f"unexpected heading {text.strip()!r}: expected one of "
+                + ", ".join(f"'### {n}'" for n in _ORDER),
+            )
+        # A "#hashtag" line, or a heading inside free text: just text.
+        if current is None:
+            raise self.error(number, "expected '### Background' after the title")
+        current.body.append((number, text))
+        return current
 
     # ----------------------------------------------------------------- free text
     @staticmethod
@@ -329,18 +366,20 @@ class _Parser:
         header: tuple[str, ...],
         row: Callable[[list[str], int], T],
         required: bool = True,
-        fast: Callable[[str], T | None] | None = None,
+        fast: Callable[[list[str]], Sequence[T | None] | None] | None = None,
     ) -> list[tuple[int, T]]:
         """Rows of the section's table, as (line number, parsed row) pairs.
 
         A ``required`` table must at least have its header: a signature section
         with no table at all is a truncated document, not a petition with no
-        signatures. History may be empty.
+        signatures. History may be empty. ``fast`` may parse all rows at once
+        (None: use the checked path for every row; a None row: for that row).
         """
-        body = [(n, t) for n, t in section.body]
-        while body and not body[0][1].strip():
-            body.pop(0)
-        if not body:
+        body = section.body
+        start = 0
+        while start < len(body) and not body[start][1].strip():
+            start += 1
+        if start == len(body):
             if required:
                 raise self.error(
                     section.line,
@@ -348,27 +387,36 @@ class _Parser:
                     f"'| {' | '.join(header)} |' (document truncated?)",
                 )
             return []
-        number, text = body[0]
+        number, text = body[start]
         found = self.cells(text, number, header)
         if [c.casefold() for c in found] != [h.casefold() for h in header]:
             raise self.error(number, f"expected the table header '| {' | '.join(header)} |'")
-        if len(body) < 2:
+        if start + 1 == len(body):
             raise self.error(number + 1, "expected the table separator row '| - | ... |'")
-        number, text = body[1]
+        number, text = body[start + 1]
         if not all(_SEPARATOR_CELL.match(c) for c in self.cells(text, number, header)):
             raise self.error(number, "expected the table separator row '| - | ... |'")
+        end = len(body)
+        while end > start + 2 and not body[end - 1][1].strip():
+            end -= 1
+        lines = body[start + 2 : end]
+        quick = fast([text for _, text in lines]) if fast is not None else None
+        if quick is not None:
+            return [
+                (
+                    number,
+                    parsed if parsed is not None else row(self.cells(text, number, header), number),
+                )
+                for (number, text), parsed in zip(lines, quick, strict=True)
+            ]
         rows: list[tuple[int, T]] = []
         ended_at: int | None = None
-        for number, text in body[2:]:
+        for number, text in lines:
             if not text.strip():
                 ended_at = ended_at or number
                 continue
             if ended_at is not None:
                 raise self.error(number, "unexpected text after the table (blank line ends it)")
-            quick = fast(text) if fast is not None else None
-            if quick is not None:
-                rows.append((number, quick))
-                continue
             rows.append((number, row(self.cells(text, number, header), number)))
         return rows
 
@@ -410,6 +458,9 @@ class _Parser:
     def unique(
         self, rows: Sequence[tuple[int, CountryCount | ConstituencyCount]], what: str
     ) -> None:
+        names = [item.name for _, item in rows]
+        if len(set(names)) == len(names):
+            return
         seen: dict[str, int] = {}
         for line, item in rows:
             if item.name in seen:
@@ -421,14 +472,17 @@ class _Parser:
     def check_order(
         self, rows: Sequence[tuple[int, CountryCount | ConstituencyCount]], what: str
     ) -> None:
-        for expected, (line, item) in enumerate(rows, start=1):
-            if item.rank != expected:
-                self.warn(line, f"{what} table rank {item.rank}, expected {expected}")
-                break
-        for (_, before), (line, after) in pairwise(rows):
-            if after.count > before.count:
-                self.warn(line, f"{what} table not sorted by signatures")
-                break
+        ranks = [item.rank for _, item in rows]
+        if ranks != list(range(1, len(rows) + 1)):
+            expected = next(i for i, rank in enumerate(ranks, start=1) if rank != i)
+            self.warn(
+                rows[expected - 1][0],
+                f"{what} table rank {ranks[expected - 1]}, expected {expected}",
+            )
+        counts = [item.count for _, item in rows]
+        unsorted = next((i for i, (a, b) in enumerate(pairwise(counts), start=1) if b > a), None)
+        if unsorted is not None:
+            self.warn(rows[unsorted][0], f"{what} table not sorted by signatures")
 
     def check_sums(self, petition: Petition, sections: dict[str, _Section]) -> None:
         country_sum = sum(c.count for c in petition.countries)
@@ -468,7 +522,7 @@ class _Parser:
                 )
         countries = self.table(sections[BY_COUNTRY], COUNTRY_HEADER, self.country_row)
         seats = self.table(
-            sections[BY_CONSTITUENCY], CONSTITUENCY_HEADER, self.constituency_row, fast=_fast_seat
+            sections[BY_CONSTITUENCY], CONSTITUENCY_HEADER, self.constituency_row, fast=_fast_seats
         )
         self.unique(countries, "country")
         self.unique(seats, "constituency")

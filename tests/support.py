@@ -39,9 +39,9 @@ def variant(petition: Petition, *, hours: float, extra: int = 0) -> Petition:
     countries = list(petition.countries)
     seats = list(petition.constituencies)
     if extra:
-        countries[0] = dataclasses.replace(countries[0], count=countries[0].count + extra)
+        countries[0] = countries[0]._replace(count=countries[0].count + extra)
         index = next(i for i, s in enumerate(seats) if not s.is_unknown)
-        seats[index] = dataclasses.replace(seats[index], count=seats[index].count + extra)
+        seats[index] = seats[index]._replace(count=seats[index].count + extra)
     return dataclasses.replace(
         petition,
         refreshed_at=petition.refreshed_at + timedelta(hours=hours),

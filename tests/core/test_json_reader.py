@@ -83,7 +83,7 @@ def test_fields_of_one_petition_map_exactly() -> None:
     assert p.topics == ()
     assert p.government_response is None and p.debate is None
     # Countries: count desc, ties (twelve countries with 1) by name; % of the total.
-    assert p.countries[0] == dataclasses.replace(p.countries[0], rank=1, name="United Kingdom")
+    assert p.countries[0] == p.countries[0]._replace(rank=1, name="United Kingdom")
     assert (p.countries[0].count, p.countries[0].percent) == (1590, 99.13)
     assert [c.name for c in p.countries[1:4]] == ["Spain", "Australia", "Bahrain"]
     assert [c.rank for c in p.countries] == list(range(1, 15))

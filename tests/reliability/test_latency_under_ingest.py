@@ -41,8 +41,8 @@ pytestmark = pytest.mark.e2e
 INTERACTIONS = 100
 SPACING = 0.03  # seconds between two injections (a 3 s window)
 DEADLINE = 3.0  # Discord's acknowledgement deadline
-ZIP_PETITIONS = 1_200
-CLI_PETITIONS = 1_200
+ZIP_PETITIONS = 2_000
+CLI_PETITIONS = 2_000
 ARCHIVE_SEED = 11
 
 

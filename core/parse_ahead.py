@@ -1,0 +1,281 @@
+"""Parse the next documents in a helper process while the loader writes (large ingests).
+
+Why: parsing a document (≈2 ms of Python) and inserting its ≈650 seat rows
+(≈2 ms, mostly SQLite) both need the interpreter, so in one process they add
+up. With a spare core, a helper process parses ahead while the loader writes,
+and a large ingest costs roughly the larger of the two instead of their sum.
+It also takes the parsing off the GIL that the bot's event loop shares with
+the ingest thread.
+
+The helper only parses; every decision (unchanged by hash, newer, older,
+rejected) is still taken by the loader, in input order, when it reaches the
+document. Anything that goes wrong here (the process cannot start or dies, a
+parse fails unexpectedly, the helper is not ready yet) makes
+:meth:`ParseAhead.take` return None, and the loader parses that document
+itself: the outcome is identical with or without the helper.
+
+Plain pipes rather than :class:`concurrent.futures.ProcessPoolExecutor`: the
+executor moves results through threads of the loader's process, and the GIL
+hand-offs between them and ``executemany`` (which releases the GIL for every
+row) cost more than the parsing saved. Here the loader's thread does all the
+talking itself and no thread is added to its process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import multiprocessing
+import os
+import pickle
+import queue
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from core.models import ParsedDocument
+from core.parser import ParseError
+
+log = logging.getLogger(__name__)
+
+D = TypeVar("D")
+Parsed = ParsedDocument | ParseError
+
+MIN_DOCUMENTS = 64
+"""Fewer documents to parse than this: parse inline (a process takes ≈0.3 s to start)."""
+CHUNK = 8
+"""Documents per request (≈300 KB of Markdown): amortises the pipe, keeps requests small."""
+WINDOW = 4
+"""Requests in flight per helper: bounds the memory held by parsed documents."""
+PIPE_BYTES = 1 << 20
+"""Pipe buffer asked for (Linux allows 1 MiB unprivileged), so a request rarely blocks."""
+JOIN_SECONDS = 5.0
+
+
+def default_workers() -> int:
+    """Helper processes: one per core beyond the loader's own, at most two.
+
+    Once one helper parses ahead, the loader's own SQLite work is the
+    bottleneck, so more helpers would only take cores from the bot.
+    """
+    return max(0, min(2, (os.cpu_count() or 1) - 1))
+
+
+def _parse_chunk(parse: Callable[[D], ParsedDocument], documents: list[D]) -> list[Parsed | None]:
+    """Each document's parse, its ParseError, or None for anything unexpected.
+
+    None makes the loader parse the document itself, so an unexpected error is
+    raised (and reported) exactly as it would be without the helper.
+    """
+    results: list[Parsed | None] = []
+    for document in documents:
+        try:
+            results.append(parse(document))
+        except ParseError as exc:
+            results.append(exc)
+        except Exception:
+            results.append(None)
+    return results
+
+
+def _serve(parse: Callable[[D], ParsedDocument], requests: Connection, results: Connection) -> None:
+    """The helper process: parse each request, send back the results, in order.
+
+    A thread drains the request pipe so that the loader's sends never wait for
+    a parse to finish. The loader's end closing (it finished, or was killed)
+    ends the helper: EOF on requests, or a broken pipe on results.
+    """
+    sys.setswitchinterval(0.001)  # let the reader thread drain requests promptly
+    inbox: queue.SimpleQueue[list[D] | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        while True:
+            try:
+                inbox.put(requests.recv())
+            except (EOFError, OSError):
+                inbox.put(None)
+                return
+
+    threading.Thread(target=read, name="requests", daemon=True).start()
+    while (documents := inbox.get()) is not None:
+        # One pickle per document: the loader unpickles each only when it writes it,
+        # so at most one parsed document is alive there at a time (fewer objects for
+        # its garbage collector to keep walking over).
+        blobs = [
+            None if result is None else pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+            for result in _parse_chunk(parse, documents)
+        ]
+        try:
+            results.send_bytes(pickle.dumps(blobs, pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the loader is gone
+            return
+
+
+def _grow_pipe(connection: Connection) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+class _Helper:
+    """One helper process and the loader's ends of its two pipes."""
+
+    def __init__(self, parse: Callable[[Any], ParsedDocument]) -> None:
+        # Never fork: the bot has threads and an event loop a child must not inherit.
+        context = multiprocessing.get_context("spawn")
+        theirs_requests, self.requests = context.Pipe(duplex=False)
+        self.results, theirs_results = context.Pipe(duplex=False)
+        _grow_pipe(self.requests)
+        _grow_pipe(self.results)
+        self.process = context.Process(
+            target=_serve,
+            args=(parse, theirs_requests, theirs_results),
+            name="petitionbot-parse",
+            daemon=True,
+        )
+        try:
+            self.process.start()
+        finally:
+            # Only the helper may hold these: then our exit is its EOF / broken pipe.
+            theirs_requests.close()
+            theirs_results.close()
+        self.in_flight = 0
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.requests.send(None)
+        self.requests.close()
+        self.results.close()
+        self.process.join(JOIN_SECONDS)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(JOIN_SECONDS)
+
+
+class ParseAhead(Generic[D]):
+    """Parses ``documents`` (keyed by the loader's item index) ahead, in helper processes.
+
+    Use as a context manager (or call :meth:`close`); :meth:`take` must be
+    called with increasing keys.
+    """
+
+    def __init__(
+        self,
+        documents: Sequence[tuple[int, D]],
+        parse: Callable[[D], ParsedDocument],
+        workers: int,
+    ) -> None:
+        self._chunks = [list(documents[i : i + CHUNK]) for i in range(0, len(documents), CHUNK)]
+        self._next = 0  # the next chunk to send
+        self._in_flight: deque[tuple[list[int], _Helper]] = deque()  # in the order sent
+        self._position = -1  # the last key asked for
+        self._started = False  # a helper has answered: from then on, wait for answers
+        self._current: dict[int, bytes | None] = {}  # pickled results of the head chunk
+        self._helpers: list[_Helper] = []
+        try:
+            for _ in range(workers):
+                self._helpers.append(_Helper(parse))
+        except Exception as exc:  # no processes here (limits, sandbox)
+            self._give_up(exc)
+        self._fill()
+
+    @classmethod
+    def maybe(
+        cls,
+        documents: Sequence[tuple[int, D]],
+        parse: Callable[[D], ParsedDocument],
+        workers: int | None = None,
+    ) -> ParseAhead[D] | None:
+        """A parser-ahead when it pays (enough documents, a spare core), else None."""
+        workers = default_workers() if workers is None else workers
+        if workers <= 0 or len(documents) < MIN_DOCUMENTS:
+            return None
+        return cls(documents, parse, workers)
+
+    def __enter__(self) -> ParseAhead[D]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def running(self) -> bool:
+        """False once closed or given up on (every take() then returns None)."""
+        return bool(self._helpers)
+
+    def take(self, key: int) -> Parsed | None:
+        """The parse of document ``key``; None: parse it yourself.
+
+        Until a helper has answered once (it takes a moment to start), this
+        never waits: the loader parses inline meanwhile. After that it waits
+        for the answer, which is then normally ready already.
+        """
+        self._position = key
+        if key in self._current:
+            return self._unpickle(self._current.pop(key))
+        while self._helpers and self._in_flight:
+            keys, helper = self._in_flight[0]
+            if keys[0] > key:
+                return None  # never asked for (its content was already stored)
+            try:
+                if not self._started and not helper.results.poll():
+                    return None
+                blobs: list[bytes | None] = pickle.loads(helper.results.recv_bytes())
+            except (EOFError, OSError) as exc:  # the helper died
+                self._give_up(exc)
+                return None
+            self._started = True
+            self._in_flight.popleft()
+            helper.in_flight -= 1
+            self._fill()
+            if keys[-1] >= key:
+                self._current = dict(zip(keys, blobs, strict=True))
+                return self._unpickle(self._current.pop(key, None))
+            # Else a chunk the loader is already past (parsed inline while starting).
+        return None
+
+    @staticmethod
+    def _unpickle(blob: bytes | None) -> Parsed | None:
+        parsed: Parsed | None = None if blob is None else pickle.loads(blob)
+        return parsed
+
+    def close(self) -> None:
+        """Stop the helpers (each finishes at most the chunk it is parsing)."""
+        helpers, self._helpers = self._helpers, []
+        self._in_flight.clear()
+        self._current.clear()
+        for helper in helpers:
+            helper.stop()
+
+    def _fill(self) -> None:
+        """Keep ``WINDOW`` requests in flight per helper, skipping chunks already passed."""
+        while self._helpers and self._next < len(self._chunks):
+            chunk = self._chunks[self._next]
+            keys = [key for key, _ in chunk]
+            if keys[-1] <= self._position:
+                self._next += 1
+                continue
+            helper = min(self._helpers, key=lambda h: h.in_flight)
+            if helper.in_flight >= WINDOW:
+                return
+            try:
+                helper.requests.send([document for _, document in chunk])
+            except OSError as exc:
+                self._give_up(exc)
+                return
+            self._next += 1
+            helper.in_flight += 1
+            self._in_flight.append((keys, helper))
+
+    def _give_up(self, error: BaseException) -> None:
+        log.warning("parse helper unavailable, parsing in the loader instead: %r", error)
+        self.close()
