@@ -63,7 +63,11 @@ def default_workers() -> int:
     Once one helper parses ahead, the loader's own SQLite work is the
     bottleneck, so more helpers would only take cores from the bot.
     """
-    return max(0, min(2, (os.cpu_count() or 1) - 1))
+    try:
+        cores = len(os.sched_getaffinity(0))  # what this process may use (containers)
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(0, min(2, cores - 1))
 
 
 def _parse_chunk(parse: Callable[[D], ParsedDocument], documents: list[D]) -> list[Parsed | None]:
