@@ -1,8 +1,14 @@
 """Apply the numbered schema files in ``db/migrations`` (RoboDanny-style).
 
-``PRAGMA user_version`` records the last applied number. Each file runs in its
-own transaction together with the version bump, so a failed migration leaves
-the database at the previous version rather than half-migrated.
+Each file runs in its own transaction together with its bookkeeping, so a
+failed migration leaves the database at the previous version rather than
+half-migrated. ``schema_migrations`` records every file applied and
+``PRAGMA user_version`` the highest number, for tools that look there.
+
+A file numbered below one already applied was added out of order (e.g. 0003
+merged after 0004 shipped): it is refused with its name instead of being
+skipped forever, which is what comparing numbers with ``user_version`` alone
+would do.
 """
 
 from __future__ import annotations
@@ -47,17 +53,56 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+_LEDGER = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    number INTEGER PRIMARY KEY,
+    name   TEXT NOT NULL
+)
+"""
+
+
+def applied_numbers(conn: sqlite3.Connection, known: list[Migration]) -> set[int]:
+    """Numbers already applied, from the ledger (created, and back-filled, on first use).
+
+    A database from before the ledger only has ``user_version``: every known
+    file up to it counts as applied, which is what the old rule assumed.
+    """
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if not exists:
+        version = current_version(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(_LEDGER)
+        conn.executemany(
+            "INSERT INTO schema_migrations (number, name) VALUES (?, ?)",
+            [(m.number, m.name) for m in known if m.number <= version],
+        )
+        conn.execute("COMMIT")
+    return {int(row[0]) for row in conn.execute("SELECT number FROM schema_migrations")}
+
+
 def migrate(conn: sqlite3.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply pending migrations; returns the names applied (empty if up to date)."""
-    version = current_version(conn)
+    known = available(directory)
+    done = applied_numbers(conn, known)
+    pending = [m for m in known if m.number not in done]
+    latest = max(done, default=0)
+    late = [m.name for m in pending if m.number < latest]
+    if late:
+        raise MigrationError(
+            f"{', '.join(late)}: numbered below migration {latest:04d}, which this database "
+            f"already has; renumber it above {latest:04d} so it is applied"
+        )
     applied: list[str] = []
-    for migration in available(directory):
-        if migration.number <= version:
-            continue
+    for migration in pending:
         sql = migration.path.read_text(encoding="utf-8")
         try:
             conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {migration.number};\nCOMMIT;"
+                f"BEGIN IMMEDIATE;\n{sql}\n;"
+                f"INSERT INTO schema_migrations (number, name)"
+                f" VALUES ({migration.number}, '{migration.name}');"
+                f"PRAGMA user_version = {migration.number};\nCOMMIT;"
             )
         except sqlite3.Error as exc:
             if conn.in_transaction:

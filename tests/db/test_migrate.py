@@ -54,3 +54,46 @@ def test_foreign_keys_cascade_on_delete(loaded_db_path: Path) -> None:
         count = conn.execute(f"SELECT count(*) FROM {table} WHERE petition_id = 652057")
         assert count.fetchone()[0] == 0, table
     assert isinstance(conn, sqlite3.Connection)
+
+
+def _folder(tmp_path: Path, *names: str) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        table = name.split("_", 1)[1].removesuffix(".sql")
+        (folder / name).write_text(f"CREATE TABLE {table} (x INTEGER);")
+    return folder
+
+
+def test_ledger_records_every_applied_file(db_path: Path) -> None:
+    conn = connect_sync(db_path)
+    migrate(conn)
+    ledger = conn.execute("SELECT number, name FROM schema_migrations ORDER BY number")
+    assert ledger.fetchall() == [(m.number, m.name) for m in available()]
+
+
+def test_migration_added_below_an_applied_one_is_refused_not_skipped(
+    tmp_path: Path, db_path: Path
+) -> None:
+    folder = _folder(tmp_path, "0001_a.sql", "0003_c.sql")
+    conn = connect_sync(db_path)
+    assert migrate(conn, folder) == ["0001_a.sql", "0003_c.sql"]
+    _folder(tmp_path, "0002_b.sql", "0004_d.sql")  # 0002 merged after 0003 shipped
+    with pytest.raises(MigrationError, match=r"0002_b\.sql: numbered below migration 0003"):
+        migrate(conn, folder)
+    assert current_version(conn) == 3  # nothing applied, not even 0004
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "b" not in tables and "d" not in tables
+
+
+def test_database_from_before_the_ledger_keeps_its_version(tmp_path: Path, db_path: Path) -> None:
+    """Only user_version was recorded: files up to it count as applied."""
+    folder = _folder(tmp_path, "0001_a.sql", "0002_b.sql")
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.executescript("CREATE TABLE a (x INTEGER); CREATE TABLE b (x INTEGER);")
+    conn.execute("PRAGMA user_version = 2")
+    _folder(tmp_path, "0003_c.sql")
+    assert migrate(conn, folder) == ["0003_c.sql"]
+    assert current_version(conn) == 3
+    numbers = [r[0] for r in conn.execute("SELECT number FROM schema_migrations ORDER BY 1")]
+    assert numbers == [1, 2, 3]
