@@ -11,13 +11,18 @@ A PNG is cached under ``cache_dir`` by (petition id, refresh time, content
 hash, kind, metric, by, count) and, for history, the number of snapshots: an
 older document adds a snapshot without changing the petition's refresh time.
 When a petition is refreshed its older PNGs are deleted, so the cache holds at
-most one generation per petition.
+most one generation per petition, and at most ``CACHE_MAX_FILES`` PNGs in all:
+past that, the least recently used go (a hit marks a PNG used via its access
+time, set explicitly, so it works on ``noatime`` mounts too).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +49,8 @@ BYS: tuple[str, ...] = ("constituencies", "countries")
 
 DEFAULT_CACHE_DIR = Path("var/charts")
 """Default PNG cache, relative to the working directory (no setting needed)."""
+CACHE_MAX_FILES = 2_000
+"""PNGs kept at most (≈50–150 KB each, so ≈200 MB at worst)."""
 RENDER_VERSION = 1
 """Bump when the drawing changes so cached PNGs of the old style are not reused."""
 MAX_COUNT = 30
@@ -106,7 +113,7 @@ async def chart(
     spec = await chart_spec(db, petition_id, kind, metric, by, count, reference_dir=reference_dir)
     directory = (cache_dir or DEFAULT_CACHE_DIR).resolve()
     path = directory / spec.cache_name
-    cached = path.exists()
+    cached = _mark_used(path)
     if not cached:
         await asyncio.to_thread(_render_to_file, spec.figure, path)
         await asyncio.to_thread(_prune, directory, spec.petition_id, spec.cache_name)
@@ -210,12 +217,34 @@ def _spec(
     )
 
 
+def _mark_used(path: Path) -> bool:
+    """True when ``path`` is cached; it then becomes the most recently used.
+
+    Only the access time moves (the modification time still says when it was drawn).
+    """
+    try:
+        drawn = path.stat().st_mtime_ns
+        os.utime(path, ns=(time.time_ns(), drawn))
+    except OSError:
+        return False
+    return True
+
+
 def _prune(directory: Path, petition_id: int, keep: str) -> None:
-    """Delete this petition's PNGs of earlier generations (other refresh/hash)."""
+    """Delete this petition's PNGs of earlier generations, then the least recently used."""
     generation = "_".join(keep.split("_")[:3]) + "_"
     for old in directory.glob(f"{petition_id}_*.png"):
         if not old.name.startswith(generation):
             old.unlink(missing_ok=True)
+    used: list[tuple[int, Path]] = []
+    for png in directory.glob("*.png"):
+        with contextlib.suppress(FileNotFoundError):  # another render pruned it meanwhile
+            used.append((png.stat().st_atime_ns, png))
+    if len(used) > CACHE_MAX_FILES:
+        used.sort()
+        for _, old in used[: len(used) - CACHE_MAX_FILES]:
+            if old.name != keep:
+                old.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- text helpers

@@ -10,7 +10,7 @@ far inside Discord's 3-second window without blocking the event loop:
 
 1. **Prefilter.** Each query word is expanded against the vocabulary of
    indexed words: the word itself, words within a small edit distance (typos;
-   one edit for 4–6 letters, two from 7) and words it is a prefix of (partial
+   one edit for 4–6 letters (3–6 in names), two from 7) and words it is a prefix of (partial
    typing). Each indexed word has a posting list of the entries containing it;
    a NumPy pass over those lists gives every entry its *coverage*: the
    IDF-weighted share of query words it contains, so "ofsted" counts for more
@@ -65,6 +65,7 @@ PREFIX_EXPANSIONS = 48  # most frequent words a partial word may stand for
 COVERAGE_WEIGHT = 0.6  # final score: this share word coverage, the rest WRatio
 PHRASE_BONUS = 3.0  # the query appears word for word inside the entry
 INLINE_MAX_ENTRIES = 2_000  # smaller indexes answer in ~50 µs: a thread hop would cost more
+NAME_SHORTEST_TYPO = 3  # seat and MP names: "Tai" may be "Tami" (see TextIndex)
 NONE_BELOW = 62.0  # final score under which nothing is considered a match
 AMBIGUITY_MARGIN = 3.0  # others this close to the best make the answer ambiguous
 MAX_ALTERNATIVES = 24  # a select menu holds 25 options: the best plus these
@@ -100,11 +101,11 @@ class Resolution(Generic[T]):
 # --------------------------------------------------------------------------- index
 
 
-def _max_edits(word: str) -> int:
-    """Typos tolerated in a word: none in short words (too many false friends)."""
+def _max_edits(word: str, shortest: int = 4) -> int:
+    """Typos tolerated in a word: none in words under ``shortest`` (too many false friends)."""
     if len(word) >= 7:
         return 2
-    return 1 if len(word) >= 4 else 0
+    return 1 if len(word) >= shortest else 0
 
 
 def _edit_similarity(edits: int) -> float:
@@ -120,9 +121,13 @@ class TextIndex:
     """An immutable fuzzy index over folded keys (titles, seat or MP names).
 
     Entry ``i`` is ``keys[i]``; callers keep the records in the same order.
+    ``shortest_typo``: the shortest unknown word read as a one-letter typo. Names
+    have short surnames ("Tami" typed "Tai") and a small vocabulary, so their
+    indexes use 3; petition titles, with thousands of short words, use 4.
     """
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(self, keys: Sequence[str], *, shortest_typo: int = 4) -> None:
+        self.shortest_typo = shortest_typo
         self.keys: list[str] = list(keys)
         self.size = len(self.keys)
         exact: dict[str, list[int]] = defaultdict(list)
@@ -162,7 +167,7 @@ class TextIndex:
             found[word] = 1.0
         # A word the index knows is taken as meant (no "the" → "theatre", "from" → "form");
         # only unknown words are typos or truncations, and the word being typed may be either.
-        edits = 0 if known else _max_edits(word)
+        edits = 0 if known else _max_edits(word, self.shortest_typo)
         if edits:
             nearby = [
                 w
@@ -344,7 +349,7 @@ def _build_snapshot(data: SearchData) -> _Snapshot:
         petition_ids=sorted(str(p.id) for p in data.petitions),
         state_masks=_state_masks(data.petitions),
         seat_groups=seat_groups,
-        seat_index=TextIndex(seat_keys),
+        seat_index=TextIndex(seat_keys, shortest_typo=NAME_SHORTEST_TYPO),
         seat_by_id={c.id: c for c in data.constituencies},
         seat_by_code=_by_code(data.constituencies, set_order),
         seat_masks={
@@ -353,7 +358,7 @@ def _build_snapshot(data: SearchData) -> _Snapshot:
         },
         several_sets=len(data.boundary_sets) > 1,
         mps=data.mps,
-        mp_index=TextIndex(data.mp_keys),
+        mp_index=TextIndex(data.mp_keys, shortest_typo=NAME_SHORTEST_TYPO),
         mp_by_id={m.id: m for m in data.mps},
     )
 

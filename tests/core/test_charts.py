@@ -358,6 +358,23 @@ async def test_cache_hit_returns_the_same_file_without_rendering(
     assert len(calls) == 4
 
 
+async def test_the_cache_keeps_the_most_recently_used_pngs(
+    db: Database, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chart_service, "CACHE_MAX_FILES", 3)
+    first = await chart(db, OFSTED, "top", count=5, cache_dir=cache_dir)
+    second = await chart(db, OFSTED, "top", count=6, cache_dir=cache_dir)
+    third = await chart(db, OFSTED, "top", count=7, cache_dir=cache_dir)
+    assert (await chart(db, OFSTED, "top", count=5, cache_dir=cache_dir)).cached  # used again
+    fourth = await chart(db, OFSTED, "top", count=8, cache_dir=cache_dir)
+    assert pngs(cache_dir) == sorted(p.path.name for p in (first, third, fourth))
+    assert second.path.name not in pngs(cache_dir)
+
+
+def pngs(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.glob("*.png"))
+
+
 async def test_a_refresh_replaces_the_petitions_cached_pngs(
     loaded_db_path: Path, seed_paths: list[Path], tmp_path: Path, db_with: list[Database]
 ) -> None:

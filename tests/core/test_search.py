@@ -220,6 +220,7 @@ async def test_a_name_in_both_boundary_sets(db: Database) -> None:
         ("Mitchell", "Andrew Mitchell", "clear"),
         ("Andrew Mitchel", "Andrew Mitchell", "clear"),
         ("Jonathan Lrod", "Jonathan Lord", "clear"),
+        ("Mark Tai", "Mark Tami", "clear"),  # a three-letter surname typed one letter short
         ("Mr Jonathan Lord MP", "Jonathan Lord", "exact"),
         ("Lord", "Jonathan Lord", "clear"),
         ("Rt Hon Sir Geoffrey Cox KC MP", "Geoffrey Cox", "exact"),
