@@ -92,3 +92,33 @@ def person_name(printed: str) -> str:
 def person_key(printed: str) -> str:
     """Folded key of a person's name without honorifics (for MP lookup)."""
     return fold(person_name(printed))
+
+
+_SUFFIX_RULES: tuple[tuple[str, str], ...] = (
+    ("ings", ""),
+    ("ing", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("es", ""),
+    ("ed", ""),
+    ("s", ""),
+)
+
+
+def stem(word: str) -> str:
+    """A crude English stem of a folded word, so that word forms can meet in search.
+
+    "farming", "farms" and "farm" → "farm"; "charges"/"charge" → "charg";
+    "policies"/"policy" → "policy"; "stopped" → "stop". Deliberately small: it
+    only has to make forms of one word collide, never to be a real word, and it
+    keeps at least three letters ("bus", "nhs" stay as they are).
+    """
+    for suffix, replacement in _SUFFIX_RULES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiousl":
+        word = word[:-1]  # "stopp(ed)", "runn(ing)"
+    return word

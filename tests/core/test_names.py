@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.names import fold, person_key, person_name, strip_accents
+from core.names import fold, person_key, person_name, stem, strip_accents
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
 HONORIFICS = {
@@ -124,3 +124,30 @@ def test_strip_accents() -> None:
     assert strip_accents("Glyndŵr") == "Glyndwr"
     assert strip_accents("Thérèse") == "Therese"
     assert strip_accents("plain") == "plain"
+
+
+@pytest.mark.parametrize(
+    ("forms", "same"),
+    [
+        (("farm", "farms", "farming", "farmed"), True),
+        (("charge", "charges", "charged", "charging"), True),
+        (("policy", "policies"), True),
+        (("stop", "stopped", "stopping"), True),
+        (("inspection", "inspections"), True),
+        (("teach", "teaching", "teaches"), True),
+        (("bus", "nhs", "gas"), False),  # too short to have a suffix: left alone
+    ],
+)
+def test_stem_makes_word_forms_meet(forms: tuple[str, ...], same: bool) -> None:
+    stems = {stem(form) for form in forms}
+    assert (len(stems) == 1) is same, stems
+
+
+def test_stem_keeps_short_words() -> None:
+    assert [stem(w) for w in ("bus", "nhs", "gas", "ids", "use")] == [
+        "bus",
+        "nhs",
+        "gas",
+        "ids",
+        "use",
+    ]

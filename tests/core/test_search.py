@@ -51,6 +51,9 @@ async def test_petition_by_id_or_url_is_exact(resolver: Resolver, query: str) ->
         ("Make SEND training mandatory", SEND),
         ("ofsted", OFSTED),
         ("VERIFIED ID REQUIREMENT", VERIFIED_ID),
+        ("ofsted inspection", OFSTED),  # another form of a title word
+        ("send trained teachers", SEND),
+        ("verify id for social media accounts", VERIFIED_ID),
     ],
 )
 async def test_petition_by_partial_or_misspelled_title(
@@ -383,6 +386,14 @@ def test_text_index_ranks_typos_prefixes_and_rare_words() -> None:
     assert [e for e, _ in index.search("nhs", limit=5)] == [2]
     assert index.search("qqqq", limit=5) == []
     assert TextIndex([]).search("anything", limit=5) == []
+
+
+def test_another_form_of_a_word_finds_the_title() -> None:
+    """ "farming" is too far from "farms" for a typo and is not a prefix of it."""
+    index = TextIndex(["protect farms from flooding", "ban fireworks", "charges for parking"])
+    assert [entry for entry, _ in index.search("farming", limit=3)][:1] == [0]
+    assert [entry for entry, _ in index.search("parking charge", limit=3)][:1] == [2]
+    assert index.search("fireworking", limit=3)[0][0] == 1
 
 
 async def test_an_empty_database_resolves_nothing(db_path: Path) -> None:
