@@ -24,7 +24,6 @@ talking itself and no thread is added to its process.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import multiprocessing
 import os
@@ -121,7 +120,10 @@ def _serve(parse: Callable[[D], ParsedDocument], requests: Connection, results: 
 
 
 def _grow_pipe(connection: Connection) -> None:
-    with contextlib.suppress(OSError, AttributeError):
+    """Best effort: Linux only (elsewhere the helper's reader thread still drains it)."""
+    with contextlib.suppress(ImportError, OSError, AttributeError):
+        import fcntl
+
         fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
