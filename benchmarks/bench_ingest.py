@@ -18,7 +18,10 @@ in one run:
   same rows can go into the same tables, so the ratio says how much the
   loader's own work (parsing, rules, look-ups, per-document savepoints) costs;
 * **parse only** (unless ``--no-parse-only``): reading, hashing and parsing
-  every document without a database, to split the loader's time.
+  every document without a database, to split the loader's time;
+* **inline** (with ``--inline``; the full run does it at 10,000): the first
+  ingest again with the parse helper off (``parse_workers=0``), as on a
+  one-core machine, to show what parsing ahead in a helper process buys.
 
 Rows/s counts every row written to every table (≈97 % are seat rows).
 Targets: loader ≥ 50 % of the baseline's rows/s; re-ingest ≤ 5 % of the first
@@ -39,6 +42,7 @@ from typing import Any
 
 from benchmarks import common
 from core.loader import Outcome, expand_paths, ingest_paths_sync
+from core.parse_ahead import default_workers
 from core.parser import parse_bytes
 from db.connection import connect_sync
 from db.migrate import migrate
@@ -161,6 +165,7 @@ def measure(
     workdir: Path | None = None,
     keep: bool = True,
     with_parse_only: bool = True,
+    with_inline: bool = False,
     cache: Path = common.CACHE_DIR,
     queries_per_kind: int = common.QUERIES_PER_KIND,
 ) -> dict[str, Any]:
@@ -198,6 +203,17 @@ def measure(
     if second.counts.get(Outcome.UNCHANGED) != count:
         raise RuntimeError(f"unexpected re-ingest: {second.summary()}")
 
+    inline: dict[str, Any] | None = None
+    if with_inline:
+        common.log(f"ingest {count:,}: first ingest again, parsing inline (no helper process)")
+        plain = work / f"inline-n{count}-s{seed}.sqlite3"
+        common.remove_db(plain)
+        clock = common.Clock()
+        with clock:
+            ingest_paths_sync(plain, [source], parse_workers=0)
+        common.remove_db(plain)
+        inline = {**clock.as_dict(), "rows_per_s": round(rows / clock.wall)}
+
     parsed: dict[str, Any] | None = None
     if with_parse_only:
         common.log(f"ingest {count:,}: parse only")
@@ -214,12 +230,16 @@ def measure(
         "unknown_rows": unknown_rows,
         "db_mb": round(db_bytes / 1e6, 1),
         "ingest": {**first.as_dict(), "rows_per_s": round(loader_rate)},
+        "parse_helpers": default_workers(),
         "reingest": again.as_dict(),
         "reingest_share": common.ratio(again.wall, first.wall),
         "baseline": baseline,
         "ratio": common.ratio(loader_rate, baseline["rows_per_s"] or 0),
         "parse_only": parsed,
+        "inline": inline,
     }
+    if inline is not None:
+        result["inline_ratio"] = common.ratio(inline["rows_per_s"], baseline["rows_per_s"] or 0)
     if parsed is not None:
         result["parse_share_of_ingest"] = common.ratio(parsed["wall_s"], first.wall)
     result["targets"] = {
@@ -251,6 +271,12 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"| re-ingest, unchanged | {result['reingest']['wall_s']} | "
         f"{result['reingest']['user_s']} | {result['reingest']['sys_s']} | |",
     ]
+    inline = result.get("inline")
+    if inline:
+        lines.append(
+            f"| loader, parsing inline (no helper process) | {inline['wall_s']} | "
+            f"{inline['user_s']} | {inline['sys_s']} | {inline['rows_per_s']:,} |"
+        )
     parsed = result.get("parse_only")
     if parsed:
         lines.append(
@@ -259,7 +285,10 @@ def to_markdown(result: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        f"Loader / baseline rows/s: **{result['ratio']:.0%}** (target ≥ 50 %). "
+        f"Loader ({result.get('parse_helpers', 0)} parse helper process(es)) / baseline "
+        f"rows/s: **{result['ratio']:.0%}** (target ≥ 50 %"
+        + (f"; parsing inline: {result['inline_ratio']:.0%}" if inline else "")
+        + "). "
         f"Re-ingest / first ingest: **{result['reingest_share']:.1%}** (target ≤ 5 %).",
         "",
     ]
@@ -273,8 +302,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-parse-only", dest="parse_only", action="store_false", help="skip the split"
     )
+    parser.add_argument(
+        "--inline", action="store_true", help="also ingest with the parse helper off"
+    )
     args = parser.parse_args(argv)
-    result = measure(args.count, args.seed, with_parse_only=args.parse_only)
+    result = measure(
+        args.count, args.seed, with_parse_only=args.parse_only, with_inline=args.inline
+    )
     print(to_markdown(result))
     print(json.dumps(result, indent=2), file=sys.stderr)
     return 0

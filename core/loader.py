@@ -33,7 +33,7 @@ from core.lifecycle import boundary_set, infer_state
 from core.models import ParsedDocument, Petition
 from core.parse_ahead import ParseAhead
 from core.parser import ParseError, parse_bytes
-from db.connection import connect_sync
+from db.connection import connect_sync, tune_for_bulk_writes
 from db.migrate import migrate
 from db.store import LogEntry, PetitionStore, iso
 
@@ -371,6 +371,7 @@ def ingest_documents_sync(
     conn = connect_sync(db_path)
     try:
         migrate(conn)
+        tune_for_bulk_writes(conn)
         return Loader(conn, clock, parse_workers=parse_workers).run(items, progress)
     finally:
         conn.close()

