@@ -285,7 +285,7 @@ def to_markdown(result: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        f"Loader ({result.get('parse_helpers', 0)} parse helper process(es)) / baseline "
+        f"Loader (parse helper processes: {result.get('parse_helpers', 0)}) / baseline "
         f"rows/s: **{result['ratio']:.0%}** (target ≥ 50 %"
         + (f"; parsing inline: {result['inline_ratio']:.0%}" if inline else "")
         + "). "
