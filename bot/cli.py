@@ -20,7 +20,7 @@ from rich.table import Table
 
 from bot.logs import setup_logging
 from bot.settings import Settings, get_settings
-from core.loader import IngestReport, Outcome, expand_paths, ingest_documents_sync, read_documents
+from core.loader import IngestReport, Outcome, expand_paths, file_documents, ingest_documents_sync
 from db import petitions as petition_repo
 from db.database import Database, migrate_file
 from db.records import DatabaseStats
@@ -134,7 +134,7 @@ def ingest(
     if not files:
         err.print("[yellow]No petition documents found in the given paths.[/]")
         raise typer.Exit(code=1)
-    items = list(read_documents(files))
+    items = file_documents(files)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

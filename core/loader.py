@@ -23,7 +23,7 @@ import sqlite3
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -58,10 +58,36 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A document to ingest: a display name (file path or upload name) and its bytes."""
+    """A document in memory (an upload, a fetched page): a display name and its bytes."""
 
     name: str
     data: bytes
+
+    def read(self) -> bytes:
+        return self.data
+
+
+@dataclass(frozen=True, slots=True)
+class FileDocument:
+    """A document on disk, read when the loader reaches it rather than up front.
+
+    A 50k archive is 1.9 GB of Markdown: holding every file for the whole batch
+    would cost that much memory. Reading twice (the parse helper, then the
+    loader) is cheap, as the second read comes from the OS cache.
+    """
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+Source = Document | FileDocument
+"""Something to ingest that has a name and bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +126,34 @@ class IngestReport:
         return f"{len(self.results):,} {noun}: " + (", ".join(parts) if parts else "nothing to do")
 
 
-def parse_document(document: Document) -> ParsedDocument:
+def parse_document(name: str, data: bytes) -> ParsedDocument:
     """Parse by format: ``.json`` is the petition site's API, anything else Markdown."""
-    if document.name.lower().endswith(".json"):
+    if name.lower().endswith(".json"):
         try:
             reader = importlib.import_module("core.json_reader")
         except ModuleNotFoundError:
-            raise ParseError(document.name, None, "JSON petitions are not supported") from None
-        parsed: ParsedDocument = reader.parse_json_bytes(document.data, document.name)
+            raise ParseError(name, None, "JSON petitions are not supported") from None
+        parsed: ParsedDocument = reader.parse_json_bytes(data, name)
         return parsed
-    return parse_bytes(document.data, document.name)
+    return parse_bytes(data, name)
+
+
+Parsed = tuple[str, ParsedDocument | ParseError]
+"""What the parse helper sends back: the digest of the bytes it read, and their parse."""
+
+
+def read_and_parse(source: Source) -> Parsed:
+    """The parse helper's work for one document (see :mod:`core.parse_ahead`).
+
+    The digest lets the loader check that the helper parsed the very bytes it
+    read itself (a file can change on disk in between).
+    """
+    data = source.read()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return digest, parse_document(source.name, data)
+    except ParseError as exc:
+        return digest, exc
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -132,14 +176,10 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def read_documents(paths: Iterable[Path]) -> Iterator[Document | FileResult]:
-    """Documents to ingest, or a rejection for a file that cannot be read."""
-    for path in paths:
-        try:
-            yield Document(str(path), path.read_bytes())
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            yield FileResult(str(path), Outcome.REJECTED, error=f"{path}: cannot read: {reason}")
+def file_documents(paths: Iterable[Path]) -> list[FileDocument]:
+    """Files to ingest, read only when the loader reaches each (a file that cannot be
+    read then is rejected with the reason)."""
+    return [FileDocument(path) for path in paths]
 
 
 class Loader:
@@ -156,11 +196,11 @@ class Loader:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.parse_workers = parse_workers  # None: core.parse_ahead.default_workers()
         self._group: list[_Pending] = []  # written in the open transaction, for replay
-        self._ahead: ParseAhead[Document] | None = None
+        self._ahead: ParseAhead[Source, Parsed] | None = None
 
     def run(
         self,
-        items: Sequence[Document | FileResult],
+        items: Sequence[Source | FileResult],
         progress: Progress | None = None,
     ) -> IngestReport:
         """Ingest ``items`` in order.
@@ -175,34 +215,27 @@ class Loader:
         index; committing them together writes each page once, not once per
         document.
 
-        In a large batch, a helper process parses the documents not stored yet
-        ahead of this loop (:mod:`core.parse_ahead`), so parsing overlaps the
-        writes; every decision is still taken here, in input order.
+        In a large batch, a helper process parses the documents ahead of this
+        loop (:mod:`core.parse_ahead`), so parsing overlaps the writes; every
+        decision is still taken here, in input order, on the bytes read here.
         """
         report = IngestReport(batch_id=uuid.uuid4().hex)
         log: list[LogEntry] = []
         batch: dict[int, tuple[str, str, str]] = {}  # id -> (name, refreshed, hash)
         group_started = 0.0
         group_size = 0
-        digests = [
-            hashlib.sha256(item.data).hexdigest() if isinstance(item, Document) else None
-            for item in items
-        ]
-        self._ahead = ParseAhead.maybe(
-            self._to_parse(items, digests), parse_document, self.parse_workers
-        )
+        sources = [(i, item) for i, item in enumerate(items) if not isinstance(item, FileResult)]
+        self._ahead = ParseAhead.maybe(sources, read_and_parse, self.parse_workers)
         try:
             for done, item in enumerate(items, start=1):
                 if not self.store.conn.in_transaction:
                     self.store.begin()
                     group_started, group_size = time.monotonic(), 0
                     self._group = []
-                digest = digests[done - 1]
                 if isinstance(item, FileResult):
-                    result = item
+                    result, digest = item, None
                 else:
-                    assert digest is not None
-                    result = self._one(done - 1, item, digest, batch, report.batch_id)
+                    result, digest = self._one(done - 1, item, batch, report.batch_id)
                     group_size += 1
                 report.results.append(result)
                 if result.outcome not in (Outcome.ADDED, Outcome.UPDATED, Outcome.OLDER):
@@ -228,24 +261,14 @@ class Loader:
                 self._ahead = None
         return report
 
-    def _to_parse(
-        self, items: Sequence[Document | FileResult], digests: Sequence[str | None]
-    ) -> list[tuple[int, Document]]:
-        """Documents whose content is not stored yet: the ones worth parsing ahead."""
-        return [
-            (index, item)
-            for index, (item, digest) in enumerate(zip(items, digests, strict=True))
-            if isinstance(item, Document)
-            and digest is not None
-            and self.store.petition_with_hash(digest) is None
-        ]
-
-    def _parse(self, index: int, document: Document) -> ParsedDocument:
-        """The document's parse: from the helper when it parsed it ahead, else here."""
+    def _parse(self, index: int, document: Document, digest: str) -> ParsedDocument:
+        """The document's parse: the helper's when it parsed these very bytes, else here."""
         ready = self._ahead.take(index) if self._ahead is not None else None
-        if isinstance(ready, ParseError):
-            raise ready
-        return ready if ready is not None else parse_document(document)
+        if ready is None or ready[0] != digest:
+            return parse_document(document.name, document.data)
+        if isinstance(ready[1], ParseError):
+            raise ready[1]
+        return ready[1]
 
     def _entry(
         self, batch_id: str, result: FileResult, digest: str | None, at: datetime | None = None
@@ -264,6 +287,23 @@ class Loader:
     def _one(
         self,
         index: int,
+        source: Source,
+        batch: dict[int, tuple[str, str, str]],
+        batch_id: str,
+    ) -> tuple[FileResult, str | None]:
+        """One document's outcome, and the digest of the bytes it was decided on."""
+        try:
+            document = Document(source.name, source.read())
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            error = f"{source.name}: cannot read: {reason}"
+            return FileResult(source.name, Outcome.REJECTED, error=error), None
+        digest = hashlib.sha256(document.data).hexdigest()
+        return self._decide(index, document, digest, batch, batch_id), digest
+
+    def _decide(
+        self,
+        index: int,
         document: Document,
         digest: str,
         batch: dict[int, tuple[str, str, str]],
@@ -273,7 +313,7 @@ class Loader:
         if known is not None:
             return FileResult(document.name, Outcome.UNCHANGED, known)
         try:
-            parsed = self._parse(index, document)
+            parsed = self._parse(index, document, digest)
         except ParseError as exc:
             return FileResult(document.name, Outcome.REJECTED, error=str(exc))
         petition = parsed.petition
@@ -299,7 +339,8 @@ class Loader:
             self.store.rollback()
             self.store.begin()
             for earlier in self._group:
-                self._write(earlier, parse_document(earlier.document).petition, batch_id)
+                replayed = parse_document(earlier.name, earlier.document.data)
+                self._write(earlier, replayed.petition, batch_id)
             batch.pop(petition.id, None)
             return FileResult(
                 document.name, Outcome.REJECTED, petition.id, error=f"{document.name}: {exc}"
@@ -357,7 +398,7 @@ class _Pending:
 
 def ingest_documents_sync(
     db_path: str | Path,
-    items: Sequence[Document | FileResult],
+    items: Sequence[Source | FileResult],
     progress: Progress | None = None,
     clock: Callable[[], datetime] | None = None,
     *,
@@ -386,7 +427,7 @@ def ingest_paths_sync(
     parse_workers: int | None = None,
 ) -> IngestReport:
     """Blocking ingest of files and directories (see :func:`expand_paths`)."""
-    items = list(read_documents(expand_paths(paths)))
+    items = file_documents(expand_paths(paths))
     return ingest_documents_sync(db_path, items, progress, clock, parse_workers=parse_workers)
 
 
@@ -398,7 +439,7 @@ async def ingest_paths(
 
 
 async def ingest_documents(
-    db_path: str | Path, items: Sequence[Document | FileResult], progress: Progress | None = None
+    db_path: str | Path, items: Sequence[Source | FileResult], progress: Progress | None = None
 ) -> IngestReport:
     """Ingest in-memory documents (e.g. an uploaded attachment) off the event loop."""
     return await asyncio.to_thread(ingest_documents_sync, db_path, list(items), progress)

@@ -37,13 +37,10 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from core.models import ParsedDocument
-from core.parser import ParseError
-
 log = logging.getLogger(__name__)
 
-D = TypeVar("D")
-Parsed = ParsedDocument | ParseError
+D = TypeVar("D")  # what is sent to a helper (a document)
+R = TypeVar("R")  # what comes back (its parse)
 
 MIN_DOCUMENTS = 64
 """Fewer documents to parse than this: parse inline (a process takes ≈0.3 s to start)."""
@@ -69,24 +66,23 @@ def default_workers() -> int:
     return max(0, min(2, cores - 1))
 
 
-def _parse_chunk(parse: Callable[[D], ParsedDocument], documents: list[D]) -> list[Parsed | None]:
-    """Each document's parse, its ParseError, or None for anything unexpected.
+def _parse_chunk(parse: Callable[[D], R], documents: list[D]) -> list[R | None]:
+    """Each document's result, or None where ``parse`` raised.
 
+    ``parse`` returns its expected failures (a malformed document) as values;
     None makes the loader parse the document itself, so an unexpected error is
     raised (and reported) exactly as it would be without the helper.
     """
-    results: list[Parsed | None] = []
+    results: list[R | None] = []
     for document in documents:
         try:
             results.append(parse(document))
-        except ParseError as exc:
-            results.append(exc)
         except Exception:
             results.append(None)
     return results
 
 
-def _serve(parse: Callable[[D], ParsedDocument], requests: Connection, results: Connection) -> None:
+def _serve(parse: Callable[[D], R], requests: Connection, results: Connection) -> None:
     """The helper process: parse each request, send back the results, in order.
 
     A thread drains the request pipe so that the loader's sends never wait for
@@ -130,7 +126,7 @@ def _grow_pipe(connection: Connection) -> None:
 class _Helper:
     """One helper process and the loader's ends of its two pipes."""
 
-    def __init__(self, parse: Callable[[Any], ParsedDocument]) -> None:
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
         # Never fork: the bot has threads and an event loop a child must not inherit.
         context = multiprocessing.get_context("spawn")
         theirs_requests, self.requests = context.Pipe(duplex=False)
@@ -162,7 +158,7 @@ class _Helper:
             self.process.join(JOIN_SECONDS)
 
 
-class ParseAhead(Generic[D]):
+class ParseAhead(Generic[D, R]):
     """Parses ``documents`` (keyed by the loader's item index) ahead, in helper processes.
 
     Use as a context manager (or call :meth:`close`); :meth:`take` must be
@@ -172,7 +168,7 @@ class ParseAhead(Generic[D]):
     def __init__(
         self,
         documents: Sequence[tuple[int, D]],
-        parse: Callable[[D], ParsedDocument],
+        parse: Callable[[D], R],
         workers: int,
     ) -> None:
         self._chunks = [list(documents[i : i + CHUNK]) for i in range(0, len(documents), CHUNK)]
@@ -193,16 +189,16 @@ class ParseAhead(Generic[D]):
     def maybe(
         cls,
         documents: Sequence[tuple[int, D]],
-        parse: Callable[[D], ParsedDocument],
+        parse: Callable[[D], R],
         workers: int | None = None,
-    ) -> ParseAhead[D] | None:
+    ) -> ParseAhead[D, R] | None:
         """A parser-ahead when it pays (enough documents, a spare core), else None."""
         workers = default_workers() if workers is None else workers
         if workers <= 0 or len(documents) < MIN_DOCUMENTS:
             return None
         return cls(documents, parse, workers)
 
-    def __enter__(self) -> ParseAhead[D]:
+    def __enter__(self) -> ParseAhead[D, R]:
         return self
 
     def __exit__(
@@ -218,7 +214,7 @@ class ParseAhead(Generic[D]):
         """False once closed or given up on (every take() then returns None)."""
         return bool(self._helpers)
 
-    def take(self, key: int) -> Parsed | None:
+    def take(self, key: int) -> R | None:
         """The parse of document ``key``; None: parse it yourself.
 
         Until a helper has answered once (it takes a moment to start), this
@@ -250,9 +246,9 @@ class ParseAhead(Generic[D]):
         return None
 
     @staticmethod
-    def _unpickle(blob: bytes | None) -> Parsed | None:
-        parsed: Parsed | None = None if blob is None else pickle.loads(blob)
-        return parsed
+    def _unpickle(blob: bytes | None) -> R | None:
+        result: R | None = None if blob is None else pickle.loads(blob)
+        return result
 
     def close(self) -> None:
         """Stop the helpers (each finishes at most the chunk it is parsing)."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import os
 import pickle
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,8 +18,15 @@ from pathlib import Path
 
 import pytest
 
+import core.loader as loader_module
 import core.parse_ahead as parse_ahead
-from core.loader import Document, Outcome, ingest_documents_sync, parse_document
+from core.loader import (
+    Document,
+    FileDocument,
+    Outcome,
+    ingest_documents_sync,
+    read_and_parse,
+)
 from core.models import ConstituencyCount, CountryCount
 from core.parse_ahead import ParseAhead
 from core.parser import ParseError, parse_bytes
@@ -80,7 +89,7 @@ def test_rows_and_errors_pickle_as_themselves() -> None:
 
 def test_helper_parses_exactly_like_inline(seed_paths: list[Path], small_chunks: None) -> None:
     batch = list(enumerate(documents(seed_paths)))
-    with ParseAhead(batch, parse_document, workers=1) as ahead:
+    with ParseAhead(batch, read_and_parse, workers=1) as ahead:
         got = []
         for key, _ in batch:
             # Wait out the start-up (take() does not wait until the helper has answered).
@@ -92,21 +101,22 @@ def test_helper_parses_exactly_like_inline(seed_paths: list[Path], small_chunks:
             got.append(result)
         assert ahead.running
     for (_, document), result in zip(batch, got, strict=True):
+        assert result is not None
+        digest, parsed = result
+        assert digest == hashlib.sha256(document.data).hexdigest()
         try:
             expected: object = parse_bytes(document.data, document.name)
         except ParseError as exc:
             expected = str(exc)
-        if isinstance(result, ParseError):
-            result = str(result)  # type: ignore[assignment]
-        assert result == expected, document.name
-    assert "truncated.md:" in str(got[-2]) and "binary.md:2:" in str(got[-1])
+        assert (str(parsed) if isinstance(parsed, ParseError) else parsed) == expected
+    assert "truncated.md:" in str(got[-2][1]) and "binary.md:2:" in str(got[-1][1])
 
 
 def test_skipped_keys_and_a_dead_helper_fall_back_to_none(
     seed_paths: list[Path], small_chunks: None
 ) -> None:
     batch = list(enumerate(documents(seed_paths)))[::2]  # keys 0, 2, 4, ...
-    with ParseAhead(batch, parse_document, workers=1) as ahead:
+    with ParseAhead(batch, read_and_parse, workers=1) as ahead:
         deadline = time.monotonic() + 60
         while ahead.take(0) is None and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -158,11 +168,11 @@ def test_helper_exits_when_the_loader_is_killed(seed_paths: list[Path]) -> None:
     """kill -9 of the bot mid-ingest must not leave a parse process behind."""
     script = f"""
 import os, signal, time
-from core.loader import Document, parse_document
+from core.loader import Document, read_and_parse
 from core.parse_ahead import ParseAhead
 data = open({str(seed_paths[0])!r}, "rb").read()
 batch = [(i, Document(f"{{i}}.md", data)) for i in range(40)]
-ahead = ParseAhead(batch, parse_document, workers=1)
+ahead = ParseAhead(batch, read_and_parse, workers=1)
 while ahead.take(0) is None:
     time.sleep(0.05)
 print(ahead._helpers[0].process.pid, flush=True)
@@ -179,3 +189,48 @@ os.kill(os.getpid(), signal.SIGKILL)
     if not _gone(helper):
         os.kill(helper, signal.SIGKILL)
         pytest.fail(f"parse helper {helper} outlived its killed loader")
+
+
+def test_a_helper_parse_of_other_bytes_is_not_used(
+    seed_paths: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file edited between the helper's read and the loader's: the loader's bytes win."""
+    path = tmp_path / "ofsted.md"
+    before = seed_paths[0].read_bytes()
+    after = render_document(variant(seed_petition(seed_paths[0]), hours=2, extra=11)).encode()
+    path.write_bytes(after)
+
+    class Stale:
+        """Stands in for a helper that read the file before it was edited."""
+
+        def take(self, key: int) -> object:
+            return read_and_parse(Document(str(path), before))
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(
+        loader_module.ParseAhead, "maybe", classmethod(lambda cls, *args, **kwargs: Stale())
+    )
+    db = tmp_path / "db.sqlite3"
+    report = ingest_documents_sync(db, [FileDocument(path)])
+    assert report.counts[Outcome.ADDED] == 1
+    conn = sqlite3.connect(db)
+    total, content_hash = conn.execute(
+        "SELECT total_signatures, content_hash FROM petitions"
+    ).fetchone()
+    conn.close()
+    assert total == seed_petition(seed_paths[0]).total_signatures + 11
+    assert content_hash == hashlib.sha256(after).hexdigest()
+
+
+def test_a_file_that_vanishes_before_the_loader_reaches_it_is_rejected(
+    seed_paths: list[Path], tmp_path: Path
+) -> None:
+    there, gone = tmp_path / "there.md", tmp_path / "gone.md"
+    there.write_bytes(seed_paths[0].read_bytes())
+    report = ingest_documents_sync(
+        tmp_path / "db.sqlite3", [FileDocument(there), FileDocument(gone)], parse_workers=0
+    )
+    assert [r.outcome for r in report.results] == [Outcome.ADDED, Outcome.REJECTED]
+    assert f"{gone}: cannot read:" in (report.results[1].error or "")
