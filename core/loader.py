@@ -225,8 +225,8 @@ class Loader:
         group_started = 0.0
         group_size = 0
         sources = [(i, item) for i, item in enumerate(items) if not isinstance(item, FileResult)]
-        self._ahead = ParseAhead.maybe(sources, read_and_parse, self.parse_workers)
         try:
+            self._ahead = ParseAhead.maybe(sources, read_and_parse, self.parse_workers)
             for done, item in enumerate(items, start=1):
                 if not self.store.conn.in_transaction:
                     self.store.begin()
@@ -341,7 +341,10 @@ class Loader:
             for earlier in self._group:
                 replayed = parse_document(earlier.name, earlier.document.data)
                 self._write(earlier, replayed.petition, batch_id)
-            batch.pop(petition.id, None)
+            if previous is None:
+                batch.pop(petition.id, None)
+            else:  # the document before it still stands (and may conflict with later ones)
+                batch[petition.id] = previous
             return FileResult(
                 document.name, Outcome.REJECTED, petition.id, error=f"{document.name}: {exc}"
             )

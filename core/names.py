@@ -109,11 +109,14 @@ def stem(word: str) -> str:
     """A crude English stem of a folded word, so that word forms can meet in search.
 
     "farming", "farms" and "farm" → "farm"; "charges"/"charge" → "charg";
+    "businesses"/"business" → "business";
     "policies"/"policy" → "policy"; "stopped" → "stop". Deliberately small: it
     only has to make forms of one word collide, never to be a real word, and it
     keeps at least three letters ("bus", "nhs" stay as they are).
     """
     for suffix, replacement in _SUFFIX_RULES:
+        if suffix == "s" and word.endswith("ss"):
+            break  # "business", "access": not a plural
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + replacement
             break

@@ -51,6 +51,8 @@ WINDOW = 4
 PIPE_BYTES = 1 << 20
 """Pipe buffer asked for (Linux allows 1 MiB unprivileged), so a request rarely blocks."""
 JOIN_SECONDS = 5.0
+POLL_SECONDS = 1.0
+"""How often a loader waiting for an answer checks that the helper is still alive."""
 
 
 def default_workers() -> int:
@@ -96,7 +98,7 @@ def _serve(parse: Callable[[D], R], requests: Connection, results: Connection) -
         while True:
             try:
                 inbox.put(requests.recv())
-            except (EOFError, OSError):
+            except BaseException:  # EOF: the loader is done or gone; anything else: stop too
                 inbox.put(None)
                 return
 
@@ -147,6 +149,13 @@ class _Helper:
             theirs_results.close()
         self.in_flight = 0
 
+    def receive(self) -> bytes:
+        """The next answer, waiting for it; EOFError if the helper died meanwhile."""
+        while not self.results.poll(POLL_SECONDS):
+            if not self.process.is_alive():
+                raise EOFError(f"parse helper exited with code {self.process.exitcode}")
+        return self.results.recv_bytes()
+
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             self.requests.send(None)
@@ -183,6 +192,9 @@ class ParseAhead(Generic[D, R]):
                 self._helpers.append(_Helper(parse))
         except Exception as exc:  # no processes here (limits, sandbox)
             self._give_up(exc)
+        except BaseException:  # interrupted while starting: stop what did start
+            self.close()
+            raise
         self._fill()
 
     @classmethod
@@ -231,7 +243,7 @@ class ParseAhead(Generic[D, R]):
             try:
                 if not self._started and not helper.results.poll():
                     return None
-                blobs: list[bytes | None] = pickle.loads(helper.results.recv_bytes())
+                blobs: list[bytes | None] = pickle.loads(helper.receive())
             except (EOFError, OSError) as exc:  # the helper died
                 self._give_up(exc)
                 return None
@@ -271,7 +283,7 @@ class ParseAhead(Generic[D, R]):
                 return
             try:
                 helper.requests.send([document for _, document in chunk])
-            except OSError as exc:
+            except Exception as exc:  # the helper is gone, or a document would not pickle
                 self._give_up(exc)
                 return
             self._next += 1

@@ -82,28 +82,42 @@ _SEAT_ROWS = re.compile(
 )
 
 
+def _seat(rank: str, name: str, mp: str, count: str, percent: str) -> ConstituencyCount | None:
+    """A matched seat row, or None where only the checked path decides the same way.
+
+    That is: the Unknown row (signed), numbers too long to be real counts, and
+    cells with other white space around them (no-break spaces), which the
+    checked path strips and this regex does not.
+    """
+    if (
+        name == UNKNOWN
+        or len(count) > 15
+        or len(rank) > 15
+        or name != name.strip()
+        or mp != mp.strip()
+    ):
+        return None
+    return ConstituencyCount(
+        int(rank),
+        name,
+        None if mp in ("", "None") else mp,
+        int(count.replace(",", "")),
+        float(percent),
+    )
+
+
 def _fast_seats(texts: list[str]) -> list[ConstituencyCount | None] | None:
     """Every row of a well-formed seat table, parsed in one pass; None if any line is not.
 
     Each match lies within one line and covers all of it, so as many matches as
-    lines means every line matched. A row that needs the checked path (the
-    Unknown row, a count too long to be stored) is None in the list.
+    lines means every line matched. A row that needs the checked path is None
+    in the list (see :func:`_seat`). With one line, this is the per-row fast
+    path of a table that did not match whole.
     """
     found = _SEAT_ROWS.findall("\n".join(texts))
     if len(found) != len(texts):
         return None
-    return [
-        ConstituencyCount(
-            int(rank),
-            name,
-            None if mp in ("", "None") else mp,
-            int(count.replace(",", "")),
-            float(percent),
-        )
-        if name and name != UNKNOWN and len(count) <= 15
-        else None
-        for rank, name, mp, count, percent in found
-    ]
+    return [_seat(*groups) for groups in found]
 
 
 MAX_INTEGER = 2**63 - 1
@@ -417,7 +431,16 @@ class _Parser:
                 continue
             if ended_at is not None:
                 raise self.error(number, "unexpected text after the table (blank line ends it)")
-            rows.append((number, row(self.cells(text, number, header), number)))
+            # One odd row (a negative Unknown count, say) must not cost the others the
+            # fast path, nor parse them differently: try it row by row.
+            quick = fast([text]) if fast is not None else None
+            parsed = quick[0] if quick else None
+            rows.append(
+                (
+                    number,
+                    parsed if parsed is not None else row(self.cells(text, number, header), number),
+                )
+            )
         return rows
 
     def history_row(self, cells: list[str], line: int) -> HistoryEvent:

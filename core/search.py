@@ -184,8 +184,9 @@ class TextIndex:
                 word, nearby, scorer=OSA.distance, score_cutoff=edits, limit=None
             ):
                 found.setdefault(other, _edit_similarity(int(distance)))
-        if not known and len(word) >= 4:
-            # Another form of the same word: "farming" for "farms", "charge" for "charges".
+        if len(word) >= 4:
+            # Other forms of the same word: "farming" for "farms", "charge" for "charges"
+            # (for a known word too: "farming" also finds titles that say "farms").
             for other in self._stems.get(stem(word), ()):
                 found[other] = max(found.get(other, 0.0), STEM_SIMILARITY)
         if partial or (not known and len(word) >= 3):

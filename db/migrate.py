@@ -67,19 +67,30 @@ def applied_numbers(conn: sqlite3.Connection, known: list[Migration]) -> set[int
     A database from before the ledger only has ``user_version``: every known
     file up to it counts as applied, which is what the old rule assumed.
     """
-    exists = conn.execute(
+    if not _has_ledger(conn):
+        # Checked again under the write lock: the bot and a CLI ingest may both be
+        # starting on the same old database.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not _has_ledger(conn):
+                version = current_version(conn)
+                conn.execute(_LEDGER)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO schema_migrations (number, name) VALUES (?, ?)",
+                    [(m.number, m.name) for m in known if m.number <= version],
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return {int(row[0]) for row in conn.execute("SELECT number FROM schema_migrations")}
+
+
+def _has_ledger(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
     ).fetchone()
-    if not exists:
-        version = current_version(conn)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(_LEDGER)
-        conn.executemany(
-            "INSERT INTO schema_migrations (number, name) VALUES (?, ?)",
-            [(m.number, m.name) for m in known if m.number <= version],
-        )
-        conn.execute("COMMIT")
-    return {int(row[0]) for row in conn.execute("SELECT number FROM schema_migrations")}
+    return row is not None
 
 
 def migrate(conn: sqlite3.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
@@ -107,6 +118,8 @@ def migrate(conn: sqlite3.Connection, directory: Path = MIGRATIONS_DIR) -> list[
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if migration.number in applied_numbers(conn, known):
+                continue  # another process starting on this database applied it first
             raise MigrationError(f"{migration.name}: {exc}") from exc
         applied.append(migration.name)
     return applied

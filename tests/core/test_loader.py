@@ -260,3 +260,38 @@ def test_refused_document_in_the_middle_of_a_group_is_undone_alone(
     exclude = ("ingest_log", "sqlite_sequence")
     assert dump_data(with_b, exclude=exclude) == dump_data(without_b, exclude=exclude)
     assert rows(with_b, "SELECT count(*) FROM petitions WHERE id = 607849") == [(0,)]
+
+
+def test_a_refused_document_does_not_hide_an_earlier_one_from_conflict_checks(
+    seed_paths: list[Path], tmp_path: Path
+) -> None:
+    """A, then B of the same petition refused by storage, then C with A's refresh time
+    but other content: C still conflicts with A, as it would without B."""
+    seed = seed_petition(seed_paths[0])
+    b = variant(seed, hours=1, extra=7)
+    c = variant(seed, hours=0, extra=3)
+    db = tmp_path / "db.sqlite3"
+    ingest_paths_sync(db, [])  # migrate
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "CREATE TRIGGER refuse_b BEFORE INSERT ON snapshots"
+        f" WHEN NEW.total_signatures = {b.total_signatures}"
+        " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    conn.commit()
+    conn.close()
+    report = ingest_documents_sync(
+        db,
+        [
+            Document("a.md", seed_paths[0].read_bytes()),
+            Document("b.md", render_document(b).encode()),
+            Document("c.md", render_document(c).encode()),
+        ],
+    )
+    assert [r.outcome for r in report.results] == [
+        Outcome.ADDED,
+        Outcome.REJECTED,
+        Outcome.REJECTED,
+    ]
+    assert "refused" in (report.results[1].error or "")
+    assert "conflicts with a.md" in (report.results[2].error or "")

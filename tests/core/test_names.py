@@ -135,6 +135,8 @@ def test_strip_accents() -> None:
         (("stop", "stopped", "stopping"), True),
         (("inspection", "inspections"), True),
         (("teach", "teaching", "teaches"), True),
+        (("business", "businesses"), True),
+        (("access", "accesses", "accessing"), True),
         (("bus", "nhs", "gas"), False),  # too short to have a suffix: left alone
     ],
 )

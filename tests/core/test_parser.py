@@ -549,6 +549,34 @@ def test_negative_unknown_row_is_accepted() -> None:
     assert (row.count, row.percent) == (-1, -33.33)
 
 
+@pytest.mark.parametrize(
+    "unknown",
+    ["| 4 | Unknown | Unknown | 226 | 0.46 |", "| 4 | Unknown | Unknown | -226 | -0.46 |"],
+)
+def test_a_seat_row_parses_the_same_whatever_the_other_rows(unknown: str) -> None:
+    """No-break spaces around a name are stripped, with or without an odd row elsewhere
+    (a negative Unknown row sends the table down the row-by-row path)."""
+    text = replace_once(seed_text(SEED_000), "| 4 | Unknown | Unknown | 226 | 0.46 |", unknown)
+    text = replace_once(text, "| Sefton Central |", "| Sefton Central\u00a0|")
+    seats = parse_text(text).petition.constituencies
+    assert seats[4].name == "Sefton Central"
+    assert seats[3].count in (226, -226)
+
+
+def test_a_name_of_only_a_no_break_space_is_empty() -> None:
+    text = replace_once(seed_text(SEED_000), "| Sefton Central |", "| \u00a0 |")
+    with pytest.raises(ParseError, match="empty constituency name"):
+        parse_text(text)
+
+
+def test_an_impossible_rank_is_a_parse_error_not_a_storage_error() -> None:
+    text = replace_once(
+        seed_text(SEED_000), "| 5 | Sefton Central |", "| 12345678901234567890 | Sefton Central |"
+    )
+    with pytest.raises(ParseError, match="too large"):
+        parse_text(text)
+
+
 def test_negative_seat_count_is_rejected() -> None:
     constituencies = (
         "### Signatures by Constituency\n\n| # | Constituency | MP | Signatures | % |\n"

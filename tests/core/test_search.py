@@ -394,6 +394,9 @@ def test_another_form_of_a_word_finds_the_title() -> None:
     assert [entry for entry, _ in index.search("farming", limit=3)][:1] == [0]
     assert [entry for entry, _ in index.search("parking charge", limit=3)][:1] == [2]
     assert index.search("fireworking", limit=3)[0][0] == 1
+    both = TextIndex(["protect farms from flooding", "support farming in wales"])
+    assert {entry for entry, _ in both.search("farming", limit=3)} == {0, 1}
+    assert both.search("farming", limit=3)[0][0] == 1  # the word itself ranks first
 
 
 async def test_an_empty_database_resolves_nothing(db_path: Path) -> None:

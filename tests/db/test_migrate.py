@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import db.migrate as migrate_module
 from db.connection import connect_sync
 from db.migrate import MIGRATIONS_DIR, MigrationError, available, current_version, migrate
 
@@ -97,3 +98,28 @@ def test_database_from_before_the_ledger_keeps_its_version(tmp_path: Path, db_pa
     assert current_version(conn) == 3
     numbers = [r[0] for r in conn.execute("SELECT number FROM schema_migrations ORDER BY 1")]
     assert numbers == [1, 2, 3]
+
+
+def test_another_process_migrating_first_is_not_an_error(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot and a CLI ingest start together on an old database: the one that
+    loses the race finds the work done instead of failing."""
+    folder = _folder(tmp_path, "0001_a.sql", "0002_b.sql")
+    winner, loser = connect_sync(db_path), connect_sync(db_path)
+    assert migrate(winner, folder) == ["0001_a.sql", "0002_b.sql"]
+    # The loser looked before the winner wrote anything: no ledger, nothing applied.
+    looks = [False]
+    real_has_ledger = migrate_module._has_ledger
+    monkeypatch.setattr(
+        migrate_module, "_has_ledger", lambda c: looks.pop() if looks else real_has_ledger(c)
+    )
+    stale = [set()]
+    real_applied = migrate_module.applied_numbers
+    monkeypatch.setattr(
+        migrate_module,
+        "applied_numbers",
+        lambda c, known: stale.pop() if stale else real_applied(c, known),
+    )
+    assert migrate(loser, folder) == []
+    assert current_version(loser) == 2
