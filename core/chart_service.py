@@ -233,11 +233,11 @@ def _mark_used(path: Path) -> bool:
 def _prune(directory: Path, petition_id: int, keep: str) -> None:
     """Delete this petition's PNGs of earlier generations, then the least recently used."""
     generation = "_".join(keep.split("_")[:3]) + "_"
-    for old in directory.glob(f"{petition_id}_*.png"):
-        if not old.name.startswith(generation):
-            old.unlink(missing_ok=True)
     used: list[tuple[int, Path]] = []
     for png in directory.glob("*.png"):
+        if png.name.startswith(f"{petition_id}_") and not png.name.startswith(generation):
+            png.unlink(missing_ok=True)
+            continue
         with contextlib.suppress(FileNotFoundError):  # another render pruned it meanwhile
             used.append((png.stat().st_atime_ns, png))
     if len(used) > CACHE_MAX_FILES:

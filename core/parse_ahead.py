@@ -31,7 +31,7 @@ import pickle
 import queue
 import sys
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from types import TracebackType
@@ -147,7 +147,6 @@ class _Helper:
             # Only the helper may hold these: then our exit is its EOF / broken pipe.
             theirs_requests.close()
             theirs_results.close()
-        self.in_flight = 0
 
     def receive(self) -> bytes:
         """The next answer, waiting for it; EOFError if the helper died meanwhile."""
@@ -239,7 +238,7 @@ class ParseAhead(Generic[D, R]):
         while self._helpers and self._in_flight:
             keys, helper = self._in_flight[0]
             if keys[0] > key:
-                return None  # never asked for (its content was already stored)
+                return None  # not among the documents given (or its chunk was skipped)
             try:
                 if not self._started and not helper.results.poll():
                     return None
@@ -249,7 +248,6 @@ class ParseAhead(Generic[D, R]):
                 return None
             self._started = True
             self._in_flight.popleft()
-            helper.in_flight -= 1
             self._fill()
             if keys[-1] >= key:
                 self._current = dict(zip(keys, blobs, strict=True))
@@ -278,8 +276,9 @@ class ParseAhead(Generic[D, R]):
             if keys[-1] <= self._position:
                 self._next += 1
                 continue
-            helper = min(self._helpers, key=lambda h: h.in_flight)
-            if helper.in_flight >= WINDOW:
+            load = Counter(helper for _, helper in self._in_flight)
+            helper = min(self._helpers, key=lambda h: load[h])
+            if load[helper] >= WINDOW:
                 return
             try:
                 helper.requests.send([document for _, document in chunk])
@@ -287,7 +286,6 @@ class ParseAhead(Generic[D, R]):
                 self._give_up(exc)
                 return
             self._next += 1
-            helper.in_flight += 1
             self._in_flight.append((keys, helper))
 
     def _give_up(self, error: BaseException) -> None:

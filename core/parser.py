@@ -414,13 +414,17 @@ class _Parser:
         while end > start + 2 and not body[end - 1][1].strip():
             end -= 1
         lines = body[start + 2 : end]
+
+        def settled(number: int, text: str, parsed: T | None) -> tuple[int, T]:
+            """The fast path's row, or the checked path's where it had none."""
+            return number, parsed if parsed is not None else row(
+                self.cells(text, number, header), number
+            )
+
         quick = fast([text for _, text in lines]) if fast is not None else None
         if quick is not None:
             return [
-                (
-                    number,
-                    parsed if parsed is not None else row(self.cells(text, number, header), number),
-                )
+                settled(number, text, parsed)
                 for (number, text), parsed in zip(lines, quick, strict=True)
             ]
         rows: list[tuple[int, T]] = []
@@ -434,13 +438,7 @@ class _Parser:
             # One odd row (a negative Unknown count, say) must not cost the others the
             # fast path, nor parse them differently: try it row by row.
             quick = fast([text]) if fast is not None else None
-            parsed = quick[0] if quick else None
-            rows.append(
-                (
-                    number,
-                    parsed if parsed is not None else row(self.cells(text, number, header), number),
-                )
-            )
+            rows.append(settled(number, text, quick[0] if quick else None))
         return rows
 
     def history_row(self, cells: list[str], line: int) -> HistoryEvent:

@@ -103,7 +103,7 @@ class Resolution(Generic[T]):
 # --------------------------------------------------------------------------- index
 
 
-def _max_edits(word: str, shortest: int = 4) -> int:
+def _max_edits(word: str, shortest: int) -> int:
     """Typos tolerated in a word: none in words under ``shortest`` (too many false friends)."""
     if len(word) >= 7:
         return 2
