@@ -34,8 +34,9 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from core import chart_service, charts
-from core.loader import ingest_paths_sync
+from core.charts import draw as charts
+from core.charts import service as chart_service
+from core.ingest.loader import ingest_paths_sync
 from db.database import Database
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@
 The database is opened the way the bot opens it (``bot.startup.open_database``:
 migrations, the seat reference), the resolver is loaded, and each command is
 called through :class:`core.services.Services` and drawn with
-:func:`core.render_places.render` — what the cogs do minus Discord. Arguments
+:func:`core.places.render.render` — what the cogs do minus Discord. Arguments
 come from the synthetic archive's ground-truth query set, so they are what
 users type (typo'd titles, ids, URLs, seat spellings, MPs with honorifics)
 and every call pays for its fuzzy resolution too.
@@ -34,10 +34,11 @@ from typing import Any
 from benchmarks import common
 from bot.settings import Settings
 from bot.startup import open_database
-from core.errors import UserFacingError
-from core.render_places import render
-from core.search import Resolver
-from core.services import Result, Services
+from core.common.errors import UserFacingError
+from core.common.results import Result
+from core.places.render import render
+from core.search.resolver import Resolver
+from core.services import Services
 from db.database import Database
 
 TARGET_P99_MS = 50.0

@@ -43,12 +43,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from core import render_digest
-from core.cards import Card
-from core.digest import Digest, FactsCache, compose, window_facts
-from core.digest_runner import DigestRunner
-from core.render_digest import render_messages
-from core.schedule import DigestConfig, Period, due_period, parse_time
+from core.common.cards import Card
+from core.digests import render as render_digest
+from core.digests.compose import Digest, FactsCache, compose, window_facts
+from core.digests.render import render_messages
+from core.digests.schedule import DigestConfig, Period, due_period, parse_time
+from core.digests.service import DigestRunner
 from db import digests as repo
 from db.database import Database, migrate_file
 

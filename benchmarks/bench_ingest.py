@@ -5,7 +5,7 @@
 On a cached synthetic archive (:func:`benchmarks.common.archive`) it measures,
 in one run:
 
-* **first ingest**: ``core.loader.ingest_paths_sync`` into a new database,
+* **first ingest**: ``core.ingest.loader.ingest_paths_sync`` into a new database,
   end to end as the CLI and the bot do it (read, hash, parse, the ingest rules,
   every write);
 * **re-ingest** of the unchanged archive into that database (every document
@@ -41,9 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import common
-from core.loader import Outcome, expand_paths, ingest_paths_sync
-from core.parse_ahead import default_workers
-from core.parser import parse_bytes
+from core.ingest.loader import Outcome, expand_paths, ingest_paths_sync
+from core.ingest.parse_ahead import default_workers
+from core.ingest.parser import parse_bytes
 from db.connection import connect_sync
 from db.migrate import migrate
 

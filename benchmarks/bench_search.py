@@ -38,12 +38,13 @@ from rapidfuzz import fuzz, process
 
 from benchmarks import synth
 from benchmarks.common import summary
-from core.cards import Choice
-from core.loader import Outcome, ingest_paths_sync
-from core.names import fold
-from core.search import Resolution, Resolver
+from core.common.cards import Choice
+from core.common.names import fold
+from core.ingest.loader import Outcome, ingest_paths_sync
+from core.search.resolver import Resolution, Resolver
+from core.search.types import SearchData
 from db.database import Database
-from db.search import SearchData, load_search_data
+from db.search import load_search_data
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 TITLE_VARIANTS = ("typo-title", "dropped-word-title", "lower-title", "partial-title")

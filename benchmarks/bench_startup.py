@@ -83,7 +83,7 @@ async def _child_services(db_path: Path, queries: Path | None) -> None:
     """Open the database the bot's way, load the resolver and services, report memory."""
     from bot.settings import Settings
     from bot.startup import open_database
-    from core.search import Resolver
+    from core.search.resolver import Resolver
     from core.services import Services
 
     with tempfile.TemporaryDirectory() as empty:

@@ -2,11 +2,11 @@
 
 ``python -m benchmarks.synth OUT_DIR [--count N] [--seed S] [--json] [--no-markdown]
 [--workers W] [--queries-per-kind Q]`` writes ``OUT_DIR/markdown/<id>.md`` (the
-report format, via :func:`core.writer.render_document`), optionally
+report format, via :func:`core.ingest.writer.render_document`), optionally
 ``OUT_DIR/json/<id>.json`` (petition.parliament.uk API shape) and
 ``OUT_DIR/queries.jsonl``: one ``{"kind", "query", "expected", "variant"}`` per
 line, where ``expected`` is the petition id, the seat name as printed, or the
-MP's name without honorifics (:func:`core.names.person_name`), and every query
+MP's name without honorifics (:func:`core.common.names.person_name`), and every query
 has exactly one best answer in the archive.
 
 Every petition depends only on ``(seed, index)``: the first N petitions of a
@@ -25,8 +25,8 @@ gives the same bytes. The shape follows the real data in ``shared/data/ref``:
   ≥ 10,000, ``Debate Threshold Reached`` iff ≥ 100,000, a government response
   for most petitions over 10,000; refresh times from 2020 to May 2024.
 
-:func:`generate` yields :class:`core.models.Petition` values equal to what
-:func:`core.parser.parse_text` reads back from the rendered document;
+:func:`generate` yields :class:`core.ingest.models.Petition` values equal to what
+:func:`core.ingest.parser.parse_text` reads back from the rendered document;
 ``generate(..., full=True)`` adds what only the JSON carries (ONS codes, state,
 additional details, departments).
 """
@@ -51,7 +51,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.reference_seats import COUNTRIES, MP_SNAPSHOTS, REGIONS, SEATS
-from core.models import (
+from core.common.names import fold, person_name, strip_accents
+from core.ingest.models import (
     UNKNOWN,
     ConstituencyCount,
     CountryCount,
@@ -59,9 +60,8 @@ from core.models import (
     HistoryEvent,
     Petition,
 )
-from core.names import fold, person_name, strip_accents
-from core.parser import department as parse_department
-from core.writer import render_document
+from core.ingest.parser import department as parse_department
+from core.ingest.writer import render_document
 
 VERSION = 1
 """Bumped whenever the same (count, seed) would give different files (for caches)."""
@@ -1529,8 +1529,8 @@ def generate(count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED, *, full: bool
              ) -> Iterator[Petition]:  # fmt: skip
     """Yield ``count`` petitions, deterministically from ``seed``.
 
-    By default each petition is exactly what :func:`core.parser.parse_text` reads
-    back from :func:`core.writer.render_document` of it. With ``full=True`` the
+    By default each petition is exactly what :func:`core.ingest.parser.parse_text` reads
+    back from :func:`core.ingest.writer.render_document` of it. With ``full=True`` the
     JSON-only fields are filled too (seat ``ons_code``, ``state``,
     ``additional_details``, ``departments``) and the response's department is
     the API's rather than the one recovered from the details (the same text).

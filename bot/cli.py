@@ -20,10 +20,16 @@ from rich.table import Table
 
 from bot.logs import setup_logging
 from bot.settings import Settings, get_settings
-from core.loader import IngestReport, Outcome, expand_paths, file_documents, ingest_documents_sync
+from core.admin.types import DatabaseStats
+from core.ingest.loader import (
+    IngestReport,
+    Outcome,
+    expand_paths,
+    file_documents,
+    ingest_documents_sync,
+)
 from db import petitions as petition_repo
 from db.database import Database, migrate_file
-from db.records import DatabaseStats
 
 app = typer.Typer(
     help="petitionbot: UK Parliament petitions, searchable from Discord.",
@@ -209,7 +215,7 @@ def refresh(
     ] = 1.0,
 ) -> None:
     """Fetch changed petitions from the petitions site and ingest them (one pass)."""
-    from core.refresh import RefreshConfig, Refresher, RefreshReport
+    from core.ingest.live_refresh import RefreshConfig, Refresher, RefreshReport
     from db.reference import ensure_reference
 
     settings = _settings(db)

@@ -20,7 +20,7 @@ import cogs
 from bot.errors import on_app_command_error
 from bot.settings import Settings
 from bot.startup import open_database
-from core.search import Resolver
+from core.search.resolver import Resolver
 from core.services import Services
 from db import petitions as petition_repo
 from db.database import Database

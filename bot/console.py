@@ -4,8 +4,8 @@
 It is not a second implementation: a typed line becomes the same
 :class:`~core.services.Invocation` a slash command makes, runs through the
 same :class:`~core.services.Services`, is drawn by the same renderer
-(:func:`core.render_places.render`) and printed with
-:func:`core.cards.reply_to_text`. Menus and buttons work too: type ``next`` /
+(:func:`core.places.render.render`) and printed with
+:func:`core.common.cards.reply_to_text`. Menus and buttons work too: type ``next`` /
 ``prev`` to page, a number to pick from a menu, a button's label to press it.
 
 Typed forms (a leading ``/`` is fine)::
@@ -39,11 +39,13 @@ from typing import Any, TextIO
 
 from bot.settings import Settings, get_settings
 from bot.startup import open_database
-from core.cards import Card, CardField, Reply, reply_to_text, unescape
-from core.errors import UserFacingError
-from core.render_places import choices_per_page, render
-from core.search import Resolution
-from core.services import STATES, TABLES, FollowUp, Invocation, Result, Services
+from core.common.cards import Card, CardField, Reply, reply_to_text, unescape
+from core.common.errors import UserFacingError
+from core.common.results import FollowUp, Invocation, Result
+from core.petitions.service import STATES, TABLES
+from core.places.render import choices_per_page, render
+from core.search.resolver import Resolution
+from core.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import discord
 
-from core.cards import Card, Reply
+from core.common.cards import Card, Reply
 
 NO_MENTIONS = discord.AllowedMentions.none()
 DEFAULT_COLOUR = 0x4B7BEC

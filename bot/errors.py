@@ -12,7 +12,7 @@ import logging
 import discord
 from discord import app_commands
 
-from core.errors import UserFacingError
+from core.common.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.settings import Settings
-from core.loader import IngestReport, ingest_paths
+from core.ingest.loader import IngestReport, ingest_paths
 from db import petitions as petition_repo
 from db.database import Database
 from db.reference import ensure_reference

@@ -1,6 +1,6 @@
 """Interactive replies: page buttons, a "Did you mean…"/"open one" menu, action buttons.
 
-A :class:`ReplyView` is built from a rendered :class:`~core.cards.Reply` and
+A :class:`ReplyView` is built from a rendered :class:`~core.common.cards.Reply` and
 the service :class:`~core.services.Result` behind it. Menu options and action
 buttons carry the index of a :class:`~core.services.FollowUp`, so a pick just
 replays that follow-up's invocation through the same services and renderers
@@ -24,10 +24,11 @@ from discord import app_commands
 
 from bot.embeds import NO_MENTIONS, reply_kwargs, to_embed
 from bot.errors import GENERIC, send_ephemeral
-from core.cards import Choice, Reply
-from core.errors import UserFacingError
-from core.render_places import choices_per_page, render
-from core.services import FollowUp, Result, Services
+from core.common.cards import Choice, Reply
+from core.common.errors import UserFacingError
+from core.common.results import FollowUp, Result
+from core.places.render import choices_per_page, render
+from core.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,12 @@ from bot.checks import bot_owner_only, server_manager_only
 from bot.client import PetitionBot
 from bot.confirm import ConfirmView
 from bot.embeds import NO_MENTIONS, reply_kwargs, to_embed
-from core import render_admin, uploads
-from core.cards import Reply, escape
-from core.errors import UserFacingError
-from core.loader import ingest_documents, ingest_paths
+from core.admin import render as render_admin
+from core.admin.types import AuditEntry
+from core.common.cards import Reply, escape
+from core.common.errors import UserFacingError
+from core.ingest import uploads
+from core.ingest.loader import ingest_documents, ingest_paths
 from db import audit
 from db import guild_settings as guild_repo
 from db import petitions as petition_repo
@@ -61,7 +63,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         scope: audit.Scope,
         arguments: dict[str, Any] | None = None,
     ) -> None:
-        entry = audit.AuditEntry(
+        entry = AuditEntry(
             action=action,
             result=result,
             scope=scope,
@@ -75,7 +77,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         if scope == "server" and interaction.guild_id is not None:
             await self._post_to_audit_channel(interaction.guild_id, entry)
 
-    async def _post_to_audit_channel(self, guild_id: int, entry: audit.AuditEntry) -> None:
+    async def _post_to_audit_channel(self, guild_id: int, entry: AuditEntry) -> None:
         config = await guild_repo.get_config(self.bot.db, guild_id)
         if config.audit_channel_id is None:
             return

@@ -1,6 +1,6 @@
 """``/digest``: scheduled per-server petition news, posted on time, exactly once.
 
-The cog only wires Discord to ``core.digest_runner.DigestRunner``: a
+The cog only wires Discord to ``core.digests.service.DigestRunner``: a
 ``tasks.loop`` (interval = ``settings.digest_tick_seconds``) calls
 ``runner.tick()``, and the runner posts through :meth:`Digest._post`, which
 turns "no permission" / "channel deleted" into ``ChannelUnavailable`` so the
@@ -22,13 +22,13 @@ from discord.ext import commands, tasks
 from bot.checks import describe_actor, server_manager_only
 from bot.client import PetitionBot
 from bot.embeds import NO_MENTIONS, to_embed
-from core import render_admin
-from core.cards import Card, escape
-from core.digest_runner import ChannelUnavailable, DigestRunner, RunOutcome, parse_thresholds
-from core.errors import UserFacingError
-from core.render_digest import preview_note, render_messages, schedule_text, settings_card
-from core.schedule import WEEKDAYS, next_slot, parse_time, timezone_matches
-from db import audit
+from core.admin import render as render_admin
+from core.admin.types import AuditEntry
+from core.common.cards import Card, escape
+from core.common.errors import UserFacingError
+from core.digests.render import preview_note, render_messages, schedule_text, settings_card
+from core.digests.schedule import WEEKDAYS, next_slot, parse_time, timezone_matches
+from core.digests.service import ChannelUnavailable, DigestRunner, RunOutcome, parse_thresholds
 from db import digests as digest_repo
 from db import guild_settings as guild_repo
 
@@ -124,7 +124,7 @@ class Digest(
             ) from exc
         return message.id
 
-    async def _mirror_audit(self, entry: audit.AuditEntry) -> None:
+    async def _mirror_audit(self, entry: AuditEntry) -> None:
         """Also show digest actions in the server's audit channel, when it has one."""
         if entry.guild_id is None:
             return

@@ -10,7 +10,8 @@ from discord.ext import commands
 
 from bot.client import PetitionBot
 from bot.views import answer
-from core.services import COMMANDS, Services
+from core.meta.results import COMMANDS
+from core.services import Services
 
 StateOption = Literal["open", "closed", "rejected", "all"]
 

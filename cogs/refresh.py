@@ -1,7 +1,7 @@
 """Optional live refresh: walk the petitions site's open petitions on a schedule.
 
 Off unless ``LIVE_REFRESH=true``. The cog only wires a ``tasks.loop`` to
-:class:`core.refresh.Refresher`, which does the polite HTTP (rate limit,
+:class:`core.ingest.live_refresh.Refresher`, which does the polite HTTP (rate limit,
 conditional requests, backoff) and ingests through the normal loader rules.
 """
 
@@ -12,8 +12,8 @@ import logging
 from discord.ext import commands, tasks
 
 from bot.client import PetitionBot
-from core.loader import Outcome
-from core.refresh import RefreshConfig, Refresher
+from core.ingest.live_refresh import RefreshConfig, Refresher
+from core.ingest.loader import Outcome
 
 log = logging.getLogger(__name__)
 

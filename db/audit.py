@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
 
+from core.admin.types import AuditEntry
 from db.database import Database
 from db.records import parse_time
-
-Scope = Literal["global", "server"]
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    action: str
-    result: str
-    scope: Scope
-    user_id: int | None = None
-    user_name: str | None = None
-    guild_id: int | None = None
-    channel_id: int | None = None
-    arguments: dict[str, Any] = field(default_factory=dict)
-    at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 async def record(db: Database, entry: AuditEntry) -> int:

@@ -7,53 +7,19 @@ code and the hex map matches seats to its hexagons by folded name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
+from core.charts.types import ChartCountry, ChartPetition, ChartSeat
 from db.database import Database
 from db.records import required_time
 
 UNITED_KINGDOM = "United Kingdom"
 
 
-@dataclass(frozen=True, slots=True)
-class ChartPetition:
-    """The facts about a petition that a chart and its cache key need."""
-
-    id: int
-    title: str
-    url: str
-    total_signatures: int
-    uk_signatures: int | None
-    refreshed_at: datetime
-    boundary_set: str
-    content_hash: str
 
 
-@dataclass(frozen=True, slots=True)
-class SeatCount:
-    """Signatures from one constituency of the petition's boundary set."""
-
-    name: str
-    name_key: str
-    ons_code: str | None
-    signatures: int
 
 
-@dataclass(frozen=True, slots=True)
-class CountryCount:
-    """Signatures from one country."""
-
-    name: str
-    signatures: int
 
 
-@dataclass(frozen=True, slots=True)
-class CountPoint:
-    """A known count at a moment (a snapshot, or a threshold crossing)."""
-
-    at: datetime
-    signatures: int
 
 
 async def chart_petition(db: Database, petition_id: int) -> ChartPetition | None:
@@ -88,7 +54,7 @@ _SEATS_SQL = """
 """
 
 
-async def seat_counts(db: Database, petition_id: int, limit: int | None = None) -> list[SeatCount]:
+async def seat_counts(db: Database, petition_id: int, limit: int | None = None) -> list[ChartSeat]:
     """Seats with signatures, most first (all of them unless ``limit``).
 
     Seats absent from the petition's table have no row here: callers treat
@@ -98,12 +64,12 @@ async def seat_counts(db: Database, petition_id: int, limit: int | None = None) 
     params: tuple[int, ...] = (petition_id,) if limit is None else (petition_id, limit)
     async with db.conn.execute(sql, params) as cursor:
         rows = await cursor.fetchall()
-    return [SeatCount(r["name"], r["name_key"], r["ons_code"], int(r["signatures"])) for r in rows]
+    return [ChartSeat(r["name"], r["name_key"], r["ons_code"], int(r["signatures"])) for r in rows]
 
 
 async def country_counts(
     db: Database, petition_id: int, limit: int, *, exclude: str | None = UNITED_KINGDOM
-) -> list[CountryCount]:
+) -> list[ChartCountry]:
     """Countries by signatures, most first, leaving out ``exclude``.
 
     The United Kingdom is left out by default: at 95–99 % of every petition
@@ -121,7 +87,7 @@ async def country_counts(
         (petition_id, exclude, limit),
     ) as cursor:
         rows = await cursor.fetchall()
-    return [CountryCount(r["name"], int(r["signatures"])) for r in rows]
+    return [ChartCountry(r["name"], int(r["signatures"])) for r in rows]
 
 
 async def country_total(db: Database, petition_id: int) -> int:

@@ -17,157 +17,52 @@ Two conventions of the source data are settled here, once:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
 
 import aiosqlite
 
+from core.petitions.types import (
+    CountryRow,
+    Freshness,
+    HistoryRecord,
+    PetitionDetail,
+    PetitionSummary,
+    ResponseRecord,
+    SeatRow,
+    SnapshotRecord,
+)
+from core.places.types import (
+    ConstituencyRef,
+    MpRef,
+    MpSeat,
+    SeatHolder,
+    SeatPetitionRow,
+    SeatStanding,
+)
 from db.database import Database
 from db.petitions import summary_from_row
-from db.records import PetitionSummary, parse_time, required_time
-from db.search import ConstituencyRef, MpRef
-
+from db.records import parse_time, required_time
 
 # ---------------------------------------------------------------- records
-@dataclass(frozen=True, slots=True)
-class PetitionDetail:
-    """The current state of a petition with the dates its card shows."""
-
-    id: int
-    title: str
-    url: str
-    state: str
-    total_signatures: int
-    uk_signatures: int | None
-    unknown_signatures: int | None
-    unknown_rank: int | None
-    refreshed_at: datetime
-    boundary_set: str
-    opened_at: datetime | None
-    closed_at: datetime | None
-    response_threshold_at: datetime | None
-    debate_threshold_at: datetime | None
-    government_response_at: datetime | None
-    departments: tuple[str, ...]
-
-    @property
-    def uk_base(self) -> int:
-        """Denominator for seat shares: UK signatures, or the total when unknown."""
-        return self.uk_signatures or self.total_signatures
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseRecord:
-    """The government's response to a petition."""
-
-    summary: str
-    details: str
-    department: str | None
-    responded_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryRecord:
-    event: str
-    at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class SnapshotRecord:
-    """The count at one refresh we ingested."""
-
-    refreshed_at: datetime
-    total_signatures: int
-    uk_signatures: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class SeatRow:
-    """One row of a petition's constituency table.
-
-    ``rank`` is the source rank (the Unknown row counted); ``seat_rank`` is the
-    rank among real seats. ``mp_printed`` is the MP as printed at that refresh,
-    ``None`` for a vacant seat.
-    """
-
-    constituency_id: int
-    name: str
-    name_key: str
-    rank: int
-    seat_rank: int
-    signatures: int
-    percent: float
-    mp_printed: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class CountryRow:
-    name: str
-    rank: int
-    signatures: int
-    percent: float
 
 
-@dataclass(frozen=True, slots=True)
-class SeatStanding:
-    """How one seat did in one petition, including seats absent from the table.
-
-    ``listed`` is False when the seat is not in the table: then ``signatures``
-    is 0, ``percent`` None, ``mp_printed`` None (unknown, not vacant) and
-    ``seat_rank`` is ``seats_listed + 1`` (joint last).
-    """
-
-    petition_id: int
-    constituency_id: int
-    listed: bool
-    signatures: int
-    percent: float | None
-    seat_rank: int
-    seats_listed: int
-    seats_total: int
-    mp_printed: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class SeatPetitionRow:
-    """A petition as signed in one seat (for "what did this seat sign most")."""
-
-    petition_id: int
-    title: str
-    state: str
-    total_signatures: int
-    uk_signatures: int | None
-    signatures: int
-    percent: float
 
 
-@dataclass(frozen=True, slots=True)
-class SeatHolder:
-    """An MP seen holding a seat, with the refresh times they were seen."""
-
-    mp: MpRef
-    first_seen_at: datetime
-    last_seen_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class MpSeat:
-    """A seat an MP was seen holding, with the refresh times they were seen."""
-
-    seat: ConstituencyRef
-    first_seen_at: datetime
-    last_seen_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """What /about reports: how much data there is and how recent it is."""
-
-    petitions: int
-    newest_refresh: datetime | None
-    oldest_refresh: datetime | None
-    last_ingest_at: datetime | None
-    by_state: dict[str, int]
 
 
 # ---------------------------------------------------------------- petitions

@@ -25,20 +25,19 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import aiosqlite
 
-from core.digest import ChangeSet, ResponseInfo, SnapshotPoint, TrackedPetition
-from core.schedule import Cadence, DigestConfig, Period, Status, parse_time
+from core.digests.compose import ChangeSet, ResponseInfo, SnapshotPoint, TrackedPetition
+from core.digests.schedule import Cadence, DigestConfig, Period, Status, parse_time
+from core.digests.types import DigestPost, PostStatus
 from db.database import Database
 from db.records import parse_time as parse_stamp
 from db.records import required_time
 
 _CLAIM_CHUNK = 500  # rows per INSERT: 3,000 bound values, far below SQLite's limit
-PostStatus = Literal["claimed", "posted", "empty", "failed", "interrupted"]
 
 INTERRUPTED = (
     "the bot stopped after claiming this period and before finishing it; "
@@ -53,21 +52,6 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-@dataclass(frozen=True, slots=True)
-class DigestPost:
-    """One claimed period and what became of it."""
-
-    guild_id: int
-    period_key: str
-    status: PostStatus
-    window_start: datetime
-    window_end: datetime
-    channel_id: int
-    claimed_at: datetime
-    posted_at: datetime | None
-    message_ids: tuple[int, ...]
-    items: int | None
-    error: str | None
 
 
 # ---------------------------------------------------------------- settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from core.guild_config import GuildConfig
+from core.admin.guild_config import GuildConfig
 from db.database import Database
 
 _FIELDS = ("moderator_role_id", "audit_channel_id")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import aiosqlite
 
+from core.admin.types import DatabaseStats, IngestLogRecord
+from core.petitions.types import PetitionSummary
 from db.database import Database
-from db.records import DatabaseStats, IngestLogRecord, PetitionSummary, parse_time, required_time
+from db.records import parse_time, required_time
 
 _SUMMARY_COLUMNS = (
     "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set"

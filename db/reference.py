@@ -1,6 +1,6 @@
 """SQL for the constituency reference: loading it, linking seats to it, seat counts and rates.
 
-The reference (650 seats per boundary set, see :mod:`core.reference`) is
+The reference (650 seats per boundary set, see :mod:`core.places.reference`) is
 loaded into ``seat_reference`` / ``seat_name_variants`` by
 :func:`ensure_reference_sync`, which does nothing when the bundled files have
 not changed since the last load (their fingerprint is kept in ``bot_meta``).
@@ -19,14 +19,19 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
 
-from core.names import fold
-from core.rates import NationalRate, SeatRate, national_rate, seat_rates
-from core.reference import REFERENCE_DIR, ReferenceSeat, load_reference, reference_fingerprint
+from core.common.names import fold
+from core.places.rates import seat_rates
+from core.places.reference import (
+    REFERENCE_DIR,
+    ReferenceSeat,
+    load_reference,
+    reference_fingerprint,
+)
+from core.places.types import PetitionSeatRate, PetitionSeats, RateTable, SeatCount, UnlinkedSeat
 from db.connection import connect_sync
 from db.database import Database
 from db.migrate import migrate
@@ -52,88 +57,14 @@ _SEAT_COLUMNS = (
 
 
 # --------------------------------------------------------------------- records
-@dataclass(frozen=True, slots=True)
-class SeatCount:
-    """A reference seat with one petition's count: ``0`` when the table lacks the seat.
-
-    ``listed`` tells the two zeros apart (absent vs printed "0"); ``mp`` is the
-    MP as printed in this petition's table (``None`` when absent or vacant).
-    ``rank`` is the competition rank by signatures among all seats of the set,
-    so every absent seat shares the last rank.
-    """
-
-    ons_code: str
-    name: str
-    country: str
-    region: str
-    electorate: int | None
-    hex_q: int | None
-    hex_r: int | None
-    signatures: int
-    mp: str | None
-    listed: bool
-    rank: int
 
 
-@dataclass(frozen=True, slots=True)
-class PetitionSeats:
-    """Every seat of a petition's boundary set with its count, most signatures first.
-
-    ``unlinked_signatures`` counts signatures in seat rows that match no
-    reference seat (0 for all bundled and sample data); they are left out of
-    the seats and the rates.
-    """
-
-    petition_id: int
-    boundary_set: str
-    uk_signatures: int | None
-    seats: tuple[SeatCount, ...]
-    unlinked_signatures: int = 0
-
-    def get(self, ons_code: str) -> SeatCount | None:
-        return next((s for s in self.seats if s.ons_code == ons_code), None)
-
-    @property
-    def national(self) -> NationalRate:
-        """The petition's UK rate over these seats (see :mod:`core.rates`)."""
-        return national_rate(self.seats)
-
-    def rates(self) -> list[SeatRate]:
-        """Every seat's rate, highest first (about a millisecond for 650 seats)."""
-        return seat_rates(self.seats, self.national)
 
 
-@dataclass(frozen=True, slots=True)
-class PetitionSeatRate:
-    """One seat's count and rate in one petition, with the UK rate to compare."""
-
-    petition_id: int
-    boundary_set: str
-    seat: SeatCount
-    rate: SeatRate
-    national: NationalRate
-    seats_in_set: int
 
 
-@dataclass(frozen=True, slots=True)
-class RateTable:
-    """The top seats of a petition by signatures per 1,000 electors."""
-
-    petition_id: int
-    boundary_set: str
-    national: NationalRate
-    rows: tuple[SeatRate, ...]
-    seats_in_set: int
 
 
-@dataclass(frozen=True, slots=True)
-class UnlinkedSeat:
-    """A petition seat row that matches no reference seat (a name to add as a variant)."""
-
-    constituency_id: int
-    boundary_set: str
-    name: str
-    ons_code: str | None
 
 
 # --------------------------------------------------------------------- loading

@@ -12,60 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
+from core.petitions.types import PetitionRef
+from core.places.types import ConstituencyRef, MpRef
+from core.search.types import SearchData
 from db.connection import connect_sync
 from db.database import Database
-
-
-@dataclass(frozen=True, slots=True)
-class PetitionRef:
-    """Just enough of a petition to name it in a reply or a "Did you mean…" list."""
-
-    id: int
-    title: str
-    total_signatures: int
-    state: str
-    refreshed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ConstituencyRef:
-    """A seat: a name within one boundary set ('2010' or '2024')."""
-
-    id: int
-    name: str
-    boundary_set: str
-    ons_code: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MpRef:
-    """A person, named without honorifics ("Jonathan Lord")."""
-
-    id: int
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class SearchData:
-    """Everything the resolver indexes, with the stored folded keys alongside.
-
-    ``petitions`` are ordered most-signed first, so ties in matching fall to the
-    better-known petition and the empty query's suggestions are a prefix.
-    ``boundary_sets`` lists the sets with seats, the one with the most recent
-    petition data first (the default when a seat name exists in both).
-    """
-
-    petitions: list[PetitionRef]
-    petition_keys: list[str]
-    constituencies: list[ConstituencyRef]
-    constituency_keys: list[str]
-    boundary_sets: list[str]
-    mps: list[MpRef]
-    mp_keys: list[str]
-
 
 _PETITION_COLUMNS = "id, title, total_signatures, state, refreshed_at"
 

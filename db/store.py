@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 
-from core.models import UNKNOWN, Petition
-from core.names import fold, person_name
+from core.common.names import fold, person_name
+from core.ingest.models import UNKNOWN, Petition
 
 
 def iso(moment: datetime | None) -> str | None:

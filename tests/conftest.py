@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.loader import ingest_paths_sync
+from core.ingest.loader import ingest_paths_sync
 from db.database import Database
 
 REPO = Path(__file__).resolve().parent.parent

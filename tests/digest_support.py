@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.loader import Document, IngestReport, ingest_documents_sync
-from core.models import Petition
-from core.parser import parse_file
-from core.schedule import DigestConfig, parse_time
-from core.writer import render_document
+from core.digests.schedule import DigestConfig, parse_time
+from core.ingest.loader import Document, IngestReport, ingest_documents_sync
+from core.ingest.models import Petition
+from core.ingest.parser import parse_file
+from core.ingest.writer import render_document
 
 BASE = datetime(2031, 1, 1, tzinfo=UTC)
 """Every digest test's clock starts here, after the seeds' real ingest time."""

@@ -7,9 +7,9 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from core.models import Petition
-from core.parser import parse_file
-from core.writer import render_document
+from core.ingest.models import Petition
+from core.ingest.parser import parse_file
+from core.ingest.writer import render_document
 
 # The ingest log records rejections by design; everything else must stay identical.
 LOG_TABLES = ("ingest_log",)

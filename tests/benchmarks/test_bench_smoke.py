@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks import __main__ as bench
 from benchmarks import bench_commands, common
-from core.services import COMMANDS
+from core.meta.results import COMMANDS
 
 SMOKE = bench.SMOKE_COUNT
 

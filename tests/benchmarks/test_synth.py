@@ -12,10 +12,10 @@ import pytest
 
 from benchmarks import synth
 from benchmarks.reference_seats import SEATS
-from core.models import Petition
-from core.names import fold, person_name
-from core.parser import parse_file, parse_text
-from core.writer import render_document
+from core.common.names import fold, person_name
+from core.ingest.models import Petition
+from core.ingest.parser import parse_file, parse_text
+from core.ingest.writer import render_document
 
 N = 30
 SEED = 7

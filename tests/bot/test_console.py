@@ -12,9 +12,10 @@ import bot.cli
 import bot.console
 from bot.console import console_main, parse, plain, run_console
 from bot.settings import Settings
-from core.errors import UserFacingError
-from core.search import Resolver
-from core.services import Invocation, Services
+from core.common.errors import UserFacingError
+from core.common.results import Invocation
+from core.search.resolver import Resolver
+from core.services import Services
 from db.database import Database
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"

@@ -17,7 +17,7 @@ from discord import app_commands
 from bot.checks import MANAGER_ONLY, OWNER_ONLY
 from bot.settings import Settings
 from cogs.admin import Admin
-from core.writer import render_document
+from core.ingest.writer import render_document
 from db.database import Database
 from db.guild_settings import get_config, update_config
 from tests.cogs.admin_fakes import (
@@ -263,7 +263,7 @@ async def test_upload_refused_before_download(
         async def read(self) -> bytes:
             raise AssertionError("must not download")
 
-    from core.errors import UserFacingError
+    from core.common.errors import UserFacingError
 
     with pytest.raises(UserFacingError, match=message):
         await invoke(cog, "ingest", FakeInteraction(fake, OWNER), file=Unreadable(name, b""))

@@ -16,8 +16,8 @@ from discord import app_commands
 from bot.checks import MANAGER_ONLY
 from bot.settings import Settings
 from cogs.digest import Digest
-from core.errors import UserFacingError
-from core.models import Petition
+from core.common.errors import UserFacingError
+from core.ingest.models import Petition
 from db import digests as repo
 from db.database import Database
 from tests.cogs.digest_fakes import (

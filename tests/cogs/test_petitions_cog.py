@@ -13,8 +13,8 @@ import bot.views as views
 from bot.errors import on_app_command_error
 from bot.views import REFUSAL, ReplyView
 from cogs.petitions import Petitions
-from core.errors import NotFoundError
-from core.search import Resolver
+from core.common.errors import NotFoundError
+from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
 from tests.cogs.fakes import FakeBot, FakeInteraction, FakeUser, component

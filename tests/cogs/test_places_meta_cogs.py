@@ -10,8 +10,8 @@ import pytest
 from bot.views import ReplyView
 from cogs.meta import Meta
 from cogs.places import Places
-from core.errors import NotFoundError
-from core.search import Resolver
+from core.common.errors import NotFoundError
+from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
 from tests.cogs.fakes import FakeBot, FakeInteraction, FakeUser, component

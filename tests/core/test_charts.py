@@ -13,16 +13,17 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from core import chart_service, charts
-from core.cards import Card
-from core.chart_service import ChartResult, chart, chart_spec
-from core.errors import NotFoundError, UserFacingError
-from core.hexmap import load_hexmap
-from core.loader import ingest_paths_sync
-from core.models import ConstituencyCount, HistoryEvent, Petition
-from core.parser import parse_file
-from core.render_charts import render_chart
-from core.writer import render_document
+from core.charts import draw as charts
+from core.charts import service as chart_service
+from core.charts.hexmap import load_hexmap
+from core.charts.render import render_chart
+from core.charts.service import ChartResult, chart, chart_spec
+from core.common.cards import Card
+from core.common.errors import NotFoundError, UserFacingError
+from core.ingest.loader import ingest_paths_sync
+from core.ingest.models import ConstituencyCount, HistoryEvent, Petition
+from core.ingest.parser import parse_file
+from core.ingest.writer import render_document
 from db.database import Database
 
 OFSTED, SEND, VERIFIED_ID = 652057, 607849, 575833

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import core.digest as digest_module
-from core.digest import (
+import core.digests.compose as digest_module
+from core.digests.compose import (
     ChangeSet,
     Digest,
     FactsCache,
@@ -22,7 +22,7 @@ from core.digest import (
     compose_many,
     window_facts,
 )
-from core.models import HistoryEvent, Petition
+from core.ingest.models import HistoryEvent, Petition
 from db.database import Database
 from db.digests import fetch_changes
 from tests.digest_support import (

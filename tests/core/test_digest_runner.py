@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from core import render_digest
-from core.cards import Card
-from core.digest_runner import ChannelUnavailable, DigestRunner, parse_thresholds
-from core.errors import UserFacingError
-from core.models import Petition
-from core.render_digest import render_messages
-from core.schedule import Period, parse_time
-from db import audit
+from core.admin.types import AuditEntry
+from core.common.cards import Card
+from core.common.errors import UserFacingError
+from core.digests import render as render_digest
+from core.digests.render import render_messages
+from core.digests.schedule import Period, parse_time
+from core.digests.service import ChannelUnavailable, DigestRunner, parse_thresholds
+from core.ingest.models import Petition
 from db import digests as repo
 from db.database import Database
 from tests.digest_support import BASE, OFSTED, SEND, VERIFIED_ID, ingest_at, renumbered, seeds
@@ -232,9 +232,9 @@ async def test_permission_loss_disables_with_reason_and_audit(
     db: Database, seed: dict[int, Petition]
 ) -> None:
     clock, poster = Clock(BASE), Poster()
-    hooked: list[audit.AuditEntry] = []
+    hooked: list[AuditEntry] = []
 
-    async def hook(entry: audit.AuditEntry) -> None:
+    async def hook(entry: AuditEntry) -> None:
         hooked.append(entry)
 
     runner = make_runner(db, clock, poster, on_audit=hook)

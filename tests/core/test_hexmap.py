@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.hexmap import (
+from core.charts.hexmap import (
     HEXJSON_FILES,
     REFERENCE_DIR,
     hex_centre,
@@ -16,8 +16,8 @@ from core.hexmap import (
     load_hexmap,
     parse_hexjson,
 )
-from core.names import fold
-from core.parser import parse_file
+from core.common.names import fold
+from core.ingest.parser import parse_file
 
 SHARED_HEXMAPS = (
     Path(__file__).resolve().parents[3] / "shared" / "data" / "ref" / "odileeds-hexmaps"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.names import fold, person_key, person_name, stem, strip_accents
+from core.common.names import fold, person_key, person_name, stem, strip_accents
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
 HONORIFICS = {

@@ -18,19 +18,19 @@ from pathlib import Path
 
 import pytest
 
-import core.loader as loader_module
-import core.parse_ahead as parse_ahead
-from core.loader import (
+import core.ingest.loader as loader_module
+import core.ingest.parse_ahead as parse_ahead
+from core.ingest.loader import (
     Document,
     FileDocument,
     Outcome,
     ingest_documents_sync,
     read_and_parse,
 )
-from core.models import ConstituencyCount, CountryCount
-from core.parse_ahead import ParseAhead
-from core.parser import ParseError, parse_bytes
-from core.writer import render_document
+from core.ingest.models import ConstituencyCount, CountryCount
+from core.ingest.parse_ahead import ParseAhead
+from core.ingest.parser import ParseError, parse_bytes
+from core.ingest.writer import render_document
 from tests.support import dump_data, seed_petition, variant
 
 REPO = Path(__file__).resolve().parents[2]
@@ -168,8 +168,8 @@ def test_helper_exits_when_the_loader_is_killed(seed_paths: list[Path]) -> None:
     """kill -9 of the bot mid-ingest must not leave a parse process behind."""
     script = f"""
 import os, signal, time
-from core.loader import Document, read_and_parse
-from core.parse_ahead import ParseAhead
+from core.ingest.loader import Document, read_and_parse
+from core.ingest.parse_ahead import ParseAhead
 data = open({str(seed_paths[0])!r}, "rb").read()
 batch = [(i, Document(f"{{i}}.md", data)) for i in range(40)]
 ahead = ParseAhead(batch, read_and_parse, workers=1)

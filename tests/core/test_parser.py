@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from core.models import UNKNOWN, ParseWarning
-from core.parser import ParseError, department, parse_bytes, parse_file, parse_text
+from core.ingest.models import UNKNOWN, ParseWarning
+from core.ingest.parser import ParseError, department, parse_bytes, parse_file, parse_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
 SEED_000 = SEEDS / "000_554244068cbf0b8f.txt"

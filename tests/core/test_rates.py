@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.rates import (
+from core.places.rates import (
     NationalRate,
     SeatRate,
     Tally,

@@ -24,9 +24,9 @@ import pytest
 from aiohttp import web
 from typer.testing import CliRunner
 
-from core.json_reader import ListEntry
-from core.loader import Outcome, ingest_paths_sync
-from core.refresh import RefreshConfig, Refresher, retry_after_seconds
+from core.ingest.json_reader import ListEntry
+from core.ingest.live_refresh import RefreshConfig, Refresher, retry_after_seconds
+from core.ingest.loader import Outcome, ingest_paths_sync
 from db.database import Database
 
 PETITIONS = Path(__file__).resolve().parents[1] / "fixtures" / "petition_json" / "petitions"

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.embeds import to_embed
-from core import render_petitions as rp
-from core.cards import (
+from core.common.cards import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_COUNT_LIMIT,
@@ -19,25 +18,24 @@ from core.cards import (
     Card,
     Reply,
 )
-from core.render_places import choices_per_page, render
-from core.search import Resolver
-from core.services import (
-    FollowUp,
-    Invocation,
+from core.common.results import FollowUp, Invocation, Result
+from core.petitions import render as rp
+from core.petitions.results import (
     PetitionCard,
     ResponseText,
-    Result,
     SearchHit,
     SearchResult,
-    SeatInPetition,
-    Services,
     TableRow,
     Threshold,
     TopTable,
 )
-from db.counts import CountryRow, PetitionDetail, ResponseRecord, SeatRow, SeatStanding
+from core.petitions.types import CountryRow, PetitionDetail, PetitionRef, ResponseRecord, SeatRow
+from core.places.render import choices_per_page, render
+from core.places.results import SeatInPetition
+from core.places.types import ConstituencyRef, SeatStanding
+from core.search.resolver import Resolver
+from core.services import Services
 from db.database import Database
-from db.search import ConstituencyRef, PetitionRef
 
 NASTY = "@everyone **Bold** `code` <@123> <@&456> @here [link](https://evil.example) ~~x~~ |y|"
 WHEN = datetime(2024, 1, 4, 20, 30, 10, tzinfo=UTC)

@@ -5,14 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from core.cards import (
-    DESCRIPTION_LIMIT,
-    EMBED_TOTAL_LIMIT,
-    EMBEDS_PER_MESSAGE,
-    TITLE_LIMIT,
-)
-from core.digest import Digest, DigestItem, Section
-from core.render_digest import (
+from core.common.cards import DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, EMBEDS_PER_MESSAGE, TITLE_LIMIT
+from core.digests.compose import Digest, DigestItem, Section
+from core.digests.render import (
     digest_cards,
     item_text,
     pack_messages,
@@ -20,8 +15,8 @@ from core.render_digest import (
     render_messages,
     settings_card,
 )
-from core.schedule import DigestConfig, parse_time
-from db.digests import DigestPost
+from core.digests.schedule import DigestConfig, parse_time
+from core.digests.types import DigestPost
 
 START = datetime(2031, 1, 6, 9, 0, tzinfo=UTC)
 END = START + timedelta(days=1)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.schedule import (
+from core.digests.schedule import (
     DigestConfig,
     Period,
     due_period,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.loader import ingest_paths
-from core.parser import parse_file
-from core.search import LABEL_LIMIT, Resolver, TextIndex, parse_petition_id
-from core.writer import render_document
+from core.ingest.loader import ingest_paths
+from core.ingest.parser import parse_file
+from core.ingest.writer import render_document
+from core.search.resolver import LABEL_LIMIT, Resolver, TextIndex, parse_petition_id
 from db.database import Database
 
 OFSTED, SEND, VERIFIED_ID = 652057, 607849, 575833
@@ -432,7 +432,7 @@ async def test_large_indexes_are_searched_in_a_worker_thread(
 ) -> None:
     import threading
 
-    import core.search as search
+    import core.search.resolver as search
 
     threads: set[str] = set()
     real = search._petition_search
@@ -455,7 +455,7 @@ async def test_large_indexes_are_searched_in_a_worker_thread(
 async def test_autocomplete_an_id_prefix_most_signed_first(
     resolver: Resolver, monkeypatch: pytest.MonkeyPatch, scan: int
 ) -> None:
-    import core.search as search
+    import core.search.resolver as search
 
     monkeypatch.setattr(search, "ID_PREFIX_SCAN", scan)  # both the scan and the sorted range
     assert [c.value for c in await resolver.complete_petition("6")] == ["652057", "607849"]

@@ -7,26 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from core.cards import reply_to_text
-from core.errors import NotFoundError, UserFacingError
-from core.render_places import render
-from core.search import Resolver
-from core.services import (
-    COMMANDS,
-    Comparison,
-    Invocation,
-    PetitionCard,
-    SeatInPetition,
-    SeatOverview,
-    Services,
-    seat_differences,
-    seat_table_rows,
-)
+from core.common.cards import reply_to_text
+from core.common.errors import NotFoundError, UserFacingError
+from core.common.results import Invocation
+from core.meta.results import COMMANDS
+from core.petitions.results import Comparison, PetitionCard
+from core.petitions.service import seat_differences, seat_table_rows
+from core.petitions.types import PetitionDetail, PetitionRef, SeatRow
+from core.places.render import render
+from core.places.results import SeatInPetition, SeatOverview
+from core.places.types import ConstituencyRef, MpRef
+from core.search.resolver import Resolver
+from core.services import Services
 from db import counts
-from db.counts import PetitionDetail, SeatRow
 from db.database import Database
 from db.reference import ensure_reference
-from db.search import ConstituencyRef, MpRef, PetitionRef
 
 OFSTED = 652057
 SEND = 607849

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.models import (
+from core.ingest.models import (
     EVENT_ORDER,
     UNKNOWN,
     ConstituencyCount,
@@ -18,8 +18,8 @@ from core.models import (
     HistoryEvent,
     Petition,
 )
-from core.parser import parse_bytes, parse_file, parse_text
-from core.writer import render_document
+from core.ingest.parser import parse_bytes, parse_file, parse_text
+from core.ingest.writer import render_document
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
 SEED_PATHS = sorted(SEEDS.glob("*.txt"))

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Petition
-from core.schedule import Period
+from core.digests.schedule import Period
+from core.digests.types import DigestPost
+from core.ingest.models import Petition
 from db import digests as repo
 from db.database import Database
 from db.migrate import migrate
@@ -121,7 +122,7 @@ async def test_finish_moves_reporting_watermark_only_when_posted_or_empty(db: Da
     assert config is not None
     assert config.reported_through == BASE + 2 * DAY
     record = await repo.get_post(db, 1, posted.key)
-    assert record == repo.DigestPost(
+    assert record == DigestPost(
         guild_id=1,
         period_key="daily 2031-01-03",
         status="posted",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.guild_config import GuildConfig
+from core.admin.guild_config import GuildConfig
 from db.database import Database
 from db.guild_settings import get_config, update_config
 

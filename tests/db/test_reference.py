@@ -11,17 +11,17 @@ from typing import Any
 
 import pytest
 
-from core.json_reader import parse_json_bytes
-from core.lifecycle import BOUNDARIES_2010, BOUNDARIES_2024
-from core.loader import Document, Outcome, ingest_documents_sync, ingest_paths_sync
-from core.reference import (
+from core.ingest.json_reader import parse_json_bytes
+from core.ingest.loader import Document, Outcome, ingest_documents_sync, ingest_paths_sync
+from core.ingest.writer import render_document
+from core.petitions.lifecycle import BOUNDARIES_2010, BOUNDARIES_2024
+from core.places.reference import (
     ELECTORATE_2024,
     REFERENCE_DIR,
     REFERENCE_FILES,
     build_electorate_2024,
     load_reference,
 )
-from core.writer import render_document
 from db import reference as ref
 from db.connection import connect_sync
 from db.database import Database

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.names import fold
+from core.common.names import fold
+from core.petitions.types import PetitionRef
 from db.database import Database
-from db.search import PetitionRef, get_petition_ref, load_search_data
+from db.search import get_petition_ref, load_search_data
 
 
 async def test_loads_petitions_most_signed_first(db: Database) -> None:

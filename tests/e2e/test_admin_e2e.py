@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bot.checks import MANAGER_ONLY, OWNER_ONLY
-from core.writer import render_document
+from core.ingest.writer import render_document
 from tests.reliability.corpus import MENTION_TITLE, OFSTED
 from tests.support import seed_petition, variant
 

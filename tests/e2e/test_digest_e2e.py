@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.checks import MANAGER_ONLY
-from core.writer import render_document
+from core.ingest.writer import render_document
 from tests.reliability.corpus import OFSTED
 from tests.support import seed_petition, variant
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.loader import ingest_paths_sync
+from core.ingest.loader import ingest_paths_sync
 
 from . import figures
 

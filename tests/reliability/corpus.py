@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.synth import petition_json
-from core.models import Petition
-from core.parser import parse_file
-from core.writer import render_document
+from core.ingest.models import Petition
+from core.ingest.parser import parse_file
+from core.ingest.writer import render_document
 from tests.support import variant
 
 REPO = Path(__file__).resolve().parents[2]

@@ -29,7 +29,7 @@ def virtual_now(rate: float, origin_real: float, origin_virtual: datetime) -> da
 
 def install() -> None:
     """Make every DigestRunner built from now on use the fast clock."""
-    from core.digest_runner import DigestRunner
+    from core.digests.service import DigestRunner
 
     rate = float(os.environ[ENV_RATE])
     origin_real = float(os.environ[ENV_ORIGIN_REAL])

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from core.loader import Document, IngestReport, ingest_documents_sync, ingest_paths_sync
+from core.ingest.loader import Document, IngestReport, ingest_documents_sync, ingest_paths_sync
 from tests.support import dump_data
 
 from . import figures

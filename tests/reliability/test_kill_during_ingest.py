@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synth import generate, write_archive
-from core.loader import ingest_paths_sync
-from core.models import Petition
-from core.writer import render_document
+from core.ingest.loader import ingest_paths_sync
+from core.ingest.models import Petition
+from core.ingest.writer import render_document
 from db import petitions as petition_repo
 from db.database import Database
 from db.store import iso

@@ -1,0 +1,1 @@
+"""Administration: per-server settings, the audit log, what the database holds."""

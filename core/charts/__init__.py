@@ -1,0 +1,1 @@
+"""Charts: the data behind a chart (service), drawing PNGs off the loop (draw, hexmap)."""

@@ -1,0 +1,26 @@
+"""Records of digest posts: one row per server and period, the exactly-once ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+PostStatus = Literal["claimed", "posted", "empty", "failed", "interrupted"]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPost:
+    """One claimed period and what became of it."""
+
+    guild_id: int
+    period_key: str
+    status: PostStatus
+    window_start: datetime
+    window_end: datetime
+    channel_id: int
+    claimed_at: datetime
+    posted_at: datetime | None
+    message_ids: tuple[int, ...]
+    items: int | None
+    error: str | None

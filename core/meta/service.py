@@ -1,0 +1,30 @@
+"""The commands about the bot itself."""
+
+from __future__ import annotations
+
+from core.common.cards import escape
+from core.common.errors import NotFoundError
+from core.common.results import Invocation
+from core.meta.results import COMMANDS, About, HelpResult
+from core.search.picking import Picking
+from db import counts
+
+
+class MetaCommands(Picking):
+    """Commands about the bot itself: ``/about`` and ``/help``."""
+
+    async def about(self) -> About:
+        return About(invocation=Invocation.of("about"), freshness=await counts.freshness(self.db))
+
+    async def help(self, command: str | None = None) -> HelpResult:
+        """Every command with an example, or the commands matching ``command``."""
+        wanted = " ".join((command or "").lower().lstrip("/").split())
+        if not wanted:
+            return HelpResult(invocation=Invocation.of("help"), commands=COMMANDS)
+        found = tuple(c for c in COMMANDS if c.name == wanted or c.name.startswith(wanted))
+        if not found:
+            names = ", ".join(c.name for c in COMMANDS)
+            raise NotFoundError(f"No command '{escape(wanted)}'. Commands: {names}.")
+        return HelpResult(
+            invocation=Invocation.of("help", command=command), commands=found, command=wanted
+        )

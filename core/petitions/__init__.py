@@ -1,0 +1,1 @@
+"""Petitions: cards, tables, comparisons, the leaderboard, and a petition's life (lifecycle)."""

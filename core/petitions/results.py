@@ -1,0 +1,135 @@
+"""The answers of the petition commands, as plain data for the renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.charts.service import ChartResult
+from core.common.results import Result
+from core.petitions.types import (
+    CountryRow,
+    HistoryRecord,
+    PetitionDetail,
+    PetitionRef,
+    PetitionSummary,
+    ResponseRecord,
+    SeatRow,
+    SnapshotRecord,
+)
+from core.places.rates import NationalRate
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    petition: PetitionRef
+    score: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchResult(Result):
+    query: str
+    state: str | None
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A signature threshold the petition crossed, and when (None: date unknown)."""
+
+    signatures: int
+    label: str
+    reached_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PetitionCard(Result):
+    petition: PetitionDetail
+    response: ResponseRecord | None
+    thresholds: tuple[Threshold, ...]
+    top_seats: tuple[SeatRow, ...]
+    top_countries: tuple[CountryRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One line of a ranked table.
+
+    ``rank`` is the seat rank (Unknown row not counted) or the country rank;
+    it is None for the Unknown row, which is listed where the source puts it
+    but is not a seat. ``percent`` is the source's percentage of all signatures.
+    """
+
+    rank: int | None
+    name: str
+    signatures: int
+    percent: float
+    mp: str | None = None
+    unknown: bool = False
+    per_thousand: float | None = None
+    """Signatures per 1,000 electors (``by="rate"`` only)."""
+    index: float | None = None
+    """The seat's rate as a multiple of the UK rate (``by="rate"`` only)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopTable(Result):
+    petition: PetitionDetail
+    by: str
+    rows: tuple[TableRow, ...]
+    listed: int
+    """How many seats/countries the petition's table has (before ``count``)."""
+    national: NationalRate | None = None
+    """The UK rate the ``by="rate"`` index is measured against."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChartCard(Result):
+    """A rendered chart PNG for ``/petition chart``."""
+
+    petition: PetitionDetail
+    chart: ChartResult
+
+
+@dataclass(frozen=True, slots=True)
+class SeatDifference:
+    """A seat's share of each petition's UK signatures (percent), for compare."""
+
+    name: str
+    first_signatures: int
+    second_signatures: int
+    first_share: float
+    second_share: float
+
+    @property
+    def difference(self) -> float:
+        return self.first_share - self.second_share
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Comparison(Result):
+    first: PetitionDetail
+    second: PetitionDetail
+    first_top: tuple[SeatRow, ...]
+    second_top: tuple[SeatRow, ...]
+    differences: tuple[SeatDifference, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponseText(Result):
+    petition: PetitionDetail
+    response: ResponseRecord
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryResult(Result):
+    petition: PetitionDetail
+    events: tuple[HistoryRecord, ...]
+    snapshots: tuple[SnapshotRecord, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Leaderboard(Result):
+    state: str | None
+    rows: tuple[PetitionSummary, ...]
+    total: int

@@ -1,0 +1,329 @@
+"""The petition commands as plain async functions over the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from core.charts import service as chart_service
+from core.common.errors import UserFacingError
+from core.common.results import FollowUp, Invocation
+from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+from core.petitions.results import (
+    ChartCard,
+    Comparison,
+    HistoryResult,
+    Leaderboard,
+    PetitionCard,
+    ResponseText,
+    SearchHit,
+    SearchResult,
+    SeatDifference,
+    TableRow,
+    Threshold,
+    TopTable,
+)
+from core.petitions.types import PetitionDetail, PetitionRef, PetitionSummary, SeatRow
+from core.search.picking import PetitionArg, Picking, describe_ref, did_you_mean, not_found
+from db import counts, reference
+
+StateFilter = Literal["open", "closed", "rejected", "all"]
+
+
+TableKind = Literal["constituencies", "countries", "rate"]
+
+
+STATES: tuple[str, ...] = ("open", "closed", "rejected", "all")
+
+
+TABLES: tuple[str, ...] = ("constituencies", "countries", "rate")
+
+
+SEARCH_LIMIT = 100
+"""Most matches /petition search lists (10 pages)."""
+
+
+LEADERBOARD_LIMIT = 100
+
+
+TOP_ON_CARD = 5
+
+
+DIFFERENCES = 10
+
+
+def petition_ref(detail: PetitionDetail | PetitionSummary) -> PetitionRef:
+    """A ref for a petition loaded from the database (to put in a follow-up)."""
+    return PetitionRef(
+        detail.id, detail.title, detail.total_signatures, detail.state, detail.refreshed_at
+    )
+
+
+def state_filter(state: str | None) -> str | None:
+    """The state filter as stored, or None for all; rejects anything else."""
+    if state is None or state.strip().lower() in ("", "all"):
+        return None
+    value = state.strip().lower()
+    if value not in STATES:
+        raise UserFacingError(f"State must be one of: {', '.join(STATES)}.")
+    return value
+
+
+def open_petition(ref: PetitionRef) -> FollowUp:
+    return FollowUp(
+        ref.title, Invocation.of("petition show", petition=ref), description=describe_ref(ref)
+    )
+
+
+def percent_of(signatures: int, base: int) -> float:
+    return 100.0 * signatures / base if base else 0.0
+
+
+def thresholds(petition: PetitionDetail) -> tuple[Threshold, ...]:
+    """The 10k (response) and 100k (debate) thresholds crossed, with the history's dates."""
+    reached: list[Threshold] = []
+    for signatures, label, at in (
+        (RESPONSE_THRESHOLD, "response", petition.response_threshold_at),
+        (DEBATE_THRESHOLD, "debate", petition.debate_threshold_at),
+    ):
+        if at is not None or petition.total_signatures >= signatures:
+            reached.append(Threshold(signatures, label, at))
+    return tuple(reached)
+
+
+def seat_table_rows(petition: PetitionDetail, seats: Sequence[SeatRow]) -> tuple[TableRow, ...]:
+    """Seat rows ranked among seats, with the Unknown row where the source lists it.
+
+    The Unknown row (signatures with no seat) keeps its place by count but gets
+    no rank: it is not a seat, so seat ranks run 1, 2, 3… around it. It is
+    shown when it falls within the requested rows.
+    """
+    rows = [TableRow(s.seat_rank, s.name, s.signatures, s.percent, s.mp_printed) for s in seats]
+    unknown_rank = petition.unknown_rank
+    if petition.unknown_signatures is not None and unknown_rank is not None:
+        position = unknown_rank - 1
+        if position <= len(rows):
+            # Like every constituency row, a share of the UK count (FORMAT.md), not the total.
+            base = petition.uk_signatures or petition.total_signatures
+            percent = round(percent_of(petition.unknown_signatures, base), 2)
+            unknown = TableRow(None, "Unknown", petition.unknown_signatures, percent, unknown=True)
+            rows.insert(position, unknown)
+    return tuple(rows)
+
+
+def seat_differences(
+    a: PetitionDetail, seats_a: Sequence[SeatRow], b: PetitionDetail, seats_b: Sequence[SeatRow]
+) -> tuple[SeatDifference, ...]:
+    """Seats by the gap between their shares of each petition's UK signatures.
+
+    Seats are matched by folded name, so two petitions counted on different
+    boundary sets still line up where the names carried over; a seat missing
+    from one table has 0 there.
+    """
+    by_key_a = {s.name_key: s for s in seats_a}
+    by_key_b = {s.name_key: s for s in seats_b}
+    differences: list[SeatDifference] = []
+    for key in by_key_a.keys() | by_key_b.keys():
+        row_a, row_b = by_key_a.get(key), by_key_b.get(key)
+        count_a = row_a.signatures if row_a else 0
+        count_b = row_b.signatures if row_b else 0
+        name = (row_a or row_b).name  # type: ignore[union-attr]
+        differences.append(
+            SeatDifference(
+                name,
+                count_a,
+                count_b,
+                percent_of(count_a, a.uk_base),
+                percent_of(count_b, b.uk_base),
+            )
+        )
+    differences.sort(key=lambda d: (-abs(d.difference), d.name))
+    return tuple(differences)
+
+
+class PetitionCommands(Picking):
+    """The petition commands: search, show, top, chart, compare, response, history, leaderboard."""
+
+    async def petition_search(self, query: str, state: str | None = None) -> SearchResult:
+        """Ranked title matches (or the one petition an id/URL names)."""
+        if not query.strip():
+            raise UserFacingError("Type some words from the petition's title, an id or a URL.")
+        wanted = state_filter(state)
+        found = await self.resolver.search_petitions(query, state=wanted, limit=SEARCH_LIMIT)
+        if not found:
+            # Title search knows nothing of ids and URLs; the resolver does.
+            resolution = await self.resolver.petition(query, state=wanted)
+            if resolution.best is None or resolution.status == "none":
+                raise not_found("petition", query, resolution.suggestions)
+            found = [(ref, 100.0) for ref in (resolution.best, *resolution.alternatives)]
+        hits = tuple(SearchHit(ref, score) for ref, score in found)
+        return SearchResult(
+            invocation=Invocation.of("petition search", query=query, state=state),
+            query=query,
+            state=wanted,
+            hits=hits,
+            choices=tuple(open_petition(hit.petition) for hit in hits),
+        )
+
+    async def petition_show(self, petition: PetitionArg) -> PetitionCard:
+        """The petition's card with its top tables and the buttons to open the rest."""
+        invocation = Invocation.of("petition show", petition=petition)
+        picked = await self.pick_petition(petition)
+        detail = await self.petition_detail(picked.ref)
+        response = await counts.get_response(self.db, detail.id)
+        ref = petition_ref(detail)
+        actions = [
+            FollowUp("Constituencies", Invocation.of("petition top", petition=ref)),
+            FollowUp("Countries", Invocation.of("petition top", petition=ref, by="countries")),
+        ]
+        if response is not None:
+            actions.append(
+                FollowUp("Government response", Invocation.of("petition response", petition=ref))
+            )
+        actions.append(FollowUp("History", Invocation.of("petition history", petition=ref)))
+        return PetitionCard(
+            invocation=invocation,
+            choices=did_you_mean(invocation, "petition", picked),
+            actions=tuple(actions),
+            petition=detail,
+            response=response,
+            thresholds=thresholds(detail),
+            top_seats=tuple(await counts.constituency_table(self.db, detail.id, TOP_ON_CARD)),
+            top_countries=tuple(await counts.country_table(self.db, detail.id, TOP_ON_CARD)),
+        )
+
+    async def petition_top(
+        self, petition: PetitionArg, by: str = "constituencies", count: int | None = None
+    ) -> TopTable:
+        """The full ranked table (or its first ``count`` rows)."""
+        if by not in TABLES:
+            raise UserFacingError("Rank by 'constituencies', 'countries' or 'rate'.")
+        if count is not None and count < 1:
+            raise UserFacingError("Count must be at least 1.")
+        invocation = Invocation.of("petition top", petition=petition, by=by, count=count)
+        picked = await self.pick_petition(petition)
+        detail = await self.petition_detail(picked.ref)
+        national = None
+        if by == "rate":
+            table = await reference.top_seats_by_rate(self.db, detail.id, limit=count or 650)
+            if table is None or table.national.per_thousand is None:
+                raise UserFacingError(
+                    "No electorate figures are known for this petition's seats, so there is "
+                    "no per-elector rate. Try by:constituencies."
+                )
+            rows = tuple(
+                TableRow(
+                    r.rank,
+                    r.name,
+                    r.signatures,
+                    percent_of(r.signatures, detail.uk_base),
+                    per_thousand=r.per_thousand,
+                    index=r.index,
+                )
+                for r in table.rows
+            )
+            listed, national = table.seats_in_set, table.national
+        elif by == "countries":
+            countries = await counts.country_table(self.db, detail.id)
+            rows = tuple(
+                TableRow(c.rank, c.name, c.signatures, c.percent) for c in countries[:count]
+            )
+            listed = len(countries)
+        else:
+            seats = await counts.constituency_table(self.db, detail.id)
+            rows = seat_table_rows(detail, seats[:count])
+            listed = len(seats)
+        return TopTable(
+            invocation=invocation,
+            choices=did_you_mean(invocation, "petition", picked),
+            petition=detail,
+            by=by,
+            rows=rows,
+            listed=listed,
+            national=national,
+        )
+
+    async def petition_chart(
+        self,
+        petition: PetitionArg,
+        kind: str = "top",
+        metric: str = "count",
+        by: str = "constituencies",
+    ) -> ChartCard:
+        """A bar chart, the history over time or a hex map, as a PNG (rendered off-loop)."""
+        invocation = Invocation.of(
+            "petition chart", petition=petition, kind=kind, metric=metric, by=by
+        )
+        picked = await self.pick_petition(petition)
+        detail = await self.petition_detail(picked.ref)
+        chart = await chart_service.chart(self.db, detail.id, kind, metric, by)
+        return ChartCard(
+            invocation=invocation,
+            choices=did_you_mean(invocation, "petition", picked),
+            petition=detail,
+            chart=chart,
+        )
+
+    async def petition_compare(self, first: PetitionArg, second: PetitionArg) -> Comparison:
+        """Totals, UK shares, top seats, and the seats whose shares differ most."""
+        invocation = Invocation.of("petition compare", first=first, second=second)
+        picked_a = await self.pick_petition(first)
+        picked_b = await self.pick_petition(second)
+        if picked_a.ref.id == picked_b.ref.id:
+            raise UserFacingError(
+                f"Both lead to petition {picked_a.ref.id}: pick two different petitions."
+            )
+        a = await self.petition_detail(picked_a.ref)
+        b = await self.petition_detail(picked_b.ref)
+        seats_a = await counts.constituency_table(self.db, a.id)
+        seats_b = await counts.constituency_table(self.db, b.id)
+        return Comparison(
+            invocation=invocation,
+            choices=did_you_mean(invocation, "first", picked_a, prefix="1st: ")
+            + did_you_mean(invocation, "second", picked_b, prefix="2nd: "),
+            first=a,
+            second=b,
+            first_top=tuple(seats_a[:TOP_ON_CARD]),
+            second_top=tuple(seats_b[:TOP_ON_CARD]),
+            differences=seat_differences(a, seats_a, b, seats_b)[:DIFFERENCES],
+        )
+
+    async def petition_response(self, petition: PetitionArg) -> ResponseText:
+        """The government response in full (the card shows only its summary)."""
+        invocation = Invocation.of("petition response", petition=petition)
+        picked = await self.pick_petition(petition)
+        detail = await self.petition_detail(picked.ref)
+        response = await counts.get_response(self.db, detail.id)
+        if response is None:
+            raise UserFacingError(f"The government has not responded to petition {detail.id} yet.")
+        return ResponseText(
+            invocation=invocation,
+            choices=did_you_mean(invocation, "petition", picked),
+            petition=detail,
+            response=response,
+        )
+
+    async def petition_history(self, petition: PetitionArg) -> HistoryResult:
+        """Dated events plus every refresh we ingested."""
+        invocation = Invocation.of("petition history", petition=petition)
+        picked = await self.pick_petition(petition)
+        detail = await self.petition_detail(picked.ref)
+        return HistoryResult(
+            invocation=invocation,
+            choices=did_you_mean(invocation, "petition", picked),
+            petition=detail,
+            events=tuple(await counts.history(self.db, detail.id)),
+            snapshots=tuple(await counts.snapshots(self.db, detail.id)),
+        )
+
+    async def leaderboard(self, state: str | None = None) -> Leaderboard:
+        """Petitions by signatures (the first 100), optionally of one state."""
+        wanted = state_filter(state)
+        rows = await counts.leaderboard(self.db, wanted, LEADERBOARD_LIMIT)
+        return Leaderboard(
+            invocation=Invocation.of("leaderboard", state=state),
+            choices=tuple(open_petition(petition_ref(r)) for r in rows),
+            state=wanted,
+            rows=tuple(rows),
+            total=await counts.count_by_state(self.db, wanted),
+        )

@@ -1,0 +1,1 @@
+"""Places: constituencies and MPs, the bundled seat reference and per-electorate rates."""

@@ -1,0 +1,151 @@
+"""The seat and MP commands as plain async functions over the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from core.common.cards import escape, fmt_int
+from core.common.errors import UserFacingError
+from core.common.results import FollowUp, Invocation
+from core.petitions.service import petition_ref
+from core.petitions.types import PetitionDetail
+from core.places.results import SeatInPetition, SeatOverview
+from core.places.types import ConstituencyRef, MpRef, MpSeat, SeatHolder
+from core.search.picking import MpArg, PetitionArg, Picking, SeatArg, did_you_mean
+from db import counts, reference
+
+SEAT_PETITIONS = 10
+
+
+def _holder_at(holders: Sequence[SeatHolder], at: datetime) -> SeatHolder | None:
+    """Who held the seat at ``at``: seen around then, else the last seen before it."""
+    for holder in holders:
+        if holder.first_seen_at <= at <= holder.last_seen_at:
+            return holder
+    before = [h for h in holders if h.last_seen_at <= at]
+    return max(before, key=lambda h: h.last_seen_at) if before else None
+
+
+class PlaceCommands(Picking):
+    """The seat and MP commands: ``/constituency show`` and ``/mp show``."""
+
+    async def constituency_show(
+        self, name: SeatArg, petition: PetitionArg | None = None
+    ) -> SeatInPetition | SeatOverview:
+        """A seat in a petition (count, rank, share, MP) or what it signed most."""
+        invocation = Invocation.of("constituency show", name=name, petition=petition)
+        if petition is None:
+            picked_seat = await self.pick_seat(name)
+            return await self._overview(
+                invocation, picked_seat.ref, did_you_mean(invocation, "name", picked_seat)
+            )
+        picked_petition = await self.pick_petition(petition)
+        detail = await self.petition_detail(picked_petition.ref)
+        picked_seat = await self.pick_seat(name, boundary_set=detail.boundary_set)
+        seat = await self._same_seat_in(picked_seat.ref, detail)
+        choices = did_you_mean(invocation, "name", picked_seat) + did_you_mean(
+            invocation, "petition", picked_petition
+        )
+        return await self._in_petition(invocation, seat, detail, choices)
+
+    async def _same_seat_in(
+        self, seat: ConstituencyRef, petition: PetitionDetail
+    ) -> ConstituencyRef:
+        """The seat under the petition's boundaries (a picked id may be of the other set)."""
+        if seat.boundary_set == petition.boundary_set:
+            return seat
+        key = await counts.seat_key(self.db, seat.id)
+        same = await counts.seat_in_set(self.db, key or "", petition.boundary_set)
+        if same is None:
+            raise UserFacingError(
+                f"{escape(seat.name)} ({seat.boundary_set} boundaries) has no seat of that name"
+                f" under the {petition.boundary_set} boundaries petition {petition.id} uses."
+            )
+        return same
+
+    async def mp_show(
+        self, name: MpArg, petition: PetitionArg | None = None
+    ) -> SeatInPetition | SeatOverview:
+        """The MP's seat (latest, or under the petition's boundaries), then as above."""
+        invocation = Invocation.of("mp show", name=name, petition=petition)
+        picked_mp = await self.pick_mp(name)
+        mp = picked_mp.ref
+        seats = await counts.mp_seats(self.db, mp.id)
+        if not seats:
+            raise UserFacingError(f"{escape(mp.name)} is not recorded as holding any seat.")
+        choices = did_you_mean(invocation, "name", picked_mp)
+        if petition is None:
+            overview = await self._overview(invocation, seats[0].seat, choices)
+            return replace(overview, mp=mp, mp_seats=tuple(seats))
+        picked_petition = await self.pick_petition(petition)
+        detail = await self.petition_detail(picked_petition.ref)
+        seat = await self._seat_for(mp, seats, detail)
+        choices += did_you_mean(invocation, "petition", picked_petition)
+        result = await self._in_petition(invocation, seat, detail, choices)
+        return replace(result, mp=mp, mp_seats=tuple(seats))
+
+    async def _seat_for(
+        self, mp: MpRef, seats: Sequence[MpSeat], petition: PetitionDetail
+    ) -> ConstituencyRef:
+        """The MP's seat under the petition's boundaries (or the same-named seat there)."""
+        for held in seats:
+            if held.seat.boundary_set == petition.boundary_set:
+                return held.seat
+        for held in seats:
+            key = await counts.seat_key(self.db, held.seat.id)
+            same = await counts.seat_in_set(self.db, key or "", petition.boundary_set)
+            if same is not None:
+                return same
+        raise UserFacingError(
+            f"{escape(mp.name)} held no seat under the {petition.boundary_set} boundaries"
+            f" that petition {petition.id} is counted by."
+        )
+
+    async def _in_petition(
+        self,
+        invocation: Invocation,
+        seat: ConstituencyRef,
+        petition: PetitionDetail,
+        choices: tuple[FollowUp, ...],
+    ) -> SeatInPetition:
+        standing = await counts.seat_standing(self.db, petition, seat.id)
+        holder = None
+        if not standing.listed:
+            holder = _holder_at(await counts.seat_holders(self.db, seat.id), petition.refreshed_at)
+        rate = await reference.seat_rate_for_constituency(self.db, petition.id, seat.id)
+        return SeatInPetition(
+            invocation=invocation,
+            choices=choices,
+            rate=rate,
+            actions=(
+                FollowUp(
+                    "Open petition", Invocation.of("petition show", petition=petition_ref(petition))
+                ),
+            ),
+            seat=seat,
+            petition=petition,
+            standing=standing,
+            holder=holder,
+        )
+
+    async def _overview(
+        self, invocation: Invocation, seat: ConstituencyRef, choices: tuple[FollowUp, ...]
+    ) -> SeatOverview:
+        rows = await counts.seat_top_petitions(self.db, seat.id, SEAT_PETITIONS)
+        opens = tuple(
+            FollowUp(
+                r.title,
+                Invocation.of("constituency show", name=seat, petition=str(r.petition_id)),
+                description=f"#{r.petition_id} · {fmt_int(r.signatures)} here",
+            )
+            for r in rows
+        )
+        return SeatOverview(
+            invocation=invocation,
+            choices=choices or opens,
+            seat=seat,
+            petitions=tuple(rows),
+            holders=tuple(await counts.seat_holders(self.db, seat.id)),
+        )

@@ -1,0 +1,1 @@
+"""The one resolver: what did the user mean by this petition, seat or MP?"""

@@ -1,0 +1,121 @@
+"""The shared rule for what someone typed: answer it, offer the close others, or say none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from core.common.cards import escape, fmt_int
+from core.common.errors import NotFoundError
+from core.common.results import FollowUp, Invocation
+from core.petitions.types import PetitionDetail, PetitionRef
+from core.places.types import ConstituencyRef, MpRef
+from core.search.resolver import Resolution, Resolver
+from db import counts
+from db.database import Database
+
+T = TypeVar("T", PetitionRef, ConstituencyRef, MpRef)
+
+
+PetitionArg = str | PetitionRef
+
+
+SeatArg = str | ConstituencyRef
+
+
+MpArg = str | MpRef
+
+
+SUGGESTIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Picked(Generic[T]):
+    """A resolved argument: the answer and the close alternatives to offer."""
+
+    ref: T
+    alternatives: tuple[T, ...] = ()
+
+
+def label_of(ref: PetitionRef | ConstituencyRef | MpRef) -> str:
+    if isinstance(ref, PetitionRef):
+        return ref.title
+    return ref.name
+
+
+def describe_ref(ref: PetitionRef | ConstituencyRef | MpRef) -> str | None:
+    if isinstance(ref, PetitionRef):
+        return f"#{ref.id} · {fmt_int(ref.total_signatures)} signatures · {ref.state}"
+    if isinstance(ref, ConstituencyRef):
+        return f"{ref.boundary_set} boundaries"
+    return None
+
+
+def not_found(
+    kind: str, query: str, suggestions: Sequence[PetitionRef | ConstituencyRef | MpRef]
+) -> NotFoundError:
+    """ "No petition matches 'x'. Did you mean: …" (escaped: it is shown as is)."""
+    names = ", ".join(escape(label_of(s)) for s in suggestions[:SUGGESTIONS])
+    hint = f" Did you mean: {names}?" if names else ""
+    return NotFoundError(f"No {kind} matches '{escape(query.strip())}'.{hint}")
+
+
+def pick_from(query: str, resolution: Resolution[T], kind: str) -> Picked[T]:
+    """The shared rule for what someone typed: answer, offer others, or say none."""
+    best = resolution.best
+    if resolution.status == "none" or best is None:
+        raise not_found(kind, query, resolution.suggestions)
+    if resolution.status == "ambiguous":
+        others = tuple(a for a in resolution.alternatives if a != best)
+        return Picked(best, others)
+    return Picked(best)
+
+
+def did_you_mean(
+    invocation: Invocation, arg: str, picked: Picked[T], *, prefix: str = ""
+) -> tuple[FollowUp, ...]:
+    """ "Did you mean…" options: the same command with ``arg`` replaced by each other pick."""
+    return tuple(
+        FollowUp(
+            label=prefix + label_of(ref),
+            invocation=invocation.with_arg(arg, ref),
+            description=describe_ref(ref),
+            replace=True,
+        )
+        for ref in picked.alternatives
+    )
+
+
+class Picking:
+    """Resolve what the user typed into petitions, seats and MPs (shared by every command)."""
+
+    def __init__(self, db: Database, resolver: Resolver) -> None:
+        self.db = db
+        self.resolver = resolver
+
+    async def pick_petition(
+        self, arg: PetitionArg, *, state: str | None = None
+    ) -> Picked[PetitionRef]:
+        if isinstance(arg, PetitionRef):
+            return Picked(arg)
+        return pick_from(arg, await self.resolver.petition(arg, state=state), "petition")
+
+    async def pick_seat(
+        self, arg: SeatArg, *, boundary_set: str | None = None
+    ) -> Picked[ConstituencyRef]:
+        if isinstance(arg, ConstituencyRef):
+            return Picked(arg)
+        resolution = await self.resolver.constituency(arg, boundary_set=boundary_set)
+        return pick_from(arg, resolution, "constituency")
+
+    async def pick_mp(self, arg: MpArg) -> Picked[MpRef]:
+        if isinstance(arg, MpRef):
+            return Picked(arg)
+        return pick_from(arg, await self.resolver.mp(arg), "MP")
+
+    async def petition_detail(self, ref: PetitionRef) -> PetitionDetail:
+        detail = await counts.get_petition(self.db, ref.id)
+        if detail is None:  # removed since the resolver's index was built
+            raise NotFoundError(f"Petition {ref.id} is no longer in the archive.")
+        return detail
