@@ -21,7 +21,7 @@ from core.ingest.models import (
 from core.ingest.parser import parse_bytes, parse_file, parse_text
 from core.ingest.writer import render_document
 
-SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
+SEEDS = Path(__file__).resolve().parents[3] / "data" / "petitions"
 SEED_PATHS = sorted(SEEDS.glob("*.txt"))
 _DEPARTMENT_WORDS = re.compile(
     r"\b(department|ministry|office|treasury|hm revenue|cabinet|secretary of state)\b", re.I

@@ -15,7 +15,7 @@ import pytest
 from core.ingest.models import UNKNOWN, ParseWarning
 from core.ingest.parser import ParseError, department, parse_bytes, parse_file, parse_text
 
-SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
+SEEDS = Path(__file__).resolve().parents[3] / "data" / "petitions"
 SEED_000 = SEEDS / "000_554244068cbf0b8f.txt"
 SEED_001 = SEEDS / "001_716981ad0a10f8b5.txt"
 SEED_002 = SEEDS / "002_4b7078e7d9f86b1b.txt"

@@ -8,7 +8,7 @@ import pytest
 
 from core.common.names import fold, person_key, person_name, stem, strip_accents
 
-SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
+SEEDS = Path(__file__).resolve().parents[3] / "data" / "petitions"
 HONORIFICS = {
     "rt", "right", "hon", "honourable", "the", "sir", "dame", "dr", "mr", "mrs", "ms", "miss",
     "mx", "prof", "professor", "rev", "revd", "mp", "kc", "qc", "pc", "cbe", "obe", "mbe", "kbe",

@@ -33,7 +33,7 @@ from core.ingest.parser import ParseError, parse_bytes
 from core.ingest.writer import render_document
 from tests.support import dump_data, seed_petition, variant
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def documents(seed_paths: list[Path]) -> list[Document]:

@@ -20,7 +20,7 @@ from db.reference import ensure_reference_at
 from tests.support import dump_data
 
 # Real API responses, shipped with the tests (copied from shared/data/ref; MIT + OGL v3).
-SCRAPER = Path(__file__).resolve().parents[1] / "fixtures" / "petition_json"
+SCRAPER = Path(__file__).resolve().parents[2] / "fixtures" / "petition_json"
 PETITIONS = SCRAPER / "petitions"
 LIST_PAGES = SCRAPER / "list_pages"
 

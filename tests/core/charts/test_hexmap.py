@@ -20,7 +20,7 @@ from core.common.names import fold
 from core.ingest.parser import parse_file
 
 SHARED_HEXMAPS = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "ref" / "odileeds-hexmaps"
+    Path(__file__).resolve().parents[4] / "shared" / "data" / "ref" / "odileeds-hexmaps"
 )
 SQRT3 = math.sqrt(3)
 

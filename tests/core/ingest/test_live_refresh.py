@@ -29,7 +29,7 @@ from core.ingest.live_refresh import RefreshConfig, Refresher, retry_after_secon
 from core.ingest.loader import Outcome, ingest_paths_sync
 from db.database import Database
 
-PETITIONS = Path(__file__).resolve().parents[1] / "fixtures" / "petition_json" / "petitions"
+PETITIONS = Path(__file__).resolve().parents[2] / "fixtures" / "petition_json" / "petitions"
 PUBLIC = "https://petition.parliament.uk"
 IDS = [300000, 300152, 300316, 300473, 301579, 303345, 311642, 317343, 321103, 323999]
 TIMEOUT = 60  # seconds: a bound so a broken walk fails instead of hanging
