@@ -41,9 +41,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import common
-from core.ingest.loader import Outcome, expand_paths, ingest_paths_sync
+from core.ingest.loader import expand_paths, ingest_paths_sync
 from core.ingest.parse_ahead import default_workers
 from core.ingest.parser import parse_bytes
+from core.ingest.types import Outcome
 from db.connection import connect_sync
 from db.migrate import migrate
 

@@ -40,7 +40,8 @@ from benchmarks import synth
 from benchmarks.common import summary
 from core.common.cards import Choice
 from core.common.names import fold
-from core.ingest.loader import Outcome, ingest_paths_sync
+from core.ingest.loader import ingest_paths_sync
+from core.ingest.types import Outcome
 from core.search.resolver import Resolution, Resolver
 from core.search.types import SearchData
 from db.database import Database

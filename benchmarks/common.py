@@ -277,7 +277,8 @@ def loaded_db(
     path = loaded_db_path(count, seed, cache)
     if path.exists():
         return path
-    from core.ingest.loader import Outcome, ingest_paths_sync
+    from core.ingest.loader import ingest_paths_sync
+    from core.ingest.types import Outcome
 
     source = archive(count, seed, queries_per_kind=queries_per_kind, cache=cache)
     building = path.with_name(path.name + ".building")

@@ -21,13 +21,8 @@ from rich.table import Table
 from bot.logs import setup_logging
 from bot.settings import Settings, get_settings
 from core.admin.types import DatabaseStats
-from core.ingest.loader import (
-    IngestReport,
-    Outcome,
-    expand_paths,
-    file_documents,
-    ingest_documents_sync,
-)
+from core.ingest.loader import expand_paths, file_documents, ingest_documents_sync
+from core.ingest.types import IngestReport, Outcome
 from db import petitions as petition_repo
 from db.database import Database, migrate_file
 

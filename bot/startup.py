@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.settings import Settings
-from core.ingest.loader import IngestReport, ingest_paths
+from core.ingest.loader import ingest_paths
+from core.ingest.types import IngestReport
 from db import petitions as petition_repo
 from db.database import Database
 from db.reference import ensure_reference

@@ -13,7 +13,7 @@ from discord.ext import commands, tasks
 
 from bot.client import PetitionBot
 from core.ingest.live_refresh import RefreshConfig, Refresher
-from core.ingest.loader import Outcome
+from core.ingest.types import Outcome
 
 log = logging.getLogger(__name__)
 

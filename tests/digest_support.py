@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.digests.schedule import DigestConfig, parse_time
-from core.ingest.loader import Document, IngestReport, ingest_documents_sync
+from core.ingest.loader import ingest_documents_sync
 from core.ingest.models import Petition
 from core.ingest.parser import parse_file
+from core.ingest.types import Document, IngestReport
 from core.ingest.writer import render_document
 
 BASE = datetime(2031, 1, 1, tzinfo=UTC)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.admin.types import AuditEntry, DatabaseStats
 from core.common.cards import Card, Reply, escape, fmt_int, paginate_lines
-from core.ingest.loader import IngestReport, Outcome
+from core.ingest.types import IngestReport, Outcome
 
 OK_COLOUR = 0x2ECC71
 WARN_COLOUR = 0xE67E22

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import matplotlib
 
+from core.charts.types import DATA_SOURCE
+
 matplotlib.use("Agg")
 
 from matplotlib import colors as mcolors
@@ -47,7 +49,6 @@ BAR_SIZE = (1000, 600)
 HISTORY_SIZE = (1000, 600)
 MAP_SIZE = (1200, 900)
 
-DATA_SOURCE = "Data: petition.parliament.uk (OGL v3)"
 MAP_SOURCE = f"{DATA_SOURCE} · {ATTRIBUTION}"
 
 BACKGROUND = "#E9ECF0"

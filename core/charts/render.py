@@ -7,7 +7,7 @@ petition documents, so they are escaped here like any document text.
 
 from __future__ import annotations
 
-from core.charts.service import ChartResult
+from core.charts.types import ChartResult
 from core.common.cards import Card, Reply, escape
 
 CHART_COLOUR = 0x2F5DA8

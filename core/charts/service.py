@@ -31,7 +31,7 @@ from typing import Literal
 
 from core.charts import draw as charts
 from core.charts.hexmap import HexLayout, load_hexmap
-from core.charts.types import ChartPetition, ChartSeat, CountPoint
+from core.charts.types import DATA_SOURCE, ChartPetition, ChartResult, ChartSeat, CountPoint
 from core.common.cards import fmt_int
 from core.common.errors import NotFoundError, UserFacingError
 from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
@@ -63,18 +63,6 @@ BOUNDARY_NAMES = {"2010": "2010–2024 boundaries", "2024": "2024 boundaries"}
 
 
 @dataclass(frozen=True, slots=True)
-class ChartResult:
-    """A rendered chart: the PNG on disk and the text to show with it (unescaped)."""
-
-    path: Path
-    title: str
-    description: str
-    url: str | None = None
-    footer: str = charts.DATA_SOURCE
-    cached: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class ChartSpec:
     """What to draw, decided from the data, and the name of its cached PNG.
 
@@ -88,7 +76,7 @@ class ChartSpec:
     url: str
     cache_name: str
     petition_id: int
-    footer: str = charts.DATA_SOURCE
+    footer: str = DATA_SOURCE
 
 
 async def chart(
@@ -205,7 +193,7 @@ def _spec(
     label: str,
     notes: Sequence[str],
     variant: Sequence[str],
-    footer: str = charts.DATA_SOURCE,
+    footer: str = DATA_SOURCE,
 ) -> ChartSpec:
     return ChartSpec(
         figure=figure,

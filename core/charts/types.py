@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+
+DATA_SOURCE = "Data: petition.parliament.uk (OGL v3)"
+"""The credit line under every chart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +50,15 @@ class CountPoint:
 
     at: datetime
     signatures: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChartResult:
+    """A rendered chart: the PNG on disk and the text to show with it (unescaped)."""
+
+    path: Path
+    title: str
+    description: str
+    url: str | None = None
+    footer: str = DATA_SOURCE
+    cached: bool = False

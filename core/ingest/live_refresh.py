@@ -36,8 +36,9 @@ from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 import aiohttp
 
 from core.ingest.json_reader import SITE, ListEntry, ListPage, parse_list_page
-from core.ingest.loader import Document, IngestReport, Outcome, ingest_documents
+from core.ingest.loader import ingest_documents
 from core.ingest.parser import ParseError
+from core.ingest.types import Document, IngestReport, Outcome
 from db import petitions as petition_repo
 from db.database import Database
 

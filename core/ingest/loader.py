@@ -22,16 +22,23 @@ import importlib
 import sqlite3
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 from core.ingest.models import ParsedDocument, Petition
 from core.ingest.parse_ahead import ParseAhead
 from core.ingest.parser import ParseError, parse_bytes
+from core.ingest.types import (
+    Document,
+    FileDocument,
+    FileResult,
+    IngestReport,
+    Outcome,
+    Progress,
+    Source,
+)
 from core.petitions.lifecycle import boundary_set, infer_state
 from db.connection import connect_sync, tune_for_bulk_writes
 from db.migrate import migrate
@@ -43,88 +50,6 @@ BATCH_DOCUMENTS = 256
 """Documents per write transaction (each still all-or-nothing: see ``Loader.run``)."""
 BATCH_SECONDS = 1.0
 """Longest a write transaction stays open, so the bot's own writes wait little."""
-
-Progress = Callable[[int, int, str], None]
-"""Called after each document as (done, total, name)."""
-
-
-class Outcome(StrEnum):
-    ADDED = "added"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    OLDER = "older"
-    REJECTED = "rejected"
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A document in memory (an upload, a fetched page): a display name and its bytes."""
-
-    name: str
-    data: bytes
-
-    def read(self) -> bytes:
-        return self.data
-
-
-@dataclass(frozen=True, slots=True)
-class FileDocument:
-    """A document on disk, read when the loader reaches it rather than up front.
-
-    A 50k archive is 1.9 GB of Markdown: holding every file for the whole batch
-    would cost that much memory. Reading twice (the parse helper, then the
-    loader) is cheap, as the second read comes from the OS cache.
-    """
-
-    path: Path
-
-    @property
-    def name(self) -> str:
-        return str(self.path)
-
-    def read(self) -> bytes:
-        return self.path.read_bytes()
-
-
-Source = Document | FileDocument
-"""Something to ingest that has a name and bytes."""
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    name: str
-    outcome: Outcome
-    petition_id: int | None = None
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class IngestReport:
-    """Per-file results of one batch, in input order."""
-
-    batch_id: str
-    results: list[FileResult] = field(default_factory=list)
-
-    @property
-    def counts(self) -> Counter[Outcome]:
-        return Counter(result.outcome for result in self.results)
-
-    @property
-    def rejected(self) -> list[FileResult]:
-        return [r for r in self.results if r.outcome is Outcome.REJECTED]
-
-    @property
-    def warnings(self) -> list[tuple[str, str]]:
-        return [(r.name, w) for r in self.results for w in r.warnings]
-
-    def summary(self) -> str:
-        """One line such as "3 files: 2 added, 1 rejected"."""
-        counts = self.counts
-        parts = [f"{counts[o]:,} {o.value}" for o in Outcome if counts[o]]
-        noun = "file" if len(self.results) == 1 else "files"
-        return f"{len(self.results):,} {noun}: " + (", ".join(parts) if parts else "nothing to do")
-
 
 def parse_document(name: str, data: bytes) -> ParsedDocument:
     """Parse by format: ``.json`` is the petition site's API, anything else Markdown."""

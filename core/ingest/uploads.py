@@ -14,7 +14,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from core.common.errors import UserFacingError
-from core.ingest.loader import Document, FileResult, Outcome
+from core.ingest.types import Document, FileResult, Outcome
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".json")
 ACCEPTED = (*DOCUMENT_SUFFIXES, ".zip")

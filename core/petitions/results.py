@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.charts.service import ChartResult
+from core.charts.types import ChartResult
 from core.common.results import Result
 from core.petitions.types import (
     CountryRow,

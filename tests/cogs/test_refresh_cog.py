@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.settings import Settings
 from cogs import refresh as refresh_cog
-from core.ingest.loader import Outcome
+from core.ingest.types import Outcome
 
 
 class _Bot:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from core.ingest.json_reader import parse_json_bytes
-from core.ingest.loader import Document, Outcome, ingest_documents_sync, ingest_paths_sync
+from core.ingest.loader import ingest_documents_sync, ingest_paths_sync
+from core.ingest.types import Document, Outcome
 from core.ingest.writer import render_document
 from core.petitions.lifecycle import BOUNDARIES_2010, BOUNDARIES_2024
 from core.places.reference import (

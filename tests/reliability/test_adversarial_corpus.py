@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from core.ingest.loader import Document, IngestReport, ingest_documents_sync, ingest_paths_sync
+from core.ingest.loader import ingest_documents_sync, ingest_paths_sync
+from core.ingest.types import Document, IngestReport
 from tests.support import dump_data
 
 from . import figures

@@ -17,7 +17,8 @@ from core.charts import draw as charts
 from core.charts import service as chart_service
 from core.charts.hexmap import load_hexmap
 from core.charts.render import render_chart
-from core.charts.service import ChartResult, chart, chart_spec
+from core.charts.service import chart, chart_spec
+from core.charts.types import ChartResult
 from core.common.cards import Card
 from core.common.errors import NotFoundError, UserFacingError
 from core.ingest.loader import ingest_paths_sync

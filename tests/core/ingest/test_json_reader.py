@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from core.ingest.json_reader import TIMESTAMP_EVENTS, parse_json_bytes, parse_list_page
-from core.ingest.loader import Document, Outcome, ingest_documents_sync, ingest_paths_sync
+from core.ingest.loader import ingest_documents_sync, ingest_paths_sync
 from core.ingest.models import EVENT_ORDER, Petition
 from core.ingest.parser import ParseError, parse_text
+from core.ingest.types import Document, Outcome
 from core.ingest.writer import render_document
 from db.reference import ensure_reference_at
 from tests.support import dump_data

@@ -26,7 +26,8 @@ from typer.testing import CliRunner
 
 from core.ingest.json_reader import ListEntry
 from core.ingest.live_refresh import RefreshConfig, Refresher, retry_after_seconds
-from core.ingest.loader import Outcome, ingest_paths_sync
+from core.ingest.loader import ingest_paths_sync
+from core.ingest.types import Outcome
 from db.database import Database
 
 PETITIONS = Path(__file__).resolve().parents[2] / "fixtures" / "petition_json" / "petitions"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.ingest.loader import Document, Outcome, ingest_documents_sync, ingest_paths_sync
+from core.ingest.loader import ingest_documents_sync, ingest_paths_sync
+from core.ingest.types import Document, Outcome
 from core.ingest.writer import render_document
 from tests.support import dump_data, seed_petition, variant, write_petition
 

@@ -20,16 +20,11 @@ import pytest
 
 import core.ingest.loader as loader_module
 import core.ingest.parse_ahead as parse_ahead
-from core.ingest.loader import (
-    Document,
-    FileDocument,
-    Outcome,
-    ingest_documents_sync,
-    read_and_parse,
-)
+from core.ingest.loader import ingest_documents_sync, read_and_parse
 from core.ingest.models import ConstituencyCount, CountryCount
 from core.ingest.parse_ahead import ParseAhead
 from core.ingest.parser import ParseError, parse_bytes
+from core.ingest.types import Document, FileDocument, Outcome
 from core.ingest.writer import render_document
 from tests.support import dump_data, seed_petition, variant
 
