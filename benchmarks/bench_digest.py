@@ -44,10 +44,11 @@ from pathlib import Path
 from typing import Any
 
 from core.common.cards import Card
+from core.common.times import utc_text
 from core.digests import render as render_digest
 from core.digests.compose import Digest, FactsCache, compose, window_facts
 from core.digests.render import render_messages
-from core.digests.schedule import DigestConfig, Period, due_period, parse_time
+from core.digests.schedule import DigestConfig, Period, due_period, parse_clock
 from core.digests.service import DigestRunner
 from db import digests as repo
 from db.database import Database, migrate_file
@@ -94,10 +95,6 @@ SMOKE = Sizes(
 )
 
 
-def stamp(moment: datetime) -> str:
-    return moment.isoformat()
-
-
 def build_database(path: Path, sizes: Sizes, seed: int = 5) -> dict[str, int]:
     """Write a synthetic but realistic day of petition changes; returns row counts."""
     migrate_file(path)
@@ -132,7 +129,7 @@ def build_database(path: Path, sizes: Sizes, seed: int = 5) -> dict[str, int]:
         latest = rows[-1][0]
         closes = rng.random() < 0.02 and not is_new and len(rows) > sizes.history_days
         state = "closed" if closes else "open"
-        closed_at = stamp(rows[-2][0] + timedelta(minutes=30)) if closes else None
+        closed_at = utc_text(rows[-2][0] + timedelta(minutes=30)) if closes else None
         petitions.append(
             (
                 pid,
@@ -141,19 +138,19 @@ def build_database(path: Path, sizes: Sizes, seed: int = 5) -> dict[str, int]:
                 f"https://petition.parliament.uk/petitions/{pid}",
                 state,
                 total,
-                stamp(latest),
-                stamp(opened),
+                utc_text(latest),
+                utc_text(opened),
                 closed_at,
                 f"hash-{pid}",
-                stamp(first_seen),
+                utc_text(first_seen),
             )
         )
-        snapshots += [(pid, stamp(r), t, stamp(i)) for r, t, i in rows]
+        snapshots += [(pid, utc_text(r), t, utc_text(i)) for r, t, i in rows]
         if total >= 10_000 and rng.random() < 0.08:
             seen = start + timedelta(hours=20, minutes=5) if rng.random() < 0.4 else first_seen
             responses.append(
                 (pid, "The government has considered this petition. " * 4, "Details.",
-                 f"Department {n % 23}", stamp(seen - timedelta(hours=2)), stamp(seen))
+                 f"Department {n % 23}", utc_text(seen - timedelta(hours=2)), utc_text(seen))
             )  # fmt: skip
     conn = sqlite3.connect(path)
     try:
@@ -195,7 +192,7 @@ def server_configs(sizes: Sizes, seed: int = 7) -> list[DigestConfig]:
                 channel_id=10_000 + g,
                 scheduled_through=since,
                 reported_through=since,
-                post_time=parse_time("09:00"),
+                post_time=parse_clock("09:00"),
                 timezone=ZONES[g % len(ZONES)],
                 min_signatures=MIN_SIGNATURES[g % len(MIN_SIGNATURES)],
                 extra_thresholds=EXTRA[(g // 3) % len(EXTRA)],
@@ -268,7 +265,7 @@ async def measure(sizes: Sizes, workdir: Path) -> dict[str, Any]:
             await repo.save_config(db, replace(config), NOW - DAY)
         await db.conn.execute(
             "UPDATE digest_settings SET scheduled_through = ?, reported_through = ?",
-            (repo.stamp(NOW - DAY), repo.stamp(NOW - DAY)),
+            (utc_text(NOW - DAY), utc_text(NOW - DAY)),
         )
         posted: list[int] = []
 

@@ -42,7 +42,7 @@ from bot.startup import open_database
 from core.common.cards import Card, CardField, Reply, reply_to_text, unescape
 from core.common.errors import UserFacingError
 from core.common.results import FollowUp, Invocation, Result
-from core.petitions.service import STATES, TABLES
+from core.petitions.types import STATES, TABLES
 from core.places.render import choices_per_page, render
 from core.search.resolver import Resolution
 from core.services import Services

@@ -27,7 +27,7 @@ from core.admin.types import AuditEntry
 from core.common.cards import Card, escape
 from core.common.errors import UserFacingError
 from core.digests.render import preview_note, render_messages, schedule_text, settings_card
-from core.digests.schedule import WEEKDAYS, next_slot, parse_time, timezone_matches
+from core.digests.schedule import WEEKDAYS, next_slot, parse_clock, timezone_matches
 from core.digests.service import ChannelUnavailable, DigestRunner, RunOutcome, parse_thresholds
 from db import digests as digest_repo
 from db import guild_settings as guild_repo
@@ -194,7 +194,7 @@ class Digest(
     ) -> None:
         guild_id = self._guild(interaction)
         try:
-            post_time = parse_time(time)
+            post_time = parse_clock(time)
         except ValueError as exc:
             raise UserFacingError(f"{escape(str(exc))}.") from None
         extra = parse_thresholds(thresholds)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,9 +9,8 @@ from discord.ext import commands
 from bot.client import PetitionBot
 from bot.views import answer
 from core.meta.results import COMMANDS
+from core.petitions.types import StateFilter
 from core.services import Services
-
-StateOption = Literal["open", "closed", "rejected", "all"]
 
 
 class Meta(commands.Cog):
@@ -29,7 +26,7 @@ class Meta(commands.Cog):
     @app_commands.command(name="leaderboard", description="Petitions ranked by signatures")
     @app_commands.describe(state="Only petitions in this state (default: all)")
     async def leaderboard(
-        self, interaction: discord.Interaction, state: StateOption = "all"
+        self, interaction: discord.Interaction, state: StateFilter = "all"
     ) -> None:
         await answer(interaction, self.services, self.services.leaderboard(state))
 

@@ -15,10 +15,9 @@ from discord.ext import commands
 
 from bot.client import PetitionBot
 from bot.views import answer, app_choices
+from core.petitions.types import StateFilter, TableKind
 from core.services import Services
 
-StateOption = Literal["open", "closed", "rejected", "all"]
-TableOption = Literal["constituencies", "countries", "rate"]
 ChartKind = Literal["top", "history", "map"]
 ChartMetric = Literal["count", "rate"]
 ChartBy = Literal["constituencies", "countries"]
@@ -46,7 +45,7 @@ class Petitions(
         self,
         interaction: discord.Interaction,
         query: app_commands.Range[str, 1, 200],
-        state: StateOption = "all",
+        state: StateFilter = "all",
     ) -> None:
         await answer(interaction, self.services, self.services.petition_search(query, state))
 
@@ -69,7 +68,7 @@ class Petitions(
         self,
         interaction: discord.Interaction,
         petition: str,
-        by: TableOption = "constituencies",
+        by: TableKind = "constituencies",
         count: app_commands.Range[int, 1, 700] | None = None,
     ) -> None:
         await answer(interaction, self.services, self.services.petition_top(petition, by, count))

@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime
 
 from core.admin.types import AuditEntry
+from core.common.times import utc_datetime
 from db.database import Database
-from db.records import parse_time
 
 
 async def record(db: Database, entry: AuditEntry) -> int:
@@ -47,7 +47,7 @@ async def recent(db: Database, *, guild_id: int | None = None, limit: int = 50) 
             guild_id=row["guild_id"],
             channel_id=row["channel_id"],
             arguments=json.loads(row["arguments"]),
-            at=parse_time(row["at"]) or datetime.now(UTC),
+            at=utc_datetime(row["at"]) or datetime.now(UTC),
         )
         for row in rows
     ]

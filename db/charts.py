@@ -8,8 +8,8 @@ code and the hex map matches seats to its hexagons by folded name.
 from __future__ import annotations
 
 from core.charts.types import ChartCountry, ChartPetition, ChartSeat
+from core.common.times import utc_datetime
 from db.database import Database
-from db.records import required_time
 
 UNITED_KINGDOM = "United Kingdom"
 
@@ -32,7 +32,7 @@ async def chart_petition(db: Database, petition_id: int) -> ChartPetition | None
         row = await cursor.fetchone()
     if row is None:
         return None
-    refreshed = required_time(row["refreshed_at"])
+    refreshed = utc_datetime(row["refreshed_at"])
     return ChartPetition(
         id=int(row["id"]),
         title=row["title"],

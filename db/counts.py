@@ -20,6 +20,7 @@ import json
 
 import aiosqlite
 
+from core.common.times import utc_datetime
 from core.petitions.types import (
     CountryRow,
     Freshness,
@@ -40,7 +41,6 @@ from core.places.types import (
 )
 from db.database import Database
 from db.petitions import summary_from_row
-from db.records import parse_time, required_time
 
 # ---------------------------------------------------------------- records
 
@@ -83,13 +83,13 @@ def _detail(row: aiosqlite.Row) -> PetitionDetail:
         uk_signatures=row["uk_signatures"],
         unknown_signatures=row["unknown_signatures"],
         unknown_rank=row["unknown_rank"],
-        refreshed_at=required_time(row["refreshed_at"]),
+        refreshed_at=utc_datetime(row["refreshed_at"]),
         boundary_set=row["boundary_set"],
-        opened_at=parse_time(row["opened_at"]),
-        closed_at=parse_time(row["closed_at"]),
-        response_threshold_at=parse_time(row["response_threshold_at"]),
-        debate_threshold_at=parse_time(row["debate_threshold_at"]),
-        government_response_at=parse_time(row["government_response_at"]),
+        opened_at=utc_datetime(row["opened_at"]),
+        closed_at=utc_datetime(row["closed_at"]),
+        response_threshold_at=utc_datetime(row["response_threshold_at"]),
+        debate_threshold_at=utc_datetime(row["debate_threshold_at"]),
+        government_response_at=utc_datetime(row["government_response_at"]),
         departments=tuple(json.loads(row["departments"] or "[]")),
     )
 
@@ -112,7 +112,7 @@ async def get_response(db: Database, petition_id: int) -> ResponseRecord | None:
     if row is None:
         return None
     return ResponseRecord(
-        row["summary"], row["details"], row["department"], parse_time(row["responded_at"])
+        row["summary"], row["details"], row["department"], utc_datetime(row["responded_at"])
     )
 
 
@@ -124,7 +124,7 @@ async def history(db: Database, petition_id: int) -> list[HistoryRecord]:
         (petition_id,),
     ) as cursor:
         rows = await cursor.fetchall()
-    return [HistoryRecord(row["event"], required_time(row["occurred_at"])) for row in rows]
+    return [HistoryRecord(row["event"], utc_datetime(row["occurred_at"])) for row in rows]
 
 
 async def snapshots(db: Database, petition_id: int) -> list[SnapshotRecord]:
@@ -136,7 +136,7 @@ async def snapshots(db: Database, petition_id: int) -> list[SnapshotRecord]:
     ) as cursor:
         rows = await cursor.fetchall()
     return [
-        SnapshotRecord(required_time(r["refreshed_at"]), r["total_signatures"], r["uk_signatures"])
+        SnapshotRecord(utc_datetime(r["refreshed_at"]), r["total_signatures"], r["uk_signatures"])
         for r in rows
     ]
 
@@ -266,7 +266,7 @@ async def seat_holders(db: Database, constituency_id: int) -> list[SeatHolder]:
         rows = await cursor.fetchall()
     return [
         SeatHolder(
-            MpRef(r[0], r[1]), required_time(r["first_seen_at"]), required_time(r["last_seen_at"])
+            MpRef(r[0], r[1]), utc_datetime(r["first_seen_at"]), utc_datetime(r["last_seen_at"])
         )
         for r in rows
     ]
@@ -284,8 +284,8 @@ async def mp_seats(db: Database, mp_id: int) -> list[MpSeat]:
     return [
         MpSeat(
             ConstituencyRef(r["id"], r["name"], r["boundary_set"], r["ons_code"]),
-            required_time(r["first_seen_at"]),
-            required_time(r["last_seen_at"]),
+            utc_datetime(r["first_seen_at"]),
+            utc_datetime(r["last_seen_at"]),
         )
         for r in rows
     ]
@@ -349,8 +349,8 @@ async def freshness(db: Database) -> Freshness:
     oldest = min((r[3] for r in rows), default=None)
     return Freshness(
         petitions=sum(int(r[1]) for r in rows),
-        newest_refresh=parse_time(newest),
-        oldest_refresh=parse_time(oldest),
-        last_ingest_at=parse_time(last[0]) if last else None,
+        newest_refresh=utc_datetime(newest),
+        oldest_refresh=utc_datetime(oldest),
+        last_ingest_at=utc_datetime(last[0]) if last else None,
         by_state={str(r[0]): int(r[1]) for r in rows},
     )

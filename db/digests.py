@@ -25,17 +25,16 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 import aiosqlite
 
+from core.common.times import utc_datetime, utc_text
 from core.digests.compose import ChangeSet, ResponseInfo, SnapshotPoint, TrackedPetition
-from core.digests.schedule import Cadence, DigestConfig, Period, Status, parse_time
+from core.digests.schedule import Cadence, DigestConfig, Period, Status, parse_clock
 from core.digests.types import DigestPost, PostStatus
 from db.database import Database
-from db.records import parse_time as parse_stamp
-from db.records import required_time
 
 _CLAIM_CHUNK = 500  # rows per INSERT: 3,000 bound values, far below SQLite's limit
 
@@ -43,15 +42,6 @@ INTERRUPTED = (
     "the bot stopped after claiming this period and before finishing it; "
     "it was not retried (it may have been partly posted) and its news moves to the next digest"
 )
-
-
-def stamp(moment: datetime) -> str:
-    """Storage form of an instant: ISO-8601 in UTC (text that sorts in time order)."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: digests work in aware UTC instants")
-    return moment.astimezone(UTC).isoformat()
-
-
 
 
 # ---------------------------------------------------------------- settings
@@ -65,9 +55,9 @@ def _config(row: aiosqlite.Row) -> DigestConfig:
     return DigestConfig(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
-        scheduled_through=required_time(row["scheduled_through"]),
-        reported_through=required_time(row["reported_through"]),
-        post_time=parse_time(row["post_time"]),
+        scheduled_through=utc_datetime(row["scheduled_through"]),
+        reported_through=utc_datetime(row["reported_through"]),
+        post_time=parse_clock(row["post_time"]),
         timezone=row["timezone"],
         cadence=cast(Cadence, row["cadence"]),
         weekday=row["weekday"],
@@ -105,7 +95,7 @@ async def save_config(db: Database, config: DigestConfig, now: datetime) -> Dige
     enabled digest keeps its watermarks: changing the time or channel neither
     repeats nor drops news.
     """
-    at = stamp(now)
+    at = utc_text(now)
     await db.conn.execute(
         f"""
         INSERT INTO digest_settings ({_CONFIG_COLUMNS}, created_at, updated_at)
@@ -150,7 +140,7 @@ async def set_status(
     Re-enabling starts from ``now`` like a new digest: a paused month is not
     posted as one giant catch-up.
     """
-    at = stamp(now)
+    at = utc_text(now)
     await db.conn.execute(
         """
         UPDATE digest_settings SET
@@ -175,7 +165,14 @@ async def claim(
         "INSERT INTO digest_posts"
         " (guild_id, period_key, status, window_start, window_end, channel_id, claimed_at)"
         " VALUES (?, ?, 'claimed', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (guild_id, period.key, stamp(period.start), stamp(period.end), channel_id, stamp(now)),
+        (
+            guild_id,
+            period.key,
+            utc_text(period.start),
+            utc_text(period.end),
+            channel_id,
+            utc_text(now),
+        ),
     )
     return cursor.rowcount == 1
 
@@ -193,10 +190,10 @@ async def claim_many(
             params += [
                 config.guild_id,
                 period.key,
-                stamp(period.start),
-                stamp(period.end),
+                utc_text(period.start),
+                utc_text(period.end),
                 config.channel_id,
-                stamp(now),
+                utc_text(now),
             ]
         async with db.conn.execute(
             "INSERT INTO digest_posts"
@@ -213,7 +210,7 @@ async def skip_claimed(db: Database, guild_id: int, period: Period) -> None:
     await db.conn.execute(
         "UPDATE digest_settings SET scheduled_through = max(scheduled_through, ?)"
         " WHERE guild_id = ?",
-        (stamp(period.end), guild_id),
+        (utc_text(period.end), guild_id),
     )
 
 
@@ -234,7 +231,7 @@ async def finish(
         " error = ? WHERE guild_id = ? AND period_key = ? AND status = 'claimed'",
         (
             status,
-            stamp(now) if status == "posted" else None,
+            utc_text(now) if status == "posted" else None,
             json.dumps(list(message_ids)),
             items,
             error,
@@ -259,11 +256,11 @@ def _post(row: aiosqlite.Row) -> DigestPost:
         guild_id=row["guild_id"],
         period_key=row["period_key"],
         status=row["status"],
-        window_start=required_time(row["window_start"]),
-        window_end=required_time(row["window_end"]),
+        window_start=utc_datetime(row["window_start"]),
+        window_end=utc_datetime(row["window_end"]),
         channel_id=row["channel_id"],
-        claimed_at=required_time(row["claimed_at"]),
-        posted_at=parse_stamp(row["posted_at"]),
+        claimed_at=utc_datetime(row["claimed_at"]),
+        posted_at=utc_datetime(row["posted_at"]),
         message_ids=tuple(int(i) for i in json.loads(row["message_ids"])),
         items=row["items"],
         error=row["error"],
@@ -304,7 +301,7 @@ async def fetch_changes(db: Database, since: datetime, until: datetime) -> Chang
     Two queries whatever the number of servers: the scheduler fetches once for
     the union of the due windows and composes each server's digest from it.
     """
-    params: dict[str, Any] = {"since": stamp(since), "until": stamp(until)}
+    params: dict[str, Any] = {"since": utc_text(since), "until": utc_text(until)}
     conn = db.conn
     async with conn.execute(
         f"""
@@ -329,7 +326,7 @@ async def fetch_changes(db: Database, since: datetime, until: datetime) -> Chang
     ) as cursor:
         async for row in cursor:
             snapshots[row[0]].append(
-                SnapshotPoint(required_time(row[1]), row[2], required_time(row[3]))
+                SnapshotPoint(utc_datetime(row[1]), row[2], utc_datetime(row[3]))
             )
     petitions = tuple(
         TrackedPetition(
@@ -337,16 +334,16 @@ async def fetch_changes(db: Database, since: datetime, until: datetime) -> Chang
             title=row["title"],
             url=row["url"],
             state=row["state"],
-            opened_at=parse_stamp(row["opened_at"]),
-            closed_at=parse_stamp(row["closed_at"]),
-            response_threshold_at=parse_stamp(row["response_threshold_at"]),
-            debate_threshold_at=parse_stamp(row["debate_threshold_at"]),
+            opened_at=utc_datetime(row["opened_at"]),
+            closed_at=utc_datetime(row["closed_at"]),
+            response_threshold_at=utc_datetime(row["response_threshold_at"]),
+            debate_threshold_at=utc_datetime(row["debate_threshold_at"]),
             response=(
                 ResponseInfo(
                     row["summary"],
                     row["department"],
-                    parse_stamp(row["responded_at"]),
-                    required_time(row["response_seen_at"]),
+                    utc_datetime(row["responded_at"]),
+                    utc_datetime(row["response_seen_at"]),
                 )
                 if row["response_seen_at"] is not None
                 else None

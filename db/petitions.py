@@ -5,9 +5,9 @@ from __future__ import annotations
 import aiosqlite
 
 from core.admin.types import DatabaseStats, IngestLogRecord
+from core.common.times import utc_datetime
 from core.petitions.types import PetitionSummary
 from db.database import Database
-from db.records import parse_time, required_time
 
 _SUMMARY_COLUMNS = (
     "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set"
@@ -15,7 +15,7 @@ _SUMMARY_COLUMNS = (
 
 
 def summary_from_row(row: aiosqlite.Row) -> PetitionSummary:
-    refreshed = required_time(row["refreshed_at"])
+    refreshed = utc_datetime(row["refreshed_at"])
     return PetitionSummary(
         id=row["id"],
         title=row["title"],
@@ -61,7 +61,7 @@ async def stats(db: Database) -> DatabaseStats:
     page_size = await scalar("PRAGMA page_size")
     last_record = None
     if last is not None:
-        at = required_time(last["at"])
+        at = utc_datetime(last["at"])
         last_record = IngestLogRecord(
             last["path"], last["result"], last["petition_id"], last["error"], at
         )
@@ -71,7 +71,7 @@ async def stats(db: Database) -> DatabaseStats:
         constituencies=await scalar("SELECT count(*) FROM constituencies"),
         mps=await scalar("SELECT count(*) FROM mps"),
         constituency_rows=await scalar("SELECT count(*) FROM constituency_counts"),
-        newest_refresh=parse_time(newest[0]) if newest else None,
+        newest_refresh=utc_datetime(newest[0]) if newest else None,
         last_ingest=last_record,
         size_bytes=page_count * page_size,
     )

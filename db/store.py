@@ -20,13 +20,8 @@ from datetime import datetime
 from operator import itemgetter
 
 from core.common.names import fold, person_name
+from core.common.times import utc_text
 from core.ingest.models import UNKNOWN, Petition
-
-
-def iso(moment: datetime | None) -> str | None:
-    """The storage form of a time: ISO-8601 UTC text, which sorts correctly."""
-    return moment.isoformat() if moment is not None else None
-
 
 _NEVER = "\uffff"
 """Sorts after every ISO time: a span starting here is one nothing was written for."""
@@ -110,7 +105,7 @@ class PetitionStore:
     def has_snapshot(self, petition_id: int, refreshed_at: datetime) -> bool:
         row = self.conn.execute(
             "SELECT 1 FROM snapshots WHERE petition_id = ? AND refreshed_at = ?",
-            (petition_id, iso(refreshed_at)),
+            (petition_id, utc_text(refreshed_at)),
         ).fetchone()
         return row is not None
 
@@ -220,21 +215,21 @@ class PetitionStore:
                 petition.uk_signatures,
                 unknown.count if unknown else None,
                 unknown.rank if unknown else None,
-                iso(petition.refreshed_at),
-                iso(petition.event_time("Created")),
-                iso(petition.event_time("Opened")),
-                iso(petition.event_time("Closed")),
-                iso(petition.event_time("Response Threshold Reached")),
-                iso(petition.event_time("Debate Threshold Reached")),
-                iso(response_at),
+                utc_text(petition.refreshed_at),
+                utc_text(petition.event_time("Created")),
+                utc_text(petition.event_time("Opened")),
+                utc_text(petition.event_time("Closed")),
+                utc_text(petition.event_time("Response Threshold Reached")),
+                utc_text(petition.event_time("Debate Threshold Reached")),
+                utc_text(response_at),
                 boundary,
                 json.dumps(list(petition.departments)),
                 json.dumps(list(petition.topics)),
                 json.dumps(petition.debate) if petition.debate is not None else None,
                 content_hash,
                 source,
-                iso(now),
-                iso(now),
+                utc_text(now),
+                utc_text(now),
             ),
         )
         for table in ("history_events", "country_counts", "constituency_counts"):
@@ -242,7 +237,7 @@ class PetitionStore:
         self._save_response(petition, now)
         self.conn.executemany(
             "INSERT INTO history_events (petition_id, event, occurred_at) VALUES (?, ?, ?)",
-            [(pid, e.event, iso(e.at)) for e in petition.history],
+            [(pid, e.event, utc_text(e.at)) for e in petition.history],
         )
         self.conn.executemany(
             "INSERT INTO country_counts (petition_id, country_id, rank, signatures, percent)"
@@ -276,13 +271,13 @@ class PetitionStore:
                 response.summary,
                 response.details,
                 response.department,
-                iso(response.responded_at or petition.event_time("Government Response")),
-                iso(now),
+                utc_text(response.responded_at or petition.event_time("Government Response")),
+                utc_text(now),
             ),
         )
 
     def _save_seats(self, petition: Petition, boundary: str) -> None:
-        refreshed = iso(petition.refreshed_at) or ""
+        refreshed = utc_text(petition.refreshed_at) or ""
         pid = petition.id
         rows: list[tuple[int, int, int, int, float, int | None]] = []
         spans: list[tuple[int, int | None, str, str]] = []  # seat_mps rows whose dates change
@@ -339,10 +334,10 @@ class PetitionStore:
             " VALUES (?, ?, ?, ?, ?)",
             (
                 petition.id,
-                iso(petition.refreshed_at),
+                utc_text(petition.refreshed_at),
                 petition.total_signatures,
                 petition.uk_signatures,
-                iso(now),
+                utc_text(now),
             ),
         )
         return cursor.rowcount > 0

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.digests.schedule import DigestConfig, parse_time
+from core.digests.schedule import DigestConfig, parse_clock
 from core.ingest.loader import ingest_documents_sync
 from core.ingest.models import Petition
 from core.ingest.parser import parse_file
@@ -74,7 +74,7 @@ def make_config(
         channel_id=channel_id,
         scheduled_through=since,
         reported_through=since,
-        post_time=parse_time(at),
+        post_time=parse_clock(at),
         timezone=tz,
         min_signatures=min_signatures,
         extra_thresholds=thresholds,

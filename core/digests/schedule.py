@@ -136,7 +136,7 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
-def parse_time(text: str) -> time:
+def parse_clock(text: str) -> time:
     """``"9:00"``/``"09:00"``/``"21:30"`` → time; ValueError with a readable message."""
     parts = text.strip().split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[1]) != 2:

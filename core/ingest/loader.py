@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.common.times import utc_text
 from core.ingest.models import ParsedDocument, Petition
 from core.ingest.parse_ahead import ParseAhead
 from core.ingest.parser import ParseError, parse_bytes
@@ -42,7 +43,7 @@ from core.ingest.types import (
 from core.petitions.lifecycle import boundary_set, infer_state
 from db.connection import connect_sync, tune_for_bulk_writes
 from db.migrate import migrate
-from db.store import LogEntry, PetitionStore, iso
+from db.store import LogEntry, PetitionStore
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".json"})
 
@@ -206,7 +207,7 @@ class Loader:
             petition_id=result.petition_id,
             error=result.error,
             warnings=result.warnings,
-            at=iso(at or self.clock()) or "",
+            at=utc_text(at or self.clock()) or "",
         )
 
     def _one(
@@ -243,7 +244,7 @@ class Loader:
             return FileResult(document.name, Outcome.REJECTED, error=str(exc))
         petition = parsed.petition
         warnings = tuple(str(w) for w in parsed.warnings)
-        refreshed = iso(petition.refreshed_at) or ""
+        refreshed = utc_text(petition.refreshed_at) or ""
         previous = batch.get(petition.id)
         if previous and previous[1] == refreshed and previous[2] != digest:
             return FileResult(

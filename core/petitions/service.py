@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 from core.charts import service as chart_service
 from core.common.errors import UserFacingError
@@ -23,21 +22,16 @@ from core.petitions.results import (
     Threshold,
     TopTable,
 )
-from core.petitions.types import PetitionDetail, PetitionRef, PetitionSummary, SeatRow
+from core.petitions.types import (
+    STATES,
+    TABLES,
+    PetitionDetail,
+    PetitionRef,
+    PetitionSummary,
+    SeatRow,
+)
 from core.search.picking import PetitionArg, Picking, describe_ref, did_you_mean, not_found
 from db import counts, reference
-
-StateFilter = Literal["open", "closed", "rejected", "all"]
-
-
-TableKind = Literal["constituencies", "countries", "rate"]
-
-
-STATES: tuple[str, ...] = ("open", "closed", "rejected", "all")
-
-
-TABLES: tuple[str, ...] = ("constituencies", "countries", "rate")
-
 
 SEARCH_LIMIT = 100
 """Most matches /petition search lists (10 pages)."""

@@ -45,6 +45,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from core.common.cards import Choice, fmt_int, truncate
+from core.common.ids import TYPED_ID, parse_petition_id
 from core.common.names import fold, person_key, stem
 from core.petitions.types import PetitionRef
 from core.places.types import ConstituencyRef, MpRef
@@ -72,8 +73,6 @@ ID_PREFIX_SCAN = 256  # ids sharing a typed prefix beyond which we scan in popul
 CHOICE_LIMIT = 25
 LABEL_LIMIT = 100
 
-_PETITION_URL = re.compile(r"petition\.parliament\.uk/(?:archived/)?petitions/(\d{1,10})\b", re.I)
-_ID = re.compile(r"#?\s*(\d{1,10})")
 _ONS_CODE = re.compile(r"[ENSW]\d{8}")
 
 
@@ -291,16 +290,6 @@ def _decide(
 
 def _clean(query: str) -> str:
     return query[:MAX_QUERY_CHARS].strip()
-
-
-def parse_petition_id(query: str) -> int | None:
-    """A petition id typed as ``652057``/``#652057`` or inside a petition URL."""
-    text = query.strip()
-    match = _ID.fullmatch(text)
-    if match:
-        return int(match.group(1))
-    url = _PETITION_URL.search(text)
-    return int(url.group(1)) if url else None
 
 
 def _label(text: str, suffix: str = "") -> str:
@@ -575,7 +564,7 @@ class Resolver:
         """
         snap = self._snapshot
         text = _clean(query)
-        if _ID.fullmatch(text):
+        if TYPED_ID.fullmatch(text):
             ref = snap.seat_by_id.get(int(text.lstrip("#").strip()))
             if ref is not None:
                 return Resolution(query, "exact", ref)
@@ -619,7 +608,7 @@ class Resolver:
         """An MP with or without honorifics, by surname alone, typos allowed, or by id."""
         snap = self._snapshot
         text = _clean(query)
-        if _ID.fullmatch(text):
+        if TYPED_ID.fullmatch(text):
             ref = snap.mp_by_id.get(int(text.lstrip("#").strip()))
             if ref is not None:
                 return Resolution(query, "exact", ref)

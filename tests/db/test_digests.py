@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.common.times import utc_text
 from core.digests.schedule import Period
 from core.digests.types import DigestPost
 from core.ingest.models import Petition
@@ -30,7 +31,7 @@ async def test_schema_defaults(db: Database) -> None:
     await db.conn.execute(
         "INSERT INTO digest_settings (guild_id, channel_id, scheduled_through, reported_through,"
         " created_at, updated_at) VALUES (9, 10, ?, ?, ?, ?)",
-        (repo.stamp(BASE),) * 4,
+        (utc_text(BASE),) * 4,
     )
     config = await repo.get_config(db, 9)
     assert config == make_config(guild_id=9, channel_id=10)  # the declared defaults
@@ -189,9 +190,9 @@ async def test_fetch_changes(db: Database, seed_paths: list[Path]) -> None:
 
 
 def test_stamp_needs_aware_times() -> None:
-    assert repo.stamp(datetime(2031, 1, 1, 10, tzinfo=UTC)) == "2031-01-01T10:00:00+00:00"
+    assert utc_text(datetime(2031, 1, 1, 10, tzinfo=UTC)) == "2031-01-01T10:00:00+00:00"
     with pytest.raises(ValueError):
-        repo.stamp(datetime(2031, 1, 1))
+        utc_text(datetime(2031, 1, 1))
 
 
 def test_claims_are_unique_in_the_schema(loaded_db_path: Path) -> None:

@@ -26,12 +26,12 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synth import generate, write_archive
+from core.common.times import utc_text
 from core.ingest.loader import ingest_paths_sync
 from core.ingest.models import Petition
 from core.ingest.writer import render_document
 from db import petitions as petition_repo
 from db.database import Database
-from db.store import iso
 from tests.support import variant
 
 from . import figures
@@ -62,7 +62,7 @@ def _version(petition: Petition) -> Version:
     unknown = petition.unknown_row
     seats = [row for row in petition.constituencies if not row.is_unknown]
     return Version(
-        refreshed_at=iso(petition.refreshed_at) or "",
+        refreshed_at=utc_text(petition.refreshed_at) or "",
         total=petition.total_signatures,
         uk=petition.uk_signatures,
         unknown=unknown.count if unknown is not None else None,

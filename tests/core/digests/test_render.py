@@ -15,7 +15,7 @@ from core.digests.render import (
     render_messages,
     settings_card,
 )
-from core.digests.schedule import DigestConfig, parse_time
+from core.digests.schedule import DigestConfig, parse_clock
 from core.digests.types import DigestPost
 
 START = datetime(2031, 1, 6, 9, 0, tzinfo=UTC)
@@ -45,7 +45,7 @@ def config(**changes: object) -> DigestConfig:
         "channel_id": 42,
         "scheduled_through": START,
         "reported_through": START,
-        "post_time": parse_time("09:00"),
+        "post_time": parse_clock("09:00"),
         "timezone": "Europe/London",
     }
     values.update(changes)

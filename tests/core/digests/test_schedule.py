@@ -22,7 +22,7 @@ from core.digests.schedule import (
     latest_slot,
     manual_key,
     next_slot,
-    parse_time,
+    parse_clock,
     period_key,
     preview_period,
     timezone_matches,
@@ -48,7 +48,7 @@ def config(
         channel_id=2,
         scheduled_through=since,
         reported_through=since,
-        post_time=parse_time(at),
+        post_time=parse_clock(at),
         timezone=tz,
         cadence=cadence,  # type: ignore[arg-type]
         weekday=weekday,
@@ -200,14 +200,14 @@ def test_keys() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"), [("09:00", time(9)), ("9:05", time(9, 5)), ("23:59", time(23, 59))]
 )
-def test_parse_time(text: str, expected: time) -> None:
-    assert parse_time(text) == expected
+def test_parse_clock(text: str, expected: time) -> None:
+    assert parse_clock(text) == expected
 
 
 @pytest.mark.parametrize("text", ["9", "24:00", "12:60", "9:5", "nine", "09:00:00", ""])
-def test_parse_time_rejects(text: str) -> None:
+def test_parse_clock_rejects(text: str) -> None:
     with pytest.raises(ValueError):
-        parse_time(text)
+        parse_clock(text)
 
 
 def test_timezone_helpers() -> None:

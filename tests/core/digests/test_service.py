@@ -19,9 +19,10 @@ import pytest
 from core.admin.types import AuditEntry
 from core.common.cards import Card
 from core.common.errors import UserFacingError
+from core.common.times import utc_text
 from core.digests import render as render_digest
 from core.digests.render import render_messages
-from core.digests.schedule import Period, parse_time
+from core.digests.schedule import Period, parse_clock
 from core.digests.service import ChannelUnavailable, DigestRunner, parse_thresholds
 from core.ingest.models import Petition
 from db import digests as repo
@@ -88,7 +89,7 @@ async def setup_digest(
     await runner.setup(
         GUILD,
         channel_id=CHANNEL,
-        post_time=parse_time("09:00"),
+        post_time=parse_clock("09:00"),
         timezone="Europe/London",
         cadence="daily",
         weekday=0,
@@ -221,7 +222,7 @@ async def test_a_claim_without_its_watermark_is_skipped_not_reposted(db: Databas
     await setup_digest(runner)
     await runner.tick(NINE)
     # Pretend the watermark was lost (e.g. restored from an old backup of the settings).
-    await db.conn.execute("UPDATE digest_settings SET scheduled_through = ?", (repo.stamp(BASE),))
+    await db.conn.execute("UPDATE digest_settings SET scheduled_through = ?", (utc_text(BASE),))
     [outcome] = await runner.tick(NINE + HOUR)
     assert (outcome.period_key, outcome.status) == ("daily 2031-01-01", "skipped")
     assert await runner.tick(NINE + 2 * HOUR) == []
@@ -360,7 +361,7 @@ async def test_setup_validation_and_audit(db: Database) -> None:
         await runner.setup(
             GUILD,
             channel_id=CHANNEL,
-            post_time=parse_time("09:00"),
+            post_time=parse_clock("09:00"),
             timezone="Mars/Olympus_Mons",
             cadence="daily",
             weekday=0,
@@ -395,7 +396,7 @@ async def test_many_servers_share_one_fetch(
         await runner.setup(
             guild,
             channel_id=100 + guild,
-            post_time=parse_time("09:00"),
+            post_time=parse_clock("09:00"),
             timezone="Europe/London",
             cadence="daily",
             weekday=0,

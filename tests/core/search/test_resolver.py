@@ -10,7 +10,7 @@ import pytest
 from core.ingest.loader import ingest_paths
 from core.ingest.parser import parse_file
 from core.ingest.writer import render_document
-from core.search.resolver import LABEL_LIMIT, Resolver, TextIndex, parse_petition_id
+from core.search.resolver import LABEL_LIMIT, Resolver, TextIndex
 from db.database import Database
 
 OFSTED, SEND, VERIFIED_ID = 652057, 607849, 575833
@@ -367,15 +367,6 @@ async def test_refresh_picks_up_a_new_petition(
 
 
 # ------------------------------------------------------------------ pieces
-
-
-def test_parse_petition_id() -> None:
-    assert parse_petition_id("652057") == 652057
-    assert parse_petition_id("https://petition.parliament.uk/petitions/652057.json") == 652057
-    assert parse_petition_id("http://PETITION.parliament.uk/petitions/1/") == 1
-    assert parse_petition_id("pause 652057") is None
-    assert parse_petition_id("https://example.com/petitions/652057") is None
-    assert parse_petition_id("12345678901") is None
 
 
 def test_text_index_ranks_typos_prefixes_and_rare_words() -> None:
