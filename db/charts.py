@@ -14,14 +14,6 @@ from db.database import Database
 UNITED_KINGDOM = "United Kingdom"
 
 
-
-
-
-
-
-
-
-
 async def chart_petition(db: Database, petition_id: int) -> ChartPetition | None:
     """The petition's current state, or None when it is not stored."""
     async with db.conn.execute(
@@ -88,12 +80,3 @@ async def country_counts(
     ) as cursor:
         rows = await cursor.fetchall()
     return [ChartCountry(r["name"], int(r["signatures"])) for r in rows]
-
-
-async def country_total(db: Database, petition_id: int) -> int:
-    """How many countries the petition has signatures from (including the UK)."""
-    async with db.conn.execute(
-        "SELECT count(*) FROM country_counts WHERE petition_id = ?", (petition_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0

@@ -59,14 +59,6 @@ _SEAT_COLUMNS = (
 # --------------------------------------------------------------------- records
 
 
-
-
-
-
-
-
-
-
 # --------------------------------------------------------------------- loading
 def _reference_rows(
     directory: Path,
@@ -150,11 +142,6 @@ def ensure_reference_at(path: str | Path, directory: Path = REFERENCE_DIR) -> bo
 async def ensure_reference(db: Database, directory: Path = REFERENCE_DIR) -> bool:
     """Load/refresh the reference off the event loop; call once at start-up."""
     return await asyncio.to_thread(ensure_reference_at, db.path, directory)
-
-
-def relink_sync(conn: sqlite3.Connection) -> None:
-    """Relink every seat row (after editing variants by hand; ingest needs no call)."""
-    conn.execute(_LINK_SQL)
 
 
 # --------------------------------------------------------------------- reads

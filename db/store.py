@@ -102,13 +102,6 @@ class PetitionStore:
         ).fetchone()
         return StoredVersion(int(row[0]), row[1], row[2]) if row else None
 
-    def has_snapshot(self, petition_id: int, refreshed_at: datetime) -> bool:
-        row = self.conn.execute(
-            "SELECT 1 FROM snapshots WHERE petition_id = ? AND refreshed_at = ?",
-            (petition_id, utc_text(refreshed_at)),
-        ).fetchone()
-        return row is not None
-
     def _country_id(self, name: str) -> int:
         cached = self._countries.get(name)
         if cached is not None:

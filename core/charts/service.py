@@ -40,8 +40,6 @@ from db import counts
 from db.database import Database
 
 Figure = charts.BarChart | charts.HistoryChart | charts.MapChart
-Kind = Literal["top", "history", "map"]
-Metric = Literal["count", "rate"]
 By = Literal["constituencies", "countries"]
 
 KINDS: tuple[str, ...] = ("top", "history", "map")

@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 Cadence = Literal["daily", "weekly"]
 Status = Literal["enabled", "paused", "disabled"]
 
-CADENCES: tuple[Cadence, ...] = ("daily", "weekly")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 DEFAULT_TIME = time(9, 0)

@@ -52,6 +52,7 @@ BATCH_DOCUMENTS = 256
 BATCH_SECONDS = 1.0
 """Longest a write transaction stays open, so the bot's own writes wait little."""
 
+
 def parse_document(name: str, data: bytes) -> ParsedDocument:
     """Parse by format: ``.json`` is the petition site's API, anything else Markdown."""
     if name.lower().endswith(".json"):

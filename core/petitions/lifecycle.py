@@ -59,17 +59,3 @@ def _is_2024_code(code: str) -> bool:
         return False
     value = int(number)
     return {"E14": value >= 1063, "W07": value >= 81, "N05": True}.get(prefix, False)
-
-
-def thresholds_reached(petition: Petition) -> list[tuple[str, datetime | None]]:
-    """(label, when) for the 10k and 100k thresholds this petition crossed."""
-    reached: list[tuple[str, datetime | None]] = []
-    if petition.total_signatures >= RESPONSE_THRESHOLD or petition.event_time(
-        "Response Threshold Reached"
-    ):
-        reached.append(("10,000 (response)", petition.event_time("Response Threshold Reached")))
-    if petition.total_signatures >= DEBATE_THRESHOLD or petition.event_time(
-        "Debate Threshold Reached"
-    ):
-        reached.append(("100,000 (debate)", petition.event_time("Debate Threshold Reached")))
-    return reached

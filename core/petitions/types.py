@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-PetitionState = Literal["open", "closed", "rejected"]
-"""A petition's state as stored (the site's own words)."""
 StateFilter = Literal["open", "closed", "rejected", "all"]
 """What a user may filter by: a state, or all of them."""
 STATES: tuple[str, ...] = get_args(StateFilter)
