@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as bot_package
-from bot.checks import bot_owner_only, server_manager_only
+from bot import slash
 from bot.client import PetitionBot
 from bot.confirm import ConfirmView
 from bot.embeds import NO_MENTIONS, reply_kwargs, to_embed
@@ -37,17 +37,12 @@ log = logging.getLogger(__name__)
 _PETITION_ID = re.compile(r"(?:petitions/)?(\d{1,9})\b")
 
 
-def _user_key(interaction: discord.Interaction) -> int:
-    return interaction.user.id
-
-
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
-class Admin(commands.GroupCog, group_name="admin", group_description="petitionbot administration"):
+@slash.group_settings("admin")
+class Admin(commands.GroupCog, **slash.group_cog("admin")):
     """Owner and moderator commands."""
 
-    modrole = app_commands.Group(name="modrole", description="The server's moderator role")
-    auditlog = app_commands.Group(name="auditlog", description="The server's audit channel")
+    modrole = slash.group("admin modrole")
+    auditlog = slash.group("admin auditlog")
 
     def __init__(self, bot: PetitionBot) -> None:
         self.bot = bot
@@ -117,10 +112,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
             )
 
     # ------------------------------------------------------------ global data (owners)
-    @app_commands.command(name="ingest", description="Add petitions from a .md/.json file or .zip")
-    @app_commands.describe(file="A petition document (.md, .txt, .json) or a .zip of many")
-    @app_commands.checks.cooldown(1, 15.0, key=_user_key)
-    @bot_owner_only()
+    @slash.command("admin ingest", cooldown=15.0)
     async def ingest(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         uploads.check_upload(file.filename, file.size, self.bot.settings.max_upload_bytes)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -140,9 +132,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         )
         await self._send(interaction, render_admin.ingest_report(report))
 
-    @app_commands.command(name="reload", description="Re-scan the data directory")
-    @app_commands.checks.cooldown(1, 30.0, key=_user_key)
-    @bot_owner_only()
+    @slash.command("admin reload", cooldown=30.0)
     async def reload(self, interaction: discord.Interaction) -> None:
         folder = self.bot.settings.data_dir
         if not folder.is_dir():
@@ -155,9 +145,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         )
         await self._send(interaction, render_admin.ingest_report(report, title="Reload report"))
 
-    @app_commands.command(name="remove", description="Remove a petition and all its data")
-    @app_commands.describe(petition="Petition id or URL")
-    @bot_owner_only()
+    @slash.command("admin remove")
     async def remove(self, interaction: discord.Interaction, petition: str) -> None:
         match = _PETITION_ID.search(petition)
         summary = (
@@ -191,9 +179,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
             content=f"Petition {summary.id} {result}.", view=None
         )
 
-    @app_commands.command(name="sync", description="Re-sync the slash command tree")
-    @app_commands.checks.cooldown(1, 60.0, key=_user_key)
-    @bot_owner_only()
+    @slash.command("admin sync", cooldown=60.0)
     async def sync(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.bot.sync_commands_if_changed(force=True)
@@ -203,9 +189,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         )
 
     # ------------------------------------------------------------ server (managers)
-    @app_commands.command(name="stats", description="What the bot holds and how it is doing")
-    @app_commands.checks.cooldown(1, 5.0, key=_user_key)
-    @server_manager_only()
+    @slash.command("admin stats", cooldown=5.0)
     async def stats(self, interaction: discord.Interaction) -> None:
         db_stats = await petition_repo.stats(self.bot.db)
         latency = self.bot.latency
@@ -218,8 +202,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         )
         await self._send(interaction, render_admin.stats(db_stats, runtime))
 
-    @modrole.command(name="set", description="Members with this role may manage petitionbot here")
-    @server_manager_only()
+    @slash.command("admin modrole set", group=modrole)
     async def modrole_set(self, interaction: discord.Interaction, role: discord.Role) -> None:
         assert interaction.guild_id is not None  # guild_only
         await guild_repo.update_config(self.bot.db, interaction.guild_id, moderator_role_id=role.id)
@@ -228,16 +211,14 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         )
         await self._reply(interaction, f"Moderator role set to **{escape(role.name)}**.")
 
-    @modrole.command(name="clear", description="Only Manage Server may manage petitionbot here")
-    @server_manager_only()
+    @slash.command("admin modrole clear", group=modrole)
     async def modrole_clear(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await guild_repo.update_config(self.bot.db, interaction.guild_id, moderator_role_id=None)
         await self._audit(interaction, "modrole clear", "ok", scope="server")
         await self._reply(interaction, "Moderator role cleared.")
 
-    @auditlog.command(name="channel", description="Post this server's admin actions here")
-    @server_manager_only()
+    @slash.command("admin auditlog channel", group=auditlog)
     async def auditlog_channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
@@ -250,8 +231,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="petitionbo
         )
         await self._reply(interaction, f"Admin actions will be posted in #{escape(channel.name)}.")
 
-    @auditlog.command(name="off", description="Stop posting admin actions")
-    @server_manager_only()
+    @slash.command("admin auditlog off", group=auditlog)
     async def auditlog_off(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await self._audit(interaction, "auditlog off", "ok", scope="server")

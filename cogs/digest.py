@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.checks import describe_actor, server_manager_only
+from bot import slash
+from bot.checks import describe_actor
 from bot.client import PetitionBot
 from bot.embeds import NO_MENTIONS, to_embed
 from core.admin import render as render_admin
@@ -27,25 +27,21 @@ from core.admin.types import AuditEntry
 from core.common.cards import Card, escape
 from core.common.errors import UserFacingError
 from core.digests.render import preview_note, render_messages, schedule_text, settings_card
-from core.digests.schedule import WEEKDAYS, next_slot, parse_clock, timezone_matches
+from core.digests.schedule import next_slot, parse_clock
 from core.digests.service import ChannelUnavailable, DigestRunner, RunOutcome, parse_thresholds
 from db import digests as digest_repo
 from db import guild_settings as guild_repo
 
 log = logging.getLogger(__name__)
 
-WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=i) for i, name in enumerate(WEEKDAYS)]
 PREVIEW_MESSAGES = 5
 NEEDED = ("view_channel", "send_messages", "embed_links")
 UNLOAD_GRACE_SECONDS = 20.0
 """How long shutdown waits for a running digest pass to record what it posted."""
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
-class Digest(
-    commands.GroupCog, group_name="digest", group_description="Scheduled petition news here"
-):
+@slash.group_settings("digest")
+class Digest(commands.GroupCog, **slash.group_cog("digest")):
     """Set up, inspect and run this server's digest."""
 
     def __init__(self, bot: PetitionBot) -> None:
@@ -167,27 +163,15 @@ class Digest(
             )
 
     # ------------------------------------------------------------ commands
-    @app_commands.command(name="setup", description="Post petition news here on a schedule")
-    @app_commands.describe(
-        channel="Where to post the digest",
-        time="Local time of day, 24-hour, e.g. 09:00",
-        timezone="IANA time zone, e.g. Europe/London",
-        cadence="Every day (default) or once a week",
-        weekday="For weekly digests: which day (default Monday)",
-        min_signatures="Leave out petitions with fewer signatures (default 0)",
-        thresholds="Extra signature milestones to report, e.g. 50000 250000",
-        quiet="Post a short note when nothing changed (default off)",
-    )
-    @app_commands.choices(weekday=WEEKDAY_CHOICES)
-    @server_manager_only()
+    @slash.command("digest setup")
     async def setup(
         self,
         interaction: discord.Interaction,
         channel: discord.TextChannel,
         time: str,
         timezone: str,
-        cadence: Literal["daily", "weekly"] = "daily",
-        weekday: app_commands.Choice[int] | None = None,
+        cadence: str = "daily",
+        weekday: int | None = None,
         min_signatures: app_commands.Range[int, 0, 100_000_000] = 0,
         thresholds: str | None = None,
         quiet: bool = False,
@@ -205,7 +189,7 @@ class Digest(
             post_time=post_time,
             timezone=timezone.strip(),
             cadence=cadence,
-            weekday=weekday.value if weekday is not None else 0,
+            weekday=weekday or 0,
             min_signatures=int(min_signatures),
             extra_thresholds=extra,
             quiet=quiet,
@@ -221,14 +205,7 @@ class Digest(
             "`/digest preview` shows what it would contain so far.",
         )
 
-    @setup.autocomplete("timezone")
-    async def _timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=n) for n in timezone_matches(current)]
-
-    @app_commands.command(name="show", description="This server's digest settings and history")
-    @server_manager_only()
+    @slash.command("digest show")
     async def show(self, interaction: discord.Interaction) -> None:
         guild_id = self._guild(interaction)
         config = await digest_repo.get_config(self.bot.db, guild_id)
@@ -240,8 +217,7 @@ class Digest(
             embed=to_embed(card), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
-    @app_commands.command(name="preview", description="What the next digest would contain, and why")
-    @server_manager_only()
+    @slash.command("digest preview")
     async def preview(self, interaction: discord.Interaction) -> None:
         guild_id = self._guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -266,8 +242,7 @@ class Digest(
                 f"…and {len(messages) - PREVIEW_MESSAGES} more message(s) in the real post.",
             )
 
-    @app_commands.command(name="post-now", description="Post the digest now to its channel")
-    @server_manager_only()
+    @slash.command("digest post-now")
     async def post_now(self, interaction: discord.Interaction) -> None:
         guild_id = self._guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -278,16 +253,14 @@ class Digest(
         config = await digest_repo.get_config(self.bot.db, guild_id)
         return config.channel_id if config else 0
 
-    @app_commands.command(name="pause", description="Stop posting until /digest resume")
-    @server_manager_only()
+    @slash.command("digest pause")
     async def pause(self, interaction: discord.Interaction) -> None:
         await self.runner.change_status(
             self._guild(interaction), "pause", describe_actor(interaction)
         )
         await self._say(interaction, "Digest paused. `/digest resume` starts it again from then.")
 
-    @app_commands.command(name="resume", description="Start posting again (from now on)")
-    @server_manager_only()
+    @slash.command("digest resume")
     async def resume(self, interaction: discord.Interaction) -> None:
         config = await self.runner.change_status(
             self._guild(interaction), "resume", describe_actor(interaction)
@@ -299,8 +272,7 @@ class Digest(
             f"<t:{int(first.timestamp())}:F>. News from before now is not posted.",
         )
 
-    @app_commands.command(name="disable", description="Turn the digest off (settings are kept)")
-    @server_manager_only()
+    @slash.command("digest disable")
     async def disable(self, interaction: discord.Interaction) -> None:
         await self.runner.change_status(
             self._guild(interaction), "disable", describe_actor(interaction)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from core.commands import REGISTRY
 from core.common.cards import escape
 from core.common.errors import NotFoundError
 from core.common.results import Invocation
-from core.meta.results import COMMANDS, About, HelpResult
+from core.meta.results import About, HelpResult
 from core.search.picking import Picking
 from db import counts
 
@@ -20,10 +21,10 @@ class MetaCommands(Picking):
         """Every command with an example, or the commands matching ``command``."""
         wanted = " ".join((command or "").lower().lstrip("/").split())
         if not wanted:
-            return HelpResult(invocation=Invocation.of("help"), commands=COMMANDS)
-        found = tuple(c for c in COMMANDS if c.name == wanted or c.name.startswith(wanted))
+            return HelpResult(invocation=Invocation.of("help"), commands=REGISTRY.slash_commands())
+        found = REGISTRY.matching(wanted)
         if not found:
-            names = ", ".join(c.name for c in COMMANDS)
+            names = ", ".join(c.name for c in REGISTRY.slash_commands())
             raise NotFoundError(f"No command '{escape(wanted)}'. Commands: {names}.")
         return HelpResult(
             invocation=Invocation.of("help", command=command), commands=found, command=wanted

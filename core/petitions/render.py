@@ -27,6 +27,7 @@ from core.common.cards import (
     split_text,
     truncate,
 )
+from core.common.commands import Access, Command
 from core.common.results import FollowUp, Result
 from core.meta.results import About, HelpResult
 from core.petitions.results import (
@@ -384,15 +385,27 @@ def leaderboard(result: Leaderboard) -> Reply:
 
 
 def help_card(result: HelpResult) -> Reply:
+    """One page per audience (everyone, moderators, owners), each command with an example."""
     title = "petitionbot commands" if result.command is None else f"Help: /{result.command}"
-    card = Card(
-        title=title,
-        description="Names can be typed loosely: ids, URLs, typos and honorifics all work.",
-        colour=COLOUR,
-    )
+    by_access: dict[Access, list[Command]] = {}
     for command in result.commands:
-        card.add_field(command.usage, f"{command.summary}\nExample: `{command.example}`")
-    return finish(Reply(cards=[card], ephemeral=True), result)
+        by_access.setdefault(command.access, []).append(command)
+    pages = []
+    for access, commands in by_access.items():
+        who = "" if access is Access.EVERYONE else f"For {access.label}. "
+        card = Card(
+            title=title,
+            description=who
+            + "Names can be typed loosely: ids, URLs, typos and honorifics all work.",
+            colour=COLOUR,
+        )
+        for command in commands:
+            card.add_field(command.usage, f"{command.help_text}\nExample: `{command.example}`")
+        pages.append(card)
+    if len(pages) > 1:
+        for number, card in enumerate(pages, start=1):
+            card.footer = f"Page {number} of {len(pages)}"
+    return finish(Reply(pages=pages, ephemeral=True), result)
 
 
 def about_card(result: About) -> Reply:

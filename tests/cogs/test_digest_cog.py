@@ -170,8 +170,8 @@ async def test_setup_refuses_bad_input(env: Any) -> None:
 
 
 async def test_timezone_autocomplete(env: Any) -> None:
-    cog = env[0]
-    choices = await cog._timezone_autocomplete(manager(env[1]), "new_y")
+    complete = command(env[0], "setup")._params["timezone"].autocomplete
+    choices = await complete(manager(env[1]), "new_y")
     assert [c.value for c in choices] == ["America/New_York"]
 
 

@@ -271,7 +271,12 @@ async def test_compare(bot: FakeBot, cog: Petitions) -> None:
 
 async def test_petition_autocomplete(bot: FakeBot, cog: Petitions) -> None:
     interaction = invoke(bot)
-    choices = await Petitions.petition_autocomplete(cog, interaction, "ofsted")  # type: ignore[arg-type]
+    complete = Petitions.show._params["petition"].autocomplete
+    choices = await complete(interaction, "ofsted")  # type: ignore[misc]
+    for command, option in (("top", "petition"), ("chart", "petition"), ("compare", "second")):
+        assert getattr(Petitions, command)._params[option].autocomplete.__name__ == (
+            "complete_petition"
+        )
     assert choices[0].value == "652057"
     assert choices[0].name == f"{OFSTED_TITLE} (48,783)"
     assert len(choices) <= 25

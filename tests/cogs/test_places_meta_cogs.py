@@ -108,11 +108,12 @@ async def test_mp_show_typo_without_petition_offers_its_petitions(bot: FakeBot) 
 
 
 async def test_place_autocomplete(bot: FakeBot) -> None:
-    cog = Places(bot)  # type: ignore[arg-type]
     interaction = FakeInteraction(bot, OWNER)
-    seats = await Places.constituency_autocomplete(cog, interaction, "ynys mon")  # type: ignore[arg-type]
+    complete_seat = Places.constituency_show._params["name"].autocomplete
+    seats = await complete_seat(interaction, "ynys mon")  # type: ignore[misc]
     assert seats[0].name == "Ynys Môn"
-    mps = await Places.mp_autocomplete(cog, interaction, "mitchel")  # type: ignore[arg-type]
+    complete_mp = Places.mp_show._params["name"].autocomplete
+    mps = await complete_mp(interaction, "mitchel")  # type: ignore[misc]
     assert mps[0].name == "Andrew Mitchell"
     assert all(len(c.name) <= 100 for c in seats + mps)
 
@@ -152,15 +153,21 @@ async def test_help_is_private_and_lists_every_command(bot: FakeBot) -> None:
     sent = interaction.sent
     assert sent["ephemeral"] is True
     names = list(fields(sent))
-    assert names[0] == "/petition search query [state]" and len(names) == 9
+    assert names[0] == "/petition search query [state]" and len(names) == 10
+    # Moderator and owner commands are on the next pages.
+    view = sent["view"]
+    assert [b.label for b in view.children][:2] == ["◀ Previous", "1 / 3"]
+    assert len(view.pages) == 3
     assert fields(sent)["/about"] == (
         "Where the data comes from and how fresh it is.\nExample: `/about`"
     )
-    choices = await Meta.command_autocomplete(cog, interaction, "pet")  # type: ignore[arg-type]
+    complete = Meta.help._params["command"].autocomplete
+    choices = await complete(interaction, "pet")  # type: ignore[misc]
     assert [c.value for c in choices] == [
         "petition search",
         "petition show",
         "petition top",
+        "petition chart",
         "petition compare",
     ]
 

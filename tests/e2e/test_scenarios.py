@@ -359,6 +359,7 @@ def test_autocomplete_choices(world: FakeDiscord) -> None:
         "petition search",
         "petition show",
         "petition top",
+        "petition chart",
         "petition compare",
     ]
     # A value picked from autocomplete (a seat id) resolves to that seat.

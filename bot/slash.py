@@ -1,0 +1,134 @@
+"""The slash tree from the registry: a cog names a registry entry, this fills in the rest.
+
+A cog method keeps only what Discord needs from Python — its parameter types
+(``str``, ``discord.Attachment``, ``app_commands.Range[int, 1, 700]`` …) — and
+``@slash.command("petition top")`` reads everything else from
+:data:`core.commands.REGISTRY`: the name, description, option descriptions,
+choices, autocompletion and the runtime access check. ``tests/bot/test_registry.py``
+compares the tree the bot would sync with the registry (types, ranges and
+required-ness included), so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.checks import bot_owner_only, server_manager_only
+from core.commands import REGISTRY, Access
+from core.digests.schedule import timezone_matches
+
+T = TypeVar("T")
+Callback = Callable[..., Coroutine[Any, Any, None]]
+Completer = Callable[
+    [discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+
+_CHECKS = {Access.MODERATOR: server_manager_only, Access.OWNER: bot_owner_only}
+
+
+async def _complete(
+    interaction: discord.Interaction[Any], kind: str, current: str
+) -> list[app_commands.Choice[str]]:
+    from bot.views import app_choices  # views imports the services; keep this module light
+
+    if kind == "timezone":
+        return [app_commands.Choice(name=n, value=n) for n in timezone_matches(current)]
+    if kind == "command":
+        wanted = current.lower().lstrip("/")
+        return [
+            app_commands.Choice(name=f"/{c.name}", value=c.name)
+            for c in REGISTRY.slash_commands()
+            if wanted in c.name
+        ][:25]
+    resolver = interaction.client.services.resolver
+    complete = {
+        "petition": resolver.complete_petition,
+        "constituency": resolver.complete_constituency,
+        "mp": resolver.complete_mp,
+    }[kind]
+    return app_choices(await complete(current))
+
+
+def completer(kind: str) -> Completer:
+    """The autocomplete callback for a registry option's ``autocomplete`` kind."""
+
+    async def autocomplete(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await _complete(interaction, kind, current)
+
+    autocomplete.__name__ = f"complete_{kind}"
+    return autocomplete
+
+
+def command(
+    name: str, *, group: app_commands.Group | None = None, cooldown: float | None = None
+) -> Callable[[Callback], app_commands.Command[Any, Any, Any]]:
+    """Make a cog method the registry's command ``name``.
+
+    ``group``: the cog's subcommand group it belongs in (a ``GroupCog``'s own
+    group needs no mention); ``cooldown``: seconds between uses per user.
+    """
+    spec = REGISTRY[name]
+
+    def decorate(func: Callback) -> app_commands.Command[Any, Any, Any]:
+        described = {o.name: o.description for o in spec.options}
+        if described:
+            func = app_commands.describe(**described)(func)
+        choices = {
+            o.name: [app_commands.Choice(name=label, value=value) for label, value in o.choices]
+            for o in spec.options
+            if o.choices
+        }
+        if choices:
+            func = app_commands.choices(**choices)(func)
+        check = _CHECKS.get(spec.access)
+        if check is not None:
+            func = check()(func)
+        if cooldown is not None:
+            func = app_commands.checks.cooldown(1, cooldown, key=_user_key)(func)
+        made: app_commands.Command[Any, Any, Any] = app_commands.command(
+            name=spec.leaf, description=spec.summary
+        )(func)
+        for option in spec.options:
+            if option.autocomplete is not None:
+                made.autocomplete(option.name)(completer(option.autocomplete))
+        if group is not None:
+            group.add_command(made)
+        return made
+
+    return decorate
+
+
+def group(name: str) -> app_commands.Group:
+    """A subcommand group (``/constituency``, ``/admin modrole``) as the registry declares it."""
+    spec = REGISTRY.group(name)
+    return app_commands.Group(name=spec.name.split()[-1], description=spec.summary)
+
+
+def group_cog(name: str) -> dict[str, Any]:
+    """Class keywords for a ``commands.GroupCog`` that is the registry's group ``name``."""
+    spec = REGISTRY.group(name)
+    return {"group_name": spec.name, "group_description": spec.summary}
+
+
+def group_settings(name: str) -> Callable[[T], T]:
+    """Class decorator: guild-only and who the client shows the group to, from the registry."""
+    spec = REGISTRY.group(name)
+
+    def decorate(cls: T) -> T:
+        if spec.guild_only:
+            cls = app_commands.guild_only()(cls)
+        if spec.access is not Access.EVERYONE:
+            cls = app_commands.default_permissions(manage_guild=True)(cls)
+        return cls
+
+    return decorate
+
+
+def _user_key(interaction: discord.Interaction[Any]) -> int:
+    return interaction.user.id
