@@ -38,16 +38,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
+def _refuses_violations(node: pytest.Item | pytest.Module | None) -> bool:
+    """A test that sends invalid bodies on purpose says so with
+    ``@pytest.mark.invalid_bodies``; for every other test a body Discord would refuse
+    (400 / 50035, checked against Discord's OpenAPI spec) fails it at teardown."""
+    return node is None or node.get_closest_marker("invalid_bodies") is None
+
+
 @pytest.fixture
-def fake_discord() -> Iterator[FakeDiscord]:
+def fake_discord(request: pytest.FixtureRequest) -> Iterator[FakeDiscord]:
     with FakeDiscord() as discord:
         yield discord
+        if _refuses_violations(request.node):
+            discord.assert_no_violations()
 
 
 @pytest.fixture(scope="module")
-def fake_discord_module() -> Iterator[FakeDiscord]:
+def fake_discord_module(request: pytest.FixtureRequest) -> Iterator[FakeDiscord]:
     with FakeDiscord() as discord:
         yield discord
+        if _refuses_violations(request.node):
+            discord.assert_no_violations()
 
 
 class _Spawner:

@@ -194,6 +194,7 @@ def test_permissions_and_forbidden_channel(sample: tuple[FakeDiscord, BotProcess
         discord.slash("nope")
 
 
+@pytest.mark.invalid_bodies
 def test_rest_errors_without_bot(fake_discord: FakeDiscord) -> None:
     d = fake_discord
     status, body = _http(d, "GET", "/nope/123")

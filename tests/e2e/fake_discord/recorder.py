@@ -47,6 +47,7 @@ class RecordedRequest:
     route: str | None = None
     unknown: bool = False
     overridden: bool = False  # answered by a test-installed FakeDiscord.override()
+    rate_limited: bool = False  # answered 429 by the rate limiter (FakeDiscord.rate_limits)
     status: int = 0
     response: Any = None
     interaction_id: int | None = None

@@ -40,6 +40,7 @@ import aiohttp
 from aiohttp import web
 
 from . import payloads as P
+from .contract import Contract
 from .gateway import (
     OP_HEARTBEAT,
     OP_HEARTBEAT_ACK,
@@ -55,6 +56,7 @@ from .gateway import (
     GatewaySession,
 )
 from .interactions import InteractionHandle, InteractionRecord, build_interaction
+from .ratelimit import Injection, RateLimiter
 from .recorder import (
     PathMatch,
     RecordedFile,
@@ -65,6 +67,7 @@ from .recorder import (
 )
 from .validation import (
     ApiError,
+    form_error,
     validate_choices,
     validate_commands,
     validate_message,
@@ -128,6 +131,37 @@ class Override:
 
 
 @dataclass
+class Violation:
+    """A request Discord would refuse with ``400 Invalid Form Body`` (50035)."""
+
+    request: RecordedRequest
+    answer: dict[str, Any]
+
+    def describe(self) -> str:
+        """One line per failing field: ``POST /channels/1/messages embeds.0.title: …``."""
+        lines = []
+        for path, errs in _flatten_errors(self.answer.get("errors") or {}):
+            for err in errs:
+                lines.append(
+                    f"{self.request.method} {self.request.path} {'.'.join(path) or '<body>'}:"
+                    f" {err.get('code')} {err.get('message')}"
+                )
+        return "\n".join(lines) or f"{self.request.summary()} {self.answer.get('message')}"
+
+
+def _flatten_errors(
+    tree: dict[str, Any], path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], list[dict[str, Any]]]]:
+    out: list[tuple[tuple[str, ...], list[dict[str, Any]]]] = []
+    for key, value in tree.items():
+        if key == "_errors":
+            out.append((path, value))
+        elif isinstance(value, dict):
+            out.extend(_flatten_errors(value, (*path, key)))
+    return out
+
+
+@dataclass
 class _Route:
     method: str
     pattern: re.Pattern[str]
@@ -159,6 +193,13 @@ class FakeDiscord:
         #: Discord's ``404 Unknown interaction`` (real Discord: 3 s). Off by default.
         self.ack_deadline = ack_deadline
         self.validate = validate
+        #: Discord's OpenAPI contract (``../shared/discord-api-spec``). Loading it fails
+        #: loudly when the pinned copy is missing: validation is never skipped silently.
+        self.contract: Contract | None = Contract.pinned() if validate else None
+        #: Every request refused with 50035 Invalid Form Body (see :meth:`violations`).
+        self._violations: list[Violation] = []
+        #: Discord's rate limiting, off until a test configures it (``rate_limits``).
+        self.rate_limits = RateLimiter()
         self.allowed_privileged_intents = allowed_privileged_intents
         self.emit_message_events = emit_message_events
 
@@ -350,9 +391,21 @@ class FakeDiscord:
                 auth = request.headers.get("Authorization", "")
                 if auth != f"Bot {self.token}":
                     raise ApiError(401, "401: Unauthorized", 0)
+            limited = self.rate_limits.check(record.method, api_path, route.name, params)
+            if limited is not None:
+                record.rate_limited = True
+                return self._respond(record, 429, limited.body, limited.headers)
+            if self.contract is not None:
+                errors = self.contract.check(record.method, api_path, record.body)
+                if errors:
+                    raise form_error(errors)
             status, body = await route.handler(RequestContext(request, record, params))
-            return self._respond(record, status, body)
+            limits = self.rate_limits.headers(record.method, api_path, route.name, params)
+            return self._respond(record, status, body, limits)
         except ApiError as err:
+            if err.code == 50035:
+                with self._lock:
+                    self._violations.append(Violation(record, err.body()))
             return self._respond(record, err.status, err.body())
         except Exception as exc:  # a bug in the stand-in: make it loud, not a retried 500
             log.exception("fake discord handler crashed for %s %s", record.method, api_path)
@@ -1520,6 +1573,18 @@ class FakeDiscord:
         """Current request sequence number, for ``since=`` / ``after_mark`` filters."""
         return self.recorder.last_seq
 
+    def violations(self, since: int = 0) -> list[Violation]:
+        """Requests refused with 50035 Invalid Form Body (spec or documented limits),
+        optionally only those after ``since`` (a :meth:`mark`)."""
+        with self._lock:
+            return [v for v in self._violations if v.request.seq > since]
+
+    def assert_no_violations(self, since: int = 0) -> None:
+        found = self.violations(since)
+        assert not found, "the bot sent bodies Discord refuses (400 / 50035):\n" + "\n".join(
+            v.describe() for v in found
+        )
+
     def unknown_requests(self) -> list[RecordedRequest]:
         return [r for r in self.recorder.all() if r.unknown]
 
@@ -1549,14 +1614,13 @@ class FakeDiscord:
             self.overrides.append(ov)
         return ov
 
-    def rate_limit(self, method: str | None, path: PathMatch, retry_after: float = 0.2) -> None:
-        self.override(
-            method,
-            path,
-            status=429,
-            body={"message": "You are being rate limited.", "retry_after": retry_after},
-            headers={"Via": "1.1 google", "Retry-After": str(retry_after)},
-        )
+    def rate_limit(
+        self, method: str | None, path: PathMatch, retry_after: float = 0.2, times: int = 1
+    ) -> Injection:
+        """Answer the next ``times`` matching requests with a 429 as Discord sends it
+        (``retry_after``, ``X-RateLimit-*``, ``Via``). For buckets, a global limit or
+        every-n-th injection use :attr:`rate_limits` (``ratelimit.RateLimiter``)."""
+        return self.rate_limits.inject(method, path, times=times, retry_after=retry_after)
 
     # ------------------------------------------------------------------ public: messages
     def message(self, message_id: int | str) -> dict[str, Any] | None:
