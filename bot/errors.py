@@ -12,6 +12,7 @@ import logging
 import discord
 from discord import app_commands
 
+from core.common.cards import CONTENT_LIMIT, truncate
 from core.common.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,13 @@ def user_message(error: app_commands.AppCommandError) -> str | None:
 
 
 async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Reply privately whether or not the interaction was already answered."""
+    """Reply privately whether or not the interaction was already answered.
+
+    Errors often quote what the user typed (up to 6,000 characters in an option), so
+    the text is cut to Discord's 2,000-character content limit: an over-long error
+    would be refused (400) and the user would see nothing at all.
+    """
+    message = truncate(message, CONTENT_LIMIT)
     mentions = discord.AllowedMentions.none()
     try:
         if interaction.response.is_done():

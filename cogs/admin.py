@@ -24,7 +24,7 @@ from bot.confirm import ConfirmView
 from bot.embeds import NO_MENTIONS, reply_kwargs, to_embed
 from core.admin import render as render_admin
 from core.admin.types import AuditEntry
-from core.common.cards import Reply, escape
+from core.common.cards import TITLE_LIMIT, Reply, escape, truncate
 from core.common.errors import UserFacingError
 from core.ingest import uploads
 from core.ingest.loader import ingest_documents, ingest_paths
@@ -154,8 +154,11 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
         if summary is None:
             raise UserFacingError(f"No stored petition has the id or URL `{escape(petition)}`.")
         view = ConfirmView(interaction.user.id)
+        # A title can run to thousands of characters; the prompt must stay under Discord's
+        # 2,000-character content limit or the owner sees nothing to confirm.
+        title = truncate(escape(summary.title), TITLE_LIMIT)
         await interaction.response.send_message(
-            f"Remove petition **{summary.id}** “{escape(summary.title)}” and all its counts? "
+            f"Remove petition **{summary.id}** “{title}” and all its counts? "
             "Every server loses it.",
             view=view,
             ephemeral=True,
