@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,7 +27,7 @@ import pytest
 from core.models import GovernmentResponse
 from core.writer import render_document
 from tests.reliability.corpus import OFSTED
-from tests.support import seed_petition
+from tests.support import seed_petition, variant
 
 from .fake_discord import FakeDiscord, InjectionError, InteractionHandle, message_text
 from .fake_discord.recorder import walk_components
@@ -55,8 +56,9 @@ def _fill(pattern: str, length: int) -> str:
     return (pattern * (length // len(pattern) + 1))[:length]
 
 
-def hostile_petition(petition_id: int) -> str:
-    """A real petition's shape (650 seats, 41 countries) with hostile text everywhere."""
+def hostile_petition(petition_id: int, extra: int = 0) -> str:
+    """A real petition's shape (650 seats, 41 countries) with hostile text everywhere;
+    ``extra`` signatures later (a day on) for digest news."""
     base = seed_petition(OFSTED)
     seats = tuple(
         s._replace(mp=f"{HOSTILE_NAME} {i}") if s.mp else s
@@ -77,78 +79,68 @@ def hostile_petition(petition_id: int) -> str:
         constituencies=seats,
     )
     assert len(petition.constituencies) == 650
+    if extra:
+        petition = variant(petition, hours=24, extra=extra)
     return render_document(petition)
 
 
-def hostile_zip() -> bytes:
+def hostile_zip(extra: int = 0) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for pid in IDS:
-            zf.writestr(f"{pid}.md", hostile_petition(pid))
+            zf.writestr(f"{pid}.md", hostile_petition(pid, extra))
     return buf.getvalue()
 
 
 # ----------------------------------------------------------------------------- the cases
-# One meaningful case per leaf of the synced tree: options, plus who runs it. Options may
-# be callables of the stand-in (for ids known only at run time). Order matters: ingest
-# first (the data), `admin remove` last (it deletes a petition).
-Case = tuple[str, dict[str, Any]]
-CASES: dict[str, list[Case]] = {
-    "admin ingest": [("owner", {"file": ("hostile.zip", hostile_zip())})],
-    "admin auditlog channel": [("owner", {"channel": "hostile_channel"})],
-    "admin modrole set": [("owner", {"role": "hostile_role"})],
-    "admin modrole clear": [("owner", {})],
-    "admin stats": [("owner", {})],
-    "admin reload": [("owner", {})],
-    "admin sync": [("owner", {})],
-    "petition search": [("owner", {"query": "Sweep999001"}), ("owner", {"query": "everyone"})],
-    "petition show": [("owner", {"petition": str(IDS[0])})],
-    "petition top": [
-        ("owner", {"petition": str(IDS[0]), "by": "constituencies", "count": 700}),
-        ("owner", {"petition": str(IDS[0]), "by": "countries"}),
-        ("owner", {"petition": str(IDS[0]), "by": "rate"}),
-    ],
-    "petition chart": [
-        ("owner", {"petition": str(IDS[0]), "kind": "map", "metric": "rate"}),
-        ("owner", {"petition": str(IDS[0]), "kind": "top", "by": "countries"}),
-        ("owner", {"petition": str(IDS[0]), "kind": "history"}),
-    ],
-    "petition compare": [("owner", {"first": str(IDS[0]), "second": str(IDS[1])})],
-    "constituency show": [
-        ("owner", {"name": "Sutton Coldfield", "petition": str(IDS[0])}),
-        ("owner", {"name": "Sutton Coldfield"}),
-        ("owner", {"name": "sutton coldfeld"}),
-    ],
-    "mp show": [
-        ("owner", {"name": "andrew mitchell", "petition": str(IDS[0])}),
-        ("owner", {"name": "everyone"}),
-    ],
-    "leaderboard": [("owner", {}), ("owner", {"state": "open"})],
-    "help": [("owner", {}), ("owner", {"command": "petition show"})],
-    "about": [("owner", {})],
-    "digest setup": [
-        (
-            "owner",
-            {
-                "channel": "hostile_channel",
-                "time": "09:00",
-                "timezone": "Europe/London",
-                "cadence": "weekly",
-                "weekday": 6,
-                "thresholds": "1 2 3 4 5",
-                "quiet": True,
-            },
-        ),
-    ],
-    "digest show": [("owner", {})],
-    "digest preview": [("owner", {})],
-    "digest post-now": [("owner", {})],
-    "digest pause": [("owner", {})],
-    "digest resume": [("owner", {})],
-    "digest disable": [("owner", {})],
-    "admin auditlog off": [("owner", {})],
-    "admin remove": [("owner", {"petition": str(IDS[1])})],
-}
+# Meaningful cases, in order: (qualified command, who runs it, options). Every synced leaf
+# needs at least one; the sweep adds a longest-value case (run by ``hostile``, an owner
+# and moderator with a hostile display name) after a command's first case. Order matters:
+# ingest first (the data), news after the digest is set up, ``admin remove`` last.
+Case = tuple[str, str, dict[str, Any]]
+P1, P2 = str(IDS[0]), str(IDS[1])
+CASES: list[Case] = [
+    ("admin ingest", "owner", {"file": ("hostile.zip", hostile_zip())}),
+    ("admin auditlog channel", "owner", {"channel": "hostile_channel"}),
+    ("admin modrole set", "owner", {"role": "hostile_role"}),
+    ("admin modrole clear", "owner", {}),
+    ("admin stats", "owner", {}),
+    ("admin reload", "owner", {}),
+    ("admin sync", "owner", {}),
+    ("petition search", "owner", {"query": "Sweep999001"}),
+    ("petition search", "owner", {"query": "everyone"}),
+    ("petition show", "owner", {"petition": P1}),
+    ("petition top", "owner", {"petition": P1, "by": "constituencies", "count": 700}),
+    ("petition top", "owner", {"petition": P1, "by": "countries"}),
+    ("petition top", "owner", {"petition": P1, "by": "rate"}),
+    ("petition chart", "owner", {"petition": P1, "kind": "map", "metric": "rate"}),
+    ("petition chart", "owner", {"petition": P1, "kind": "top", "by": "countries"}),
+    ("petition chart", "owner", {"petition": P1, "kind": "history"}),
+    ("petition compare", "owner", {"first": P1, "second": P2}),
+    ("constituency show", "owner", {"name": "Sutton Coldfield", "petition": P1}),
+    ("constituency show", "owner", {"name": "Sutton Coldfield"}),
+    ("constituency show", "owner", {"name": "sutton coldfeld"}),
+    ("mp show", "owner", {"name": "andrew mitchell", "petition": P1}),
+    ("mp show", "owner", {"name": "everyone"}),
+    ("leaderboard", "owner", {}),
+    ("leaderboard", "owner", {"state": "open"}),
+    ("help", "owner", {}),
+    ("help", "owner", {"command": "petition show"}),
+    ("about", "owner", {}),
+    ("digest setup", "owner", {"channel": "hostile_channel", "time": "09:00",
+                               "timezone": "Europe/London", "cadence": "weekly", "weekday": 6,
+                               "thresholds": "1 2 3 60000 100000", "quiet": True}),
+    # news with hostile titles for the digest: +60,000 signatures crosses 100,000
+    ("admin ingest", "curator", {"file": ("news.zip", hostile_zip(extra=60_000))}),
+    ("digest show", "owner", {}),
+    ("digest preview", "owner", {}),
+    ("digest post-now", "owner", {}),
+    ("digest pause", "owner", {}),
+    ("digest resume", "owner", {}),
+    ("digest disable", "owner", {}),
+    ("admin auditlog off", "owner", {}),
+    ("admin remove", "owner", {"petition": P2}),
+]  # fmt: skip
 
 
 def synced_leaves(commands: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -279,17 +271,18 @@ class Sweep:
         msg = self.visible(handle, f"/{command} {sorted(options)}")
         for follow in handle.followups():
             assert message_text(follow).strip() or follow.get("attachments")
-        if command == "admin remove":  # Cancel first, then run it again and Confirm
-            cancel = next(
-                c for c in walk_components(msg["components"]) if c.get("label") == "Cancel"
-            )
-            self.visible(self.discord.click(msg["id"], cancel["custom_id"]), "remove → Cancel")
+        if command == "digest setup":
+            time.sleep(1.1)  # news must come strictly after the set-up instant (whole seconds)
+        labels = {c.get("label"): c for c in walk_components(msg.get("components"))}
+        if {"Confirm", "Cancel"} <= set(labels):  # Cancel, then ask again and Confirm
+            self.visible(self.discord.click(msg["id"], labels["Cancel"]["custom_id"]),
+                         f"/{command} → Cancel")  # fmt: skip
             handle = self.discord.slash(command, options, user=user)
             msg = self.visible(handle, f"/{command} again")
-            confirm = next(
-                c for c in walk_components(msg["components"]) if c.get("label") == "Confirm"
-            )
-            self.visible(self.discord.click(msg["id"], confirm["custom_id"]), "remove → Confirm")
+            confirm = next(c for c in walk_components(msg["components"])
+                           if c.get("label") == "Confirm")  # fmt: skip
+            self.visible(self.discord.click(msg["id"], confirm["custom_id"]),
+                         f"/{command} → Confirm")  # fmt: skip
             self.controls.update({"confirm:Cancel", "confirm:Confirm"})
             return
         self.press_everything(handle, msg, f"/{command}")
@@ -330,29 +323,35 @@ def test_every_command_and_control_meets_discords_contract(
     d.add_member("hostile", roles=["Moderator"])
     user = d.world.users[d.id("hostile")]
     user["global_name"] = _fill(HOSTILE_NAME, 32)
-    bot = spawn_bot(env={"OWNER_IDS": str(d.id("hostile")), "DIGEST_TICK_SECONDS": "3600"})
-    synced = d.wait_commands_synced()
-    leaves = synced_leaves(synced)
-    missing = sorted(set(leaves) - set(CASES))
+    d.add_member("curator", roles=["Moderator"])
+    owners = f"{d.id('hostile')},{d.id('curator')}"
+    bot = spawn_bot(env={"OWNER_IDS": owners, "DIGEST_TICK_SECONDS": "3600"})
+    leaves = synced_leaves(d.wait_commands_synced())
+    cased = {name for name, _, _ in CASES}
+    missing = sorted(set(leaves) - cased)
     assert not missing, (
         f"synced command(s) without a sweep case: {missing}. Add meaningful cases to CASES in "
         "tests/e2e/test_contract_sweep.py (the longest-value case is generated)."
     )
+    stale = sorted(cased - set(leaves))
+    assert not stale, f"CASES name commands the bot no longer syncs: {stale}"
     sweep = Sweep(d)
-    for name, cases in CASES.items():
-        if name not in leaves:
-            continue
-        for user_name, options in cases:
-            sweep.attempt(name, user_name, options)
-        if name not in ("admin remove", "admin ingest"):
+    longest_done: set[str] = set()
+    for name, user_name, options in CASES:
+        sweep.attempt(name, user_name, options)
+        if name not in longest_done:
+            longest_done.add(name)
             sweep.attempt(name, "hostile", longest_options(leaves[name]))
             sweep.autocomplete(name, leaves[name], "owner")
-    sweep.attempt("admin ingest", "hostile", longest_options(leaves["admin ingest"]))
 
     print(f"sweep: {len(sweep.answered)} answers, controls {sorted(sweep.controls)}")
     for violation in d.violations():
         print("VIOLATION", violation.describe()[:400])
     assert not sweep.problems, "\n".join(sweep.problems)
+    posted = [message_text(m) for m in d.channel_messages("hostile_channel")]
+    digest = [t for t in posted if t.startswith("Petition digest") and "Sweep999001" in t]
+    assert digest, "the digest with the hostile news was not posted"
+    assert any("modrole set" in t for t in posted), posted[:3]  # audit notices, hostile names
     assert {"reply:next", "reply:previous", "reply:menu", "confirm:Confirm"} <= sweep.controls
     assert any(c.startswith("reply:action:") for c in sweep.controls), sweep.controls
     d.assert_no_violations()

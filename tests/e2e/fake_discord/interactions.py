@@ -459,9 +459,12 @@ class InteractionHandle:
 
     # ---- waits ---------------------------------------------------------------------
     def callback(self, timeout: float = 10.0) -> RecordedRequest:
+        """The callback Discord took: a 429 answered by the rate limiter is not the
+        answer (Discord never saw it), so this waits for the retry."""
         return self.server.recorder.wait(
             route="interaction_callback",
             interaction_id=self.id,
+            predicate=lambda r: not r.rate_limited,
             since=self._since,
             timeout=timeout,
             describe=f"callback for {self!r}",
