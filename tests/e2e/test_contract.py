@@ -116,18 +116,24 @@ def test_spec_violations_are_refused_like_discord_and_collected(
         d.assert_no_violations()
 
 
-def test_relaxed_rules_accept_what_discord_documents(fake_discord: FakeDiscord) -> None:
-    """discord.py sends a new upload's attachment id as its integer index and
-    ``default_member_permissions`` as a string; Discord's docs accept both."""
+@pytest.mark.invalid_bodies
+def test_relaxed_rule_accepts_what_discord_documents(fake_discord: FakeDiscord) -> None:
+    """discord.py sends a new upload's attachment id as its integer index (Discord's
+    docs: "Uploading Files"); the schema's snowflake is a string. Nothing else is relaxed:
+    ``default_member_permissions`` as a string is still refused (discord.py sends an int)."""
     d = fake_discord
     upload = {"content": "chart", "attachments": [{"id": 0, "filename": "a.png"}]}
     status, _, _ = _http(d, "POST", f"/channels/{d.id('general')}/messages", upload,
                          multipart=True)  # fmt: skip
     assert status == 200
-    cmds = [{"name": "ok", "description": "d", "type": 1, "default_member_permissions": "32"}]
-    status, _, _ = _http(d, "PUT", f"/applications/{d.app_id}/commands", cmds)
-    assert status == 200
     d.assert_no_violations()
+    cmds = [{"name": "ok", "description": "d", "type": 1, "default_member_permissions": "32"}]
+    status, body, _ = _http(d, "PUT", f"/applications/{d.app_id}/commands", cmds)
+    assert status == 400 and "default_member_permissions" in body["errors"]["0"]
+    mention = {"content": "x", "allowed_mentions": {"users": [123]}}  # ids stay strings
+    status, body, _ = _http(d, "POST", f"/channels/{d.id('general')}/messages", mention)
+    assert status == 400 and "users" in body["errors"]["allowed_mentions"]
+    assert len(d.violations()) == 2
 
 
 def test_rate_limit_buckets_headers_and_global(fake_discord: FakeDiscord) -> None:
