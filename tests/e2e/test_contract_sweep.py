@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from core.models import GovernmentResponse
-from core.writer import render_document
+from core.ingest.models import GovernmentResponse
+from core.ingest.writer import render_document
 from tests.reliability.corpus import OFSTED
 from tests.support import seed_petition, variant
 
