@@ -104,6 +104,23 @@ async def test_not_found_reaches_the_handler_and_is_ephemeral(bot: FakeBot, cog:
     assert_no_mentions(sent)
 
 
+async def test_an_error_quoting_a_6000_character_option_fits_discords_limit(
+    bot: FakeBot, cog: Petitions
+) -> None:
+    """Discord refuses content over 2,000 characters (400), and the user would see
+    nothing: the handler cuts the message, whatever the error quotes."""
+    interaction = invoke(bot)
+    typed = "@everyone " * 600
+    with pytest.raises(NotFoundError) as caught:
+        await Petitions.show.callback(cog, interaction, typed)  # type: ignore[arg-type]
+    error = app_commands.CommandInvokeError(Petitions.show, caught.value)
+    await on_app_command_error(interaction, error)  # type: ignore[arg-type]
+    content = interaction.sent["content"]
+    assert len(content) <= 2000 and content.endswith("…")
+    assert content.startswith("No petition matches '@\u200beveryone")
+    assert_no_mentions(interaction.sent)
+
+
 async def test_action_button_opens_a_new_message(bot: FakeBot, cog: Petitions) -> None:
     interaction = invoke(bot)
     await Petitions.show.callback(cog, interaction, "ofsted")  # type: ignore[arg-type]
