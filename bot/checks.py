@@ -14,11 +14,12 @@ Two kinds of power are kept apart:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import discord
 from discord import app_commands
 
+from core.admin.types import Caller
 from db.guild_settings import get_config
 
 T = TypeVar("T")
@@ -88,11 +89,11 @@ def server_manager_only() -> Callable[[T], T]:
     return app_commands.check(predicate)
 
 
-def describe_actor(interaction: discord.Interaction) -> dict[str, Any]:
-    """Who and where, for audit rows."""
-    return {
-        "user_id": interaction.user.id,
-        "user_name": str(interaction.user),
-        "guild_id": interaction.guild_id,
-        "channel_id": interaction.channel_id,
-    }
+def caller_of(interaction: discord.Interaction) -> Caller:
+    """Who runs the command and where, for the services' audit rows."""
+    return Caller(
+        user_id=interaction.user.id,
+        user_name=str(interaction.user),
+        guild_id=interaction.guild_id,
+        channel_id=interaction.channel_id,
+    )

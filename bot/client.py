@@ -18,6 +18,7 @@ from discord.ext import commands
 
 import cogs
 from bot.errors import on_app_command_error
+from bot.host import DiscordHost
 from bot.settings import Settings
 from bot.startup import open_database
 from core.search.resolver import Resolver
@@ -62,7 +63,7 @@ class PetitionBot(commands.Bot):
         self.db, report = await open_database(self.settings)
         if report is not None:
             log.info("Loaded bundled petitions: %s", report.summary())
-        self.services = Services(self.db, await Resolver.load(self.db))
+        self.services = Services(self.db, await Resolver.load(self.db), DiscordHost(self))
         for extension in discover_extensions():
             await self.load_extension(extension)
             log.info("Loaded %s", extension)

@@ -8,19 +8,19 @@ same :class:`~core.services.Services`, is drawn by the same renderer
 :func:`core.common.cards.reply_to_text`. Menus and buttons work too: type ``next`` /
 ``prev`` to page, a number to pick from a menu, a button's label to press it.
 
-Typed forms (a leading ``/`` is fine)::
+Every command in the registry can be typed (a leading ``/`` is fine), the
+moderator and owner ones too: the local user is the bot's owner in a fixed
+local server whose one channel prints what is posted to it. How a line is
+read is in :mod:`bot.console_parse`; for example::
 
     petition search verified id [state=open]
-    petition show ofsted
     petition top 652057 [by countries] [count 10]
     petition compare ofsted | send training     (the ``|`` may be left out)
     constituency show woking [ofsted]            (so may the petition)
-    mp show andrew mitchell [ofsted]
-    leaderboard [open|closed|rejected|all]
-    help [command] · about · quit
-
-Without ``|`` the line is split where both halves resolve best (a seat or MP
-first, then a petition), so ``constituency show woking ofsted`` just works.
+    leaderboard [open|closed|rejected|all] · help [command] · about · quit
+    digest setup here 09:00 Europe/London [weekly] [weekday=friday]
+    digest preview · digest post-now · digest pause · admin stats
+    admin ingest ~/petitions.zip · admin reload · admin remove 652057
 
 Non-interactive use: ``python -m bot.console --command "petition show ofsted"``
 (repeatable), or pipe commands on stdin (one a line).
@@ -33,42 +33,35 @@ import asyncio
 import logging
 import re
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TextIO
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
 
+import bot as bot_package
+from bot.console_parse import LOCAL_CHANNEL, LOCAL_GUILD_ID, UsageError, parse
 from bot.settings import Settings, get_settings
 from bot.startup import open_database
+from core.admin.types import Caller, RuntimeFacts
 from core.common.cards import Card, CardField, Reply, reply_to_text, unescape
 from core.common.errors import UserFacingError
-from core.common.results import FollowUp, Invocation, Result
-from core.petitions.types import STATES, TABLES
+from core.common.results import FollowUp, Result
 from core.places.render import choices_per_page, render
-from core.search.resolver import Resolution
 from core.services import Services
+
+__all__ = ["Console", "LocalHost", "UsageError", "parse", "plain", "run_console"]
 
 log = logging.getLogger(__name__)
 
 PROMPT = "petitionbot> "
 GENERIC = "Sorry, something went wrong answering that (see the log)."
 QUIT = frozenset({"quit", "exit", "q", ":q"})
-_RANK = {"exact": 3, "clear": 2, "ambiguous": 1, "none": 0}
-
-USAGE = {
-    "petition search": "petition search <words|id|url> [state=open|closed|rejected|all]",
-    "petition show": "petition show <petition>",
-    "petition top": "petition top <petition> [by constituencies|countries|rate] [count N]",
-    "petition chart": "petition chart <petition> [top|history|map] [rate] [countries]",
-    "petition compare": "petition compare <first> | <second>",
-    "petition response": "petition response <petition>",
-    "petition history": "petition history <petition>",
-    "constituency show": "constituency show <name> [| <petition>]",
-    "mp show": "mp show <name> [| <petition>]",
-}
-
-
-class UsageError(UserFacingError):
-    """The line could not be understood; the message says how to type it."""
+LOCAL_OWNER = Caller(
+    user_id=0, user_name="console", guild_id=LOCAL_GUILD_ID, channel_id=LOCAL_CHANNEL.id
+)
+"""Who types in the console: the bot's owner, in the console's one server and channel."""
 
 
 # ---------------------------------------------------------------- terminal text
@@ -76,10 +69,23 @@ _BOLD = re.compile(r"(?<!\\)\*\*")
 _ITALIC = re.compile(r"(?<![\\*])\*(?!\*)")
 _LINK = re.compile(r"(?<!\\)\[(.+?)(?<!\\)\]\((https?://[^)\s]+)\)")
 _CODE = re.compile(r"(?<!\\)`")
+_TIMESTAMP = re.compile(r"<t:(-?\d+):\w>")
+_CHANNEL = re.compile(r"<#(\d+)>")
+
+
+def _channel_name(match: re.Match[str]) -> str:
+    channel_id = int(match.group(1))
+    return f"#{LOCAL_CHANNEL.name}" if channel_id == LOCAL_CHANNEL.id else f"#{channel_id}"
+
+
+def _moment(match: re.Match[str]) -> str:
+    return f"{datetime.fromtimestamp(int(match.group(1)), UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def plain(text: str) -> str:
-    """Drop the renderer's own Markdown (escaped document text is left alone)."""
+    """Drop the renderer's own Markdown and Discord's mentions (document text is left alone)."""
+    text = _TIMESTAMP.sub(_moment, text)
+    text = _CHANNEL.sub(_channel_name, text)
     text = _LINK.sub(r"\1 <\2>", text)
     text = _BOLD.sub("", text)
     text = _ITALIC.sub("", text)
@@ -122,7 +128,8 @@ class Screen:
         """The reply as terminal text: reply_to_text of the page shown, menu numbered."""
         reply = self.reply.fitted()
         cards = reply.cards or ([reply.pages[self.page]] if reply.pages else [])
-        shown = Reply(content=reply.content, cards=[_plain_card(c) for c in cards])
+        content = plain(reply.content) if reply.content else None
+        shown = Reply(content=content, cards=[_plain_card(c) for c in cards])
         parts = [reply_to_text(shown)]
         if len(reply.pages) > 1:
             parts.append(f"(page {self.page + 1} of {len(reply.pages)}: type next or prev)")
@@ -137,178 +144,36 @@ class Screen:
         return "\n\n".join(p for p in parts if p)
 
 
-# ---------------------------------------------------------------- parsing
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-async def _best_split(
-    words: Sequence[str],
-    first: Callable[[str], Awaitable[Resolution[Any]]],
-    second: Callable[[str], Awaitable[Resolution[Any]]],
-    *,
-    second_optional: bool,
-) -> tuple[str, str | None]:
-    """Split words into two names where both resolve best (longer first half on ties)."""
-    best: tuple[int, int] | None = None
-    choice: tuple[str, str | None] = (" ".join(words), None)
-    for k in range(len(words), 0, -1):
-        head, tail = " ".join(words[:k]), " ".join(words[k:])
-        head_rank = _RANK[(await first(head)).status]
-        if tail:
-            tail_rank = _RANK[(await second(tail)).status]
-            if tail_rank == 0 or head_rank == 0:
-                continue
-            score = head_rank + tail_rank
-        elif second_optional:
-            score = head_rank
-        else:
-            continue
-        if best is None or (score, k) > best:
-            best, choice = (score, k), (head, tail or None)
-    return choice
-
-
-def _split_explicit(text: str) -> tuple[str, str] | None:
-    """``a | b`` or ``a vs b``: the user said where the second name starts."""
-    for separator in (" | ", "|", " vs ", " versus "):
-        if separator in text:
-            head, _, tail = text.partition(separator)
-            if head.strip() and tail.strip():
-                return head.strip(), tail.strip()
-    return None
-
-
-def _take_option(words: list[str], name: str) -> str | None:
-    """Remove ``name=value`` or ``--name value`` from ``words`` and return the value."""
-    for i, word in enumerate(words):
-        lowered = word.lower()
-        if lowered.startswith(f"{name}="):
-            del words[i]
-            return word.split("=", 1)[1]
-        if lowered == f"--{name}" and i + 1 < len(words):
-            value = words[i + 1]
-            del words[i : i + 2]
-            return value
-    return None
-
-
-def _parse_top(rest: str) -> Invocation:
-    words = _words(rest)
-    by = _take_option(words, "by") or "constituencies"
-    count_text = _take_option(words, "count")
-    for i in range(len(words) - 1, 0, -1):
-        # "by X" ends the line (or comes just before the count): X is the table.
-        at_end = i == len(words) - 1 or words[i + 1].isdigit() or words[i + 1].lower() == "count"
-        if words[i - 1].lower() == "by" and (at_end or _table(words[i]) is not None):
-            by = words[i]
-            del words[i - 1 : i + 1]
-            break
-    if count_text is None and len(words) >= 3 and words[-2].lower() == "count":
-        count_text = words.pop()
-        words.pop()
-    if count_text is None and len(words) > 1 and words[-1].isdigit() and len(words[-1]) <= 3:
-        count_text = words.pop()
-    table = _table(by)
-    if table is None:
-        raise UsageError(
-            f"Rank by constituencies, countries or rate. Usage: {USAGE['petition top']}"
-        )
-    if not words:
-        raise UsageError(f"Which petition? Usage: {USAGE['petition top']}")
-    if count_text is not None and not count_text.isdigit():
-        raise UsageError("Count must be a whole number.")
-    count = int(count_text) if count_text is not None else None
-    return Invocation.of("petition top", petition=" ".join(words), by=table, count=count)
-
-
-def _parse_chart(rest: str) -> Invocation:
-    """``petition chart ofsted map rate``: kind, metric and table are trailing keywords."""
-    words = _words(rest)
-    options = {"kind": "top", "metric": "count", "by": "constituencies"}
-    keywords = {
-        "top": ("kind", "top"),
-        "bar": ("kind", "top"),
-        "history": ("kind", "history"),
-        "map": ("kind", "map"),
-        "rate": ("metric", "rate"),
-        "count": ("metric", "count"),
-        "countries": ("by", "countries"),
-        "constituencies": ("by", "constituencies"),
-    }
-    while len(words) > 1 and words[-1].lower() in keywords:
-        name, value = keywords[words.pop().lower()]
-        options[name] = value
-    if not words:
-        raise UsageError(f"Which petition? Usage: {USAGE['petition chart']}")
-    return Invocation.of("petition chart", petition=" ".join(words), **options)
-
-
-def _table(word: str) -> str | None:
-    lowered = word.lower()
-    if lowered.startswith(("constituenc", "seat")):
-        return "constituencies"
-    if lowered.startswith("countr"):
-        return "countries"
-    if lowered.startswith(("rate", "per")):
-        return "rate"
-    return lowered if lowered in TABLES else None
-
-
-async def parse(line: str, services: Services) -> Invocation:
-    """One typed line → the invocation the matching slash command would make."""
-    text = " ".join(line.strip().lstrip("/").split())
-    lowered = text.lower()
-    head, _, rest = text.partition(" ")
-    head = head.lower()
-    if head in ("help", "about", "leaderboard"):
-        if head == "help":
-            return Invocation.of("help", command=rest or None)
-        if head == "about":
-            return Invocation.of("about")
-        state = rest.lower().removeprefix("state=").strip() or None
-        if state is not None and state not in STATES:
-            raise UsageError(f"Usage: leaderboard [{'|'.join(STATES)}]")
-        return Invocation.of("leaderboard", state=state)
-    for command in USAGE:
-        if lowered == command or lowered.startswith(command + " "):
-            return await _parse_command(command, text[len(command) :].strip(), services)
-    raise UsageError(
-        f"I don't know '{text}'. Try: petition show ofsted · constituency show woking ofsted"
-        " · mp show andrew mitchell · leaderboard · help"
-    )
-
-
-async def _parse_command(command: str, rest: str, services: Services) -> Invocation:
-    if not rest:
-        raise UsageError(f"Usage: {USAGE[command]}")
-    resolver = services.resolver
-    if command == "petition search":
-        words = _words(rest)
-        state = _take_option(words, "state")
-        return Invocation.of("petition search", query=" ".join(words), state=state)
-    if command == "petition top":
-        return _parse_top(rest)
-    if command == "petition chart":
-        return _parse_chart(rest)
-    if command in ("petition show", "petition response", "petition history"):
-        return Invocation.of(command, petition=rest)
-    if command == "petition compare":
-        pair = _split_explicit(rest) or await _best_split(
-            _words(rest), resolver.petition, resolver.petition, second_optional=False
-        )
-        if pair[1] is None:
-            raise UsageError(f"Name two petitions. Usage: {USAGE[command]}")
-        return Invocation.of(command, first=pair[0], second=pair[1])
-    first = resolver.constituency if command == "constituency show" else resolver.mp
-    explicit = _split_explicit(rest)
-    name, petition = explicit or await _best_split(
-        _words(rest), first, resolver.petition, second_optional=True
-    )
-    return Invocation.of(command, name=name, petition=petition)
-
-
 # ---------------------------------------------------------------- the loop
+class LocalHost:
+    """The services' host in the console: the one local channel prints what is posted."""
+
+    def __init__(self, settings: Settings, out: TextIO) -> None:
+        self.data_dir: Path = settings.data_dir
+        self.max_upload_bytes: int = settings.max_upload_bytes
+        self.out = out
+        self.started = time.monotonic()
+        self.posted = 0
+
+    async def post(self, channel_id: int, cards: list[Card]) -> int:
+        self.posted += 1
+        shown = Reply(cards=[_plain_card(c) for c in cards])
+        self.out.write(f"[posted in #{LOCAL_CHANNEL.name}]\n{reply_to_text(shown)}\n\n")
+        return self.posted
+
+    def missing_permissions(self, channel_id: int) -> list[str]:
+        return []
+
+    def runtime(self) -> RuntimeFacts:
+        return RuntimeFacts(
+            uptime_seconds=time.monotonic() - self.started,
+            latency_ms=None,
+            guilds=1,
+            discord_version="not connected",
+            bot_version=bot_package.__version__,
+        )
+
+
 class Console:
     """One terminal session over one :class:`Services` (keeps what is on screen)."""
 
@@ -362,10 +227,11 @@ class Console:
                 if follow_up.label.lower() == lowered:
                     await self.follow(follow_up)
                     return
-        await self.show(await self.services.run(await parse(text, self.services)))
+        invocation = await parse(text, self.services)
+        await self.show(await self.services.run(invocation, LOCAL_OWNER))
 
     async def follow(self, follow_up: FollowUp) -> None:
-        await self.show(await self.services.run(follow_up.invocation))
+        await self.show(await self.services.run(follow_up.invocation, LOCAL_OWNER))
 
     async def show(self, result: Result) -> None:
         self.screen = Screen(result, render(result))
@@ -401,7 +267,7 @@ async def console_main(
     stdin = stdin or sys.stdin
     db, report = await open_database(settings)
     try:
-        services = await Services.load(db)
+        services = await Services.load(db, LocalHost(settings, out))
         console = Console(services, out)
         interactive = commands is None and stdin.isatty()
         if report is not None and interactive:

@@ -12,6 +12,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.replies import send_private
 from core.common.cards import CONTENT_LIMIT, truncate
 from core.common.errors import UserFacingError
 
@@ -47,14 +48,8 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
     would be refused (400) and the user would see nothing at all.
     """
     message = truncate(message, CONTENT_LIMIT)
-    mentions = discord.AllowedMentions.none()
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=mentions)
-        else:
-            await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=mentions
-            )
+        await send_private(interaction, message)
     except discord.HTTPException:
         log.warning("Could not deliver an error message for %s", interaction.id, exc_info=True)
 

@@ -1,12 +1,12 @@
 """``/digest``: scheduled per-server petition news, posted on time, exactly once.
 
-The cog only wires Discord to ``core.digests.service.DigestRunner``: a
-``tasks.loop`` (interval = ``settings.digest_tick_seconds``) calls
-``runner.tick()``, and the runner posts through :meth:`Digest._post`, which
-turns "no permission" / "channel deleted" into ``ChannelUnavailable`` so the
-runner can disable the digest with the reason. Every subcommand is checked at
-runtime (Manage Server or the moderator role); ``default_permissions`` only
-hides the group.
+The cog wires Discord to :class:`core.digests.manage.DigestCommands`: a
+``tasks.loop`` (interval = ``settings.digest_tick_seconds``) calls the
+runner's ``tick()``, which posts through the bot's host
+(:class:`bot.host.DiscordHost`); each subcommand reads the interaction, calls
+the service and sends its answer privately. Every subcommand is checked at
+runtime (Manage Server or the moderator role, from the registry);
+``default_permissions`` only hides the group.
 """
 
 from __future__ import annotations
@@ -19,23 +19,16 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import slash
-from bot.checks import describe_actor
+from bot.checks import caller_of
 from bot.client import PetitionBot
-from bot.embeds import NO_MENTIONS, to_embed
-from core.admin import render as render_admin
-from core.admin.types import AuditEntry
-from core.common.cards import Card, escape
-from core.common.errors import UserFacingError
-from core.digests.render import preview_note, render_messages, schedule_text, settings_card
-from core.digests.schedule import next_slot, parse_clock
-from core.digests.service import ChannelUnavailable, DigestRunner, RunOutcome, parse_thresholds
-from db import digests as digest_repo
-from db import guild_settings as guild_repo
+from bot.replies import answer_private, send_private
+from core.admin.types import Ref
+from core.digests.manage import DigestCommands
+from core.digests.render import preview_messages
+from core.digests.service import DigestRunner
 
 log = logging.getLogger(__name__)
 
-PREVIEW_MESSAGES = 5
-NEEDED = ("view_channel", "send_messages", "embed_links")
 UNLOAD_GRACE_SECONDS = 20.0
 """How long shutdown waits for a running digest pass to record what it posted."""
 
@@ -46,11 +39,17 @@ class Digest(commands.GroupCog, **slash.group_cog("digest")):
 
     def __init__(self, bot: PetitionBot) -> None:
         self.bot = bot
-        self.runner = DigestRunner(bot.db, self._post, on_audit=self._mirror_audit)
+        digests = bot.services.digests
+        assert digests is not None  # the bot's services always have a host
+        self.digests: DigestCommands = digests
         self.ticker = tasks.loop(seconds=bot.settings.digest_tick_seconds)(self._tick)
         self.ticker.before_loop(self._before_tick)
         self._pass_lock = asyncio.Lock()  # held while a scheduler pass runs
         super().__init__()
+
+    @property
+    def runner(self) -> DigestRunner:
+        return self.digests.runner
 
     # ------------------------------------------------------------ the scheduler
     async def cog_load(self) -> None:
@@ -93,75 +92,6 @@ class Digest(commands.GroupCog, **slash.group_cog("digest")):
         except Exception:
             log.exception("Digest tick failed")
 
-    async def _post(self, channel_id: int, cards: list[Card]) -> int:
-        """Send one message of embeds; lost access becomes ``ChannelUnavailable``."""
-        try:
-            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-            if not isinstance(channel, discord.abc.Messageable):
-                raise ChannelUnavailable(f"channel {channel_id} is not a text channel")
-            missing = _missing_permissions(channel)
-            if missing:  # Discord may drop embeds silently instead of refusing: check first
-                raise ChannelUnavailable(
-                    f"lost permission to post in channel {channel_id} (missing "
-                    + ", ".join(missing)
-                    + ")"
-                )
-            message = await channel.send(
-                embeds=[to_embed(card) for card in cards], allowed_mentions=NO_MENTIONS
-            )
-        except discord.Forbidden as exc:
-            detail = exc.text or "Forbidden"
-            raise ChannelUnavailable(
-                f"lost permission to post in channel {channel_id} ({detail})"
-            ) from exc
-        except discord.NotFound as exc:
-            raise ChannelUnavailable(
-                f"channel {channel_id} was deleted or is no longer visible"
-            ) from exc
-        return message.id
-
-    async def _mirror_audit(self, entry: AuditEntry) -> None:
-        """Also show digest actions in the server's audit channel, when it has one."""
-        if entry.guild_id is None:
-            return
-        config = await guild_repo.get_config(self.bot.db, entry.guild_id)
-        if config.audit_channel_id is None:
-            return
-        channel = self.bot.get_channel(config.audit_channel_id)
-        if isinstance(channel, discord.abc.Messageable):
-            try:
-                await channel.send(
-                    embed=to_embed(render_admin.audit_notice(entry)), allowed_mentions=NO_MENTIONS
-                )
-            except discord.HTTPException:
-                log.warning("Could not post to audit channel %s", config.audit_channel_id)
-
-    # ------------------------------------------------------------ helpers
-    async def _say(self, interaction: discord.Interaction, text: str) -> None:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(
-                text, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-
-    @staticmethod
-    def _guild(interaction: discord.Interaction) -> int:
-        if interaction.guild_id is None:  # guild_only; kept for type checkers
-            raise app_commands.NoPrivateMessage()
-        return interaction.guild_id
-
-    @staticmethod
-    def _check_channel(channel: discord.TextChannel) -> None:
-        """Refuse a channel the bot cannot post embeds in (better now than at 09:00)."""
-        missing = _missing_permissions(channel)
-        if missing:
-            raise UserFacingError(
-                f"I can't post the digest in {channel.mention}: I need "
-                + ", ".join(missing)
-                + " there."
-            )
-
     # ------------------------------------------------------------ commands
     @slash.command("digest setup")
     async def setup(
@@ -176,136 +106,51 @@ class Digest(commands.GroupCog, **slash.group_cog("digest")):
         thresholds: str | None = None,
         quiet: bool = False,
     ) -> None:
-        guild_id = self._guild(interaction)
-        try:
-            post_time = parse_clock(time)
-        except ValueError as exc:
-            raise UserFacingError(f"{escape(str(exc))}.") from None
-        extra = parse_thresholds(thresholds)
-        self._check_channel(channel)
-        config, created = await self.runner.setup(
-            guild_id,
-            channel_id=channel.id,
-            post_time=post_time,
-            timezone=timezone.strip(),
-            cadence=cadence,
-            weekday=weekday or 0,
-            min_signatures=int(min_signatures),
-            extra_thresholds=extra,
-            quiet=quiet,
-            actor=describe_actor(interaction),
+        work = self.digests.setup(
+            caller_of(interaction),
+            Ref(channel.id, channel.name),
+            time,
+            timezone,
+            cadence,  # type: ignore[arg-type]  # one of the registry's choices
+            weekday,
+            min_signatures,
+            thresholds,
+            quiet,
         )
-        first = next_slot(config, self.runner.clock())
-        verb = "set up" if created else "updated"
-        await self._say(
-            interaction,
-            f"Digest {verb}: {schedule_text(config)} in {channel.mention}. "
-            f"Next post <t:{int(first.timestamp())}:F>, covering changes from "
-            f"<t:{int(config.reported_through.timestamp())}:f> on. "
-            "`/digest preview` shows what it would contain so far.",
-        )
+        await answer_private(interaction, work)
 
     @slash.command("digest show")
     async def show(self, interaction: discord.Interaction) -> None:
-        guild_id = self._guild(interaction)
-        config = await digest_repo.get_config(self.bot.db, guild_id)
-        if config is None:
-            raise UserFacingError("No digest is set up here yet: use `/digest setup`.")
-        posts = await digest_repo.recent_posts(self.bot.db, guild_id)
-        card = settings_card(config, posts, self.runner.clock())
-        await interaction.response.send_message(
-            embed=to_embed(card), ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+        await answer_private(interaction, self.digests.show(caller_of(interaction)))
 
     @slash.command("digest preview")
     async def preview(self, interaction: discord.Interaction) -> None:
-        guild_id = self._guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        config, digest = await self.runner.preview(guild_id)
-        note = "**Preview** (only you can see this). " + preview_note(
-            config, digest, self.runner.clock()
-        )
-        messages = render_messages(digest, quiet=config.quiet)
+        result = await self.digests.preview(caller_of(interaction))
+        note, messages, rest = preview_messages(result)
         if not messages:
-            await interaction.followup.send(note, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            return
-        for index, cards in enumerate(messages[:PREVIEW_MESSAGES]):
-            await interaction.followup.send(
-                content=note if index == 0 else discord.utils.MISSING,
-                embeds=[to_embed(c) for c in cards],
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-        if len(messages) > PREVIEW_MESSAGES:
-            await self._say(
-                interaction,
-                f"…and {len(messages) - PREVIEW_MESSAGES} more message(s) in the real post.",
-            )
+            await send_private(interaction, note)
+        for index, cards in enumerate(messages):
+            await send_private(interaction, note if index == 0 else None, embeds=cards)
+        if rest is not None:
+            await send_private(interaction, rest)
 
     @slash.command("digest post-now")
     async def post_now(self, interaction: discord.Interaction) -> None:
-        guild_id = self._guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.runner.post_now(guild_id, describe_actor(interaction))
-        await self._say(interaction, _outcome_text(outcome, await self._channel_of(guild_id)))
-
-    async def _channel_of(self, guild_id: int) -> int:
-        config = await digest_repo.get_config(self.bot.db, guild_id)
-        return config.channel_id if config else 0
+        await answer_private(interaction, self.digests.post_now(caller_of(interaction)))
 
     @slash.command("digest pause")
     async def pause(self, interaction: discord.Interaction) -> None:
-        await self.runner.change_status(
-            self._guild(interaction), "pause", describe_actor(interaction)
-        )
-        await self._say(interaction, "Digest paused. `/digest resume` starts it again from then.")
+        await answer_private(interaction, self.digests.pause(caller_of(interaction)))
 
     @slash.command("digest resume")
     async def resume(self, interaction: discord.Interaction) -> None:
-        config = await self.runner.change_status(
-            self._guild(interaction), "resume", describe_actor(interaction)
-        )
-        first = next_slot(config, self.runner.clock())
-        await self._say(
-            interaction,
-            f"Digest resumed: {schedule_text(config)} in <#{config.channel_id}>, next post "
-            f"<t:{int(first.timestamp())}:F>. News from before now is not posted.",
-        )
+        await answer_private(interaction, self.digests.resume(caller_of(interaction)))
 
     @slash.command("digest disable")
     async def disable(self, interaction: discord.Interaction) -> None:
-        await self.runner.change_status(
-            self._guild(interaction), "disable", describe_actor(interaction)
-        )
-        await self._say(
-            interaction, "Digest disabled. `/digest resume` or `/digest setup` turns it back on."
-        )
-
-
-def _missing_permissions(channel: object) -> list[str]:
-    """Names of the permissions the bot lacks in a server channel (none known: [])."""
-    guild = getattr(channel, "guild", None)
-    me = getattr(guild, "me", None)
-    permissions_for = getattr(channel, "permissions_for", None)
-    if me is None or permissions_for is None:
-        return []
-    perms = permissions_for(me)
-    return [p.replace("_", " ").title() for p in NEEDED if not getattr(perms, p)]
-
-
-def _outcome_text(outcome: RunOutcome, channel_id: int) -> str:
-    """The private answer to ``/digest post-now``."""
-    where = f"<#{channel_id}>"
-    if outcome.status == "posted":
-        if outcome.items == 0:
-            return f"Nothing new since the last digest: posted a short note in {where}."
-        messages = len(outcome.message_ids)
-        return f"Posted {outcome.items} item(s) in {where} ({messages} message(s))."
-    reason = escape(outcome.error or "unknown error")
-    return (
-        f"Couldn't post in {where}: {reason}. If the bot lost access there, the digest is now "
-        "disabled: fix the channel's permissions, then `/digest resume`."
-    )
+        await answer_private(interaction, self.digests.disable(caller_of(interaction)))
 
 
 async def setup(bot: PetitionBot) -> None:

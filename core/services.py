@@ -3,38 +3,89 @@
 The cogs (Discord) and the offline console both call :class:`Services` and hand
 the typed result to a renderer, so the two can never answer differently. Each
 feature owns its commands (``core.petitions.service``, ``core.places.service``,
-``core.meta.service``); this class only puts them over one database and one
-resolver, and replays an :class:`~core.common.results.Invocation` (a menu pick,
-a button press, a console line) through the handler the command registry
-(:mod:`core.commands`) names for it.
+``core.meta.service``, ``core.admin.service``, ``core.digests.manage``); this
+class puts them over one database, one resolver and one audit log, and runs an
+:class:`~core.common.results.Invocation` (a menu pick, a button press, a
+console line) through the handler the command registry (:mod:`core.commands`)
+names for it.
+
+The admin and digest commands need a :class:`~core.admin.host.Host` (the bot,
+or the console's printing stand-in) to post to channels; without one they are
+not available (tests and benchmarks of the member commands need none).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from core.commands import REGISTRY
+from core.admin.audit import AuditLog
+from core.admin.host import Host
+from core.admin.service import AdminCommands
+from core.admin.types import Caller
+from core.commands import REGISTRY, Access, Command
 from core.common.cards import escape
 from core.common.errors import UserFacingError
 from core.common.results import Invocation, Result
+from core.digests.manage import DigestCommands
+from core.digests.service import Clock, DigestRunner
 from core.meta.service import MetaCommands
 from core.petitions.service import PetitionCommands
 from core.places.service import PlaceCommands
 from core.search.resolver import Resolver
 from db.database import Database
 
+Handler = Callable[..., Awaitable[Result]]
+
 
 class Services(PetitionCommands, PlaceCommands, MetaCommands):
     """The commands, over one database and one resolver (shared by bot and console)."""
 
-    @classmethod
-    async def load(cls, db: Database) -> Services:
-        return cls(db, await Resolver.load(db))
+    admin: AdminCommands | None
+    digests: DigestCommands | None
 
-    async def run(self, invocation: Invocation) -> Result:
-        """Replay an invocation (a menu pick or a button press)."""
-        spec = REGISTRY.get(invocation.command)
-        if spec is None or spec.handler is None:
+    def __init__(
+        self,
+        db: Database,
+        resolver: Resolver,
+        host: Host | None = None,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(db, resolver)
+        self.audit = AuditLog(db, host.post if host is not None else None)
+        self.admin = self.digests = None
+        if host is not None:
+            self.admin = AdminCommands(db, resolver, self.audit, host)
+            runner = DigestRunner(db, host.post, audit=self.audit, **_clock(clock))
+            self.digests = DigestCommands(runner, host)
+
+    @classmethod
+    async def load(cls, db: Database, host: Host | None = None) -> Services:
+        return cls(db, await Resolver.load(db), host)
+
+    def handler(self, command: Command) -> Handler:
+        """The bound method that answers ``command`` (``"admin.stats"`` → ``self.admin.stats``)."""
+        target: Any = self
+        for part in (command.handler or "").split("."):
+            target = getattr(target, part, None) if part else None
+            if target is None:
+                raise UserFacingError(f"`/{escape(command.name)}` is not available here.")
+        handler: Handler = target
+        return handler
+
+    async def run(self, invocation: Invocation, caller: Caller | None = None) -> Result:
+        """Run an invocation; moderator and owner commands also get who runs them."""
+        command = REGISTRY.get(invocation.command)
+        if command is None:
             raise UserFacingError(f"Unknown command: {escape(invocation.command)}.")
-        handler: Callable[..., Awaitable[Result]] = getattr(self, spec.handler)
-        return await handler(**invocation.kwargs)
+        kwargs = invocation.kwargs
+        if command.access is not Access.EVERYONE:
+            if caller is None:
+                raise UserFacingError(f"`/{escape(command.name)}` needs to know who runs it.")
+            kwargs["caller"] = caller
+        return await self.handler(command)(**kwargs)
+
+
+def _clock(clock: Clock | None) -> dict[str, Clock]:
+    return {"clock": clock} if clock is not None else {}

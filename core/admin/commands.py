@@ -15,9 +15,11 @@ SECTION = "Administration"
 def _admin(
     name: str, summary: str, help: str, access: Access, *options: Option, example: str = ""
 ) -> Command:
+    discord_only = name == "sync"  # the console has no command tree to sync
     return Command(
         f"admin {name}",
         summary,
+        handler=None if discord_only else "admin." + name.replace(" ", "_"),
         options=options,
         help=help,
         examples=(example or f"/admin {name}",),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
 
-from core.admin.types import AuditEntry, DatabaseStats
+from core.admin.results import IngestDone, RemovalPrompt, StatsResult
+from core.admin.types import AuditEntry, DatabaseStats, RuntimeFacts
 from core.common.cards import Card, Reply, escape, fmt_int, paginate_lines
+from core.common.results import Notice
 from core.ingest.types import IngestReport, Outcome
 
 OK_COLOUR = 0x2ECC71
@@ -29,17 +30,6 @@ def ingest_report(report: IngestReport, *, title: str = "Ingest report") -> Repl
         return Reply(cards=[card])
     card.add_field("Problems", pages[0].description or "", inline=False)
     return Reply(cards=[card], pages=pages if len(pages) > 1 else [])
-
-
-@dataclass(frozen=True, slots=True)
-class RuntimeFacts:
-    """Facts only the running bot knows (passed in so rendering stays pure)."""
-
-    uptime_seconds: float
-    latency_ms: float | None
-    guilds: int
-    discord_version: str
-    bot_version: str
 
 
 def _duration(seconds: float) -> str:
@@ -87,3 +77,20 @@ def audit_notice(entry: AuditEntry) -> Card:
     card.add_field("Result", escape(entry.result))
     card.footer = f"{entry.at:%Y-%m-%d %H:%M:%S} UTC"
     return card
+
+
+def ingest_done(result: IngestDone) -> Reply:
+    return ingest_report(result.report, title=result.title)
+
+
+def stats_reply(result: StatsResult) -> Reply:
+    return stats(result.stats, result.runtime)
+
+
+def removal_prompt(result: RemovalPrompt) -> Reply:
+    """The question; the Confirm and Cancel buttons are the result's actions."""
+    return Reply(content=result.question, ephemeral=True)
+
+
+def notice(result: Notice) -> Reply:
+    return Reply(content=result.text, ephemeral=True)

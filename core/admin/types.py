@@ -42,3 +42,66 @@ class DatabaseStats:
     newest_refresh: datetime | None
     last_ingest: IngestLogRecord | None
     size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeFacts:
+    """Facts only the running bot knows (passed in so rendering stays pure)."""
+
+    uptime_seconds: float
+    latency_ms: float | None
+    guilds: int
+    discord_version: str
+    bot_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who runs a moderator or owner command, and where: the columns of its audit row.
+
+    The bot fills it from the interaction (after its runtime permission check);
+    the console from the local owner and its fixed local server.
+    """
+
+    user_id: int | None = None
+    user_name: str | None = None
+    guild_id: int | None = None
+    channel_id: int | None = None
+
+    def entry(
+        self, action: str, result: str, scope: Scope, arguments: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        """An audit row for something this caller did."""
+        return AuditEntry(
+            action=action,
+            result=result,
+            scope=scope,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            guild_id=self.guild_id,
+            channel_id=self.channel_id,
+            arguments=arguments or {},
+        )
+
+    @property
+    def guild(self) -> int:
+        """The server it runs in (server commands are guild-only, so there is one)."""
+        if self.guild_id is None:
+            raise ValueError("a server command ran outside a server")
+        return self.guild_id
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A Discord role or channel as the services see it: its id and its name."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An uploaded file's name and bytes (an attachment in Discord, a path in the console)."""
+
+    name: str
+    data: bytes

@@ -132,7 +132,9 @@ class Command:
 
     @property
     def console_usage(self) -> str:
-        return self.console or self.usage.removeprefix("/")
+        """``petition top <petition> [by] [count]``: how to type it in the console."""
+        typed = (f"<{o.name}>" if o.required else f"[{o.name}]" for o in self.options)
+        return self.console or " ".join([self.name, *typed])
 
     @property
     def example(self) -> str:

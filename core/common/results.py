@@ -46,3 +46,14 @@ class Result:
     invocation: Invocation
     choices: tuple[FollowUp, ...] = ()
     actions: tuple[FollowUp, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notice(Result):
+    """A short private answer: a setting changed, a digest posted, a petition removed."""
+
+    text: str
+
+    @classmethod
+    def of(cls, command: str, text: str) -> Notice:
+        return cls(invocation=Invocation.of(command), text=text)

@@ -21,6 +21,7 @@ def _digest(
     return Command(
         f"digest {name}",
         summary,
+        handler="digests." + name.replace("-", "_"),
         options=options,
         help=help,
         examples=(example or f"/digest {name}",),

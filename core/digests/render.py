@@ -19,14 +19,16 @@ from core.common.cards import (
     EMBED_TOTAL_LIMIT,
     EMBEDS_PER_MESSAGE,
     Card,
+    Reply,
     escape,
     fmt_int,
     paginate_lines,
     truncate,
 )
 from core.digests.compose import Digest, DigestItem, Section
+from core.digests.results import DigestPreview, DigestSettings
 from core.digests.schedule import WEEKDAYS, DigestConfig, next_slot
-from core.digests.types import DigestPost
+from core.digests.types import DigestPost, RunOutcome
 
 DIGEST_COLOUR = 0x4B7BEC
 QUIET_COLOUR = 0x95A5A6
@@ -236,3 +238,70 @@ def settings_card(config: DigestConfig, posts: Sequence[DigestPost], now: dateti
     card.add_field("Recent periods", "\n".join(lines) if lines else "none yet")
     card.footer = "Each period is posted at most once; missed periods are caught up in one post."
     return card
+
+
+# ---------------------------------------------------------------- command answers
+PREVIEW_MESSAGES = 5
+"""A preview shows at most this many of the real post's messages."""
+
+
+def settings_reply(result: DigestSettings) -> Reply:
+    """``/digest show``, privately."""
+    return Reply(
+        cards=[settings_card(result.config, list(result.posts), result.now)], ephemeral=True
+    )
+
+
+def preview_messages(result: DigestPreview) -> tuple[str, list[list[Card]], str | None]:
+    """``/digest preview``: the note, the first messages, and a line for any left out."""
+    note = "**Preview** (only you can see this). " + preview_note(
+        result.config, result.digest, result.now
+    )
+    messages = render_messages(result.digest, quiet=result.config.quiet)
+    more = len(messages) - PREVIEW_MESSAGES
+    rest = f"…and {more} more message(s) in the real post." if more > 0 else None
+    return note, messages[:PREVIEW_MESSAGES], rest
+
+
+def preview_reply(result: DigestPreview) -> Reply:
+    """The preview as one reply (the console; the bot sends each message on its own)."""
+    note, messages, rest = preview_messages(result)
+    content = "\n".join(line for line in (note, rest) if line)
+    return Reply(content=content, cards=[c for cards in messages for c in cards], ephemeral=True)
+
+
+def when(moment: datetime, style: str = "F") -> str:
+    """A Discord timestamp: each reader sees it in their own time zone."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def setup_text(config: DigestConfig, created: bool, first: datetime) -> str:
+    verb = "set up" if created else "updated"
+    return (
+        f"Digest {verb}: {schedule_text(config)} in <#{config.channel_id}>. "
+        f"Next post {when(first)}, covering changes from "
+        f"{when(config.reported_through, 'f')} on. "
+        "`/digest preview` shows what it would contain so far."
+    )
+
+
+def resume_text(config: DigestConfig, first: datetime) -> str:
+    return (
+        f"Digest resumed: {schedule_text(config)} in <#{config.channel_id}>, next post "
+        f"{when(first)}. News from before now is not posted."
+    )
+
+
+def outcome_text(outcome: RunOutcome, channel_id: int) -> str:
+    """The private answer to ``/digest post-now``."""
+    where = f"<#{channel_id}>"
+    if outcome.status == "posted":
+        if outcome.items == 0:
+            return f"Nothing new since the last digest: posted a short note in {where}."
+        messages = len(outcome.message_ids)
+        return f"Posted {outcome.items} item(s) in {where} ({messages} message(s))."
+    reason = escape(outcome.error or "unknown error")
+    return (
+        f"Couldn't post in {where}: {reason}. If the bot lost access there, the digest is now "
+        "disabled: fix the channel's permissions, then `/digest resume`."
+    )

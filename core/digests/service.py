@@ -24,12 +24,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time
-from typing import Any
 
-from core.admin.types import AuditEntry
+from core.admin.audit import AuditLog
+from core.admin.host import ChannelUnavailable
+from core.admin.types import AuditEntry, Caller
 from core.common.cards import Card
 from core.common.errors import UserFacingError
 from core.digests.compose import Digest, compose_many
@@ -45,7 +46,7 @@ from core.digests.schedule import (
     preview_period,
     valid_timezone,
 )
-from db import audit
+from core.digests.types import RunOutcome
 from db import digests as repo
 from db.database import Database
 
@@ -53,32 +54,11 @@ log = logging.getLogger(__name__)
 
 Poster = Callable[[int, list[Card]], Awaitable[int]]
 """Post one message (a list of cards) to a channel id; returns the message id."""
-AuditHook = Callable[[AuditEntry], Awaitable[None]]
 Clock = Callable[[], datetime]
 
 MAX_THRESHOLD = 100_000_000
 _ACTIONS: dict[str, Status] = {"pause": "paused", "resume": "enabled", "disable": "disabled"}
 NOT_SET_UP = "No digest is set up in this server yet: use `/digest setup` first."
-
-
-class ChannelUnavailable(Exception):
-    """The digest channel is gone or the bot may not post there: stop the digest."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class RunOutcome:
-    """What happened to one server's period."""
-
-    guild_id: int
-    period_key: str
-    status: str  # posted | empty | failed | skipped (claimed before)
-    message_ids: tuple[int, ...] = ()
-    items: int = 0
-    error: str | None = None
 
 
 def _now() -> datetime:
@@ -120,12 +100,12 @@ class DigestRunner:
         post: Poster,
         *,
         clock: Clock = _now,
-        on_audit: AuditHook | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self.db = db
         self.post = post
         self.clock = clock
-        self.on_audit = on_audit
+        self.audit = audit or AuditLog(db)
         self._lock = asyncio.Lock()
 
     # ------------------------------------------------------------ start-up
@@ -239,15 +219,10 @@ class DigestRunner:
         )
 
     async def _audit(self, entry: AuditEntry) -> None:
-        await audit.record(self.db, entry)
-        if self.on_audit is not None:
-            try:
-                await self.on_audit(entry)
-            except Exception:
-                log.warning("Audit hook failed for %s", entry.action, exc_info=True)
+        await self.audit.record(entry)
 
     # ------------------------------------------------------------ commands
-    async def post_now(self, guild_id: int, actor: Mapping[str, Any] | None = None) -> RunOutcome:
+    async def post_now(self, guild_id: int, actor: Caller | None = None) -> RunOutcome:
         """Post the digest of everything since the last one now (a note if nothing changed)."""
         async with self._lock:
             config = await self._config(guild_id)
@@ -257,12 +232,11 @@ class DigestRunner:
                 raise UserFacingError("A digest was posted a moment ago; try again in a second.")
             [outcome] = await self._run([(config, period)], quiet_override=True)
         await self._audit(
-            AuditEntry(
-                action="digest post-now",
-                result=outcome.status + (f": {outcome.error}" if outcome.error else ""),
-                scope="server",
-                **_who(actor, guild_id),
-                arguments={"period": period.key, "items": outcome.items},
+            _who(actor, guild_id).entry(
+                "digest post-now",
+                outcome.status + (f": {outcome.error}" if outcome.error else ""),
+                "server",
+                {"period": period.key, "items": outcome.items},
             )
         )
         return outcome
@@ -294,7 +268,7 @@ class DigestRunner:
         min_signatures: int,
         extra_thresholds: tuple[int, ...],
         quiet: bool,
-        actor: Mapping[str, Any] | None = None,
+        actor: Caller | None = None,
     ) -> tuple[DigestConfig, bool]:
         """Create or change the server's digest; returns it and whether it was new."""
         if not valid_timezone(timezone):
@@ -324,12 +298,11 @@ class DigestRunner:
             config = await repo.save_config(self.db, wanted, now)
         created = before is None
         await self._audit(
-            AuditEntry(
-                action="digest setup",
-                result="created" if created else "changed",
-                scope="server",
-                **_who(actor, guild_id),
-                arguments={
+            _who(actor, guild_id).entry(
+                "digest setup",
+                "created" if created else "changed",
+                "server",
+                {
                     "channel": channel_id,
                     "time": post_time.strftime("%H:%M"),
                     "timezone": timezone,
@@ -344,7 +317,7 @@ class DigestRunner:
         return config, created
 
     async def change_status(
-        self, guild_id: int, action: str, actor: Mapping[str, Any] | None = None
+        self, guild_id: int, action: str, actor: Caller | None = None
     ) -> DigestConfig:
         """``pause``, ``resume`` or ``disable`` the server's digest (audited)."""
         status = _ACTIONS[action]
@@ -354,19 +327,16 @@ class DigestRunner:
             config = await repo.set_status(self.db, guild_id, status, self.clock(), reason)
         assert config is not None
         await self._audit(
-            AuditEntry(
-                action=f"digest {action}",
-                result="ok" if before.status != status else f"unchanged: already {status}",
-                scope="server",
-                **_who(actor, guild_id),
-                arguments={"was": before.status},
+            _who(actor, guild_id).entry(
+                f"digest {action}",
+                "ok" if before.status != status else f"unchanged: already {status}",
+                "server",
+                {"was": before.status},
             )
         )
         return config
 
 
-def _who(actor: Mapping[str, Any] | None, guild_id: int) -> dict[str, Any]:
-    """Audit columns for the person who acted (or the bot itself)."""
-    who = dict(actor or {})
-    who["guild_id"] = guild_id
-    return {k: who.get(k) for k in ("user_id", "user_name", "guild_id", "channel_id")}
+def _who(actor: Caller | None, guild_id: int) -> Caller:
+    """The person who acted (or the bot itself), in this server."""
+    return replace(actor or Caller(), guild_id=guild_id)

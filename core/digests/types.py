@@ -24,3 +24,15 @@ class DigestPost:
     message_ids: tuple[int, ...]
     items: int | None
     error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What happened to one server's period."""
+
+    guild_id: int
+    period_key: str
+    status: str  # posted | empty | failed | skipped (claimed before)
+    message_ids: tuple[int, ...] = ()
+    items: int = 0
+    error: str | None = None

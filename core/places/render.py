@@ -12,8 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from core.admin import render as render_admin
+from core.admin.results import IngestDone, RemovalPrompt, StatsResult
 from core.common.cards import Card, Reply, escape, fmt_int, fmt_percent
-from core.common.results import Result
+from core.common.results import Notice, Result
+from core.digests import render as render_digest
+from core.digests.results import DigestPreview, DigestSettings
 from core.meta.results import About, HelpResult
 from core.petitions import render as rp
 from core.petitions.results import (
@@ -127,6 +131,12 @@ _RENDERERS: dict[type[Result], Callable[[Any], Reply]] = {
     About: rp.about_card,
     SeatInPetition: seat_in_petition,
     SeatOverview: seat_overview,
+    Notice: render_admin.notice,
+    IngestDone: render_admin.ingest_done,
+    StatsResult: render_admin.stats_reply,
+    RemovalPrompt: lambda result: rp.finish(render_admin.removal_prompt(result), result),
+    DigestSettings: render_digest.settings_reply,
+    DigestPreview: render_digest.preview_reply,
 }
 
 

@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import discord
 import pytest
@@ -17,30 +18,24 @@ from discord import app_commands
 from bot.checks import MANAGER_ONLY, OWNER_ONLY
 from bot.settings import Settings
 from cogs.admin import Admin
+from core.common.errors import UserFacingError
 from core.ingest.writer import render_document
 from db.database import Database
 from db.guild_settings import get_config, update_config
-from tests.cogs.admin_fakes import (
-    FakeAttachment,
-    FakeBot,
-    FakeChannel,
-    FakeInteraction,
-    FakeMember,
-    FakeRole,
-)
+from tests import helpers as h
 from tests.support import dump_data, seed_petition, variant
 
-OWNER = FakeMember(1, "owner")
-MANAGER = FakeMember(2, "manager")
-MODERATOR = FakeMember(3, "mod", roles=[FakeRole(77)])
-NOBODY = FakeMember(4, "nobody")
+OWNER = h.mock_member(1, "owner")
+MANAGER = h.mock_member(2, "manager")
+MODERATOR = h.mock_member(3, "mod", roles=[h.mock_role(77)])
+NOBODY = h.mock_member(4, "nobody")
 MANAGE = discord.Permissions(manage_guild=True)
 
 
 @pytest.fixture
-async def admin(db: Database, tmp_path: Path) -> AsyncIterator[tuple[Admin, FakeBot]]:
+async def admin(db: Database, tmp_path: Path) -> AsyncIterator[tuple[Admin, Any]]:
     settings = Settings(database_path=db.path, data_dir=tmp_path / "data", max_upload_bytes=10**7)
-    fake = FakeBot(db, settings, owners={OWNER.id})
+    fake = await h.mock_bot(db, settings, owners={OWNER.id})
     yield Admin(fake), fake  # type: ignore[arg-type]
 
 
@@ -50,9 +45,7 @@ def command(cog: Admin, name: str) -> app_commands.Command[Any, Any, Any]:
     return found
 
 
-async def invoke(
-    cog: Admin, name: str, interaction: FakeInteraction, **kwargs: Any
-) -> FakeInteraction:
+async def invoke(cog: Admin, name: str, interaction: Any, **kwargs: Any) -> Any:
     """Run the command like discord.py does: checks first, then the callback."""
     cmd = command(cog, name)
     interaction.command = cmd
@@ -91,38 +84,38 @@ def zip_of(files: dict[str, bytes]) -> bytes:
     ids=["no-permission", "manage-server-is-not-owner", "moderator-is-not-owner"],
 )
 async def test_global_data_commands_refuse_non_owners(
-    admin: tuple[Admin, FakeBot], user: FakeMember, permissions: discord.Permissions
+    admin: tuple[Admin, Any], user: Any, permissions: discord.Permissions
 ) -> None:
     cog, fake = admin
     await update_config(fake.db, 1, moderator_role_id=77)
     for name, kwargs in [
-        ("ingest", {"file": FakeAttachment("x.md", b"")}),
+        ("ingest", {"file": h.mock_attachment("x.md", b"")}),
         ("reload", {}),
         ("remove", {"petition": "652057"}),
         ("sync", {}),
     ]:
-        interaction = FakeInteraction(fake, user, permissions=permissions)
+        interaction = h.mock_interaction(fake, user, permissions=permissions)
         with pytest.raises(app_commands.CheckFailure, match="Only the bot's owners"):
             await invoke(cog, name, interaction, **kwargs)
-        assert interaction.response.calls == []  # nothing ran
+        assert h.responses(interaction) == []  # nothing ran
     rows = audit_rows(fake.db.path)
     assert [r[2] for r in rows] == ["admin ingest", "admin reload", "admin remove", "admin sync"]
     assert all(r[3] == f"refused: {OWNER_ONLY}" and r[0] == user.id for r in rows)
 
 
-async def test_bypassed_default_permissions_is_still_refused(admin: tuple[Admin, FakeBot]) -> None:
+async def test_bypassed_default_permissions_is_still_refused(admin: tuple[Admin, Any]) -> None:
     """The client hid /admin, but a server owner's override let the interaction through."""
     cog, fake = admin
-    interaction = FakeInteraction(fake, NOBODY, permissions=discord.Permissions.none())
+    interaction = h.mock_interaction(fake, NOBODY, permissions=discord.Permissions.none())
     with pytest.raises(app_commands.CheckFailure, match=MANAGER_ONLY):
-        await invoke(cog, "modrole set", interaction, role=FakeRole(9))
+        await invoke(cog, "modrole set", interaction, role=h.mock_role(9))
     assert (await get_config(fake.db, 1)).moderator_role_id is None
 
 
-async def test_direct_messages_are_refused(admin: tuple[Admin, FakeBot]) -> None:
+async def test_direct_messages_are_refused(admin: tuple[Admin, Any]) -> None:
     cog, fake = admin
     for name, kwargs in [("stats", {}), ("reload", {})]:
-        interaction = FakeInteraction(fake, OWNER, guild_id=None)
+        interaction = h.mock_interaction(fake, OWNER, guild_id=None)
         with pytest.raises(app_commands.NoPrivateMessage):
             await invoke(cog, name, interaction, **kwargs)
 
@@ -134,38 +127,41 @@ async def test_direct_messages_are_refused(admin: tuple[Admin, FakeBot]) -> None
     ids=["owner", "manage-server", "moderator-role"],
 )
 async def test_server_settings_accept_managers(
-    admin: tuple[Admin, FakeBot], user: FakeMember, permissions: discord.Permissions
+    admin: tuple[Admin, Any], user: Any, permissions: discord.Permissions
 ) -> None:
     cog, fake = admin
     await update_config(fake.db, 1, moderator_role_id=77)
-    interaction = FakeInteraction(fake, user, permissions=permissions)
-    await invoke(cog, "auditlog channel", interaction, channel=FakeChannel(555))
+    interaction = h.mock_interaction(fake, user, permissions=permissions)
+    await invoke(cog, "auditlog channel", interaction, channel=h.mock_channel(555))
     assert (await get_config(fake.db, 1)).audit_channel_id == 555
-    kind, sent = interaction.response.calls[0]
+    kind, sent = h.responses(interaction)[0]
     assert kind == "send_message" and sent["ephemeral"] is True
     assert sent["allowed_mentions"].to_dict()["parse"] == []
 
 
 async def test_server_actions_are_posted_to_the_audit_channel(
-    admin: tuple[Admin, FakeBot],
+    admin: tuple[Admin, Any],
 ) -> None:
     cog, fake = admin
-    channel = FakeChannel(555)
-    fake.channels[555] = channel
+    channel = h.mock_channel(555, name="audit")
+    h.channels_of(fake)[555] = channel
     await invoke(
-        cog, "auditlog channel", FakeInteraction(fake, MANAGER, permissions=MANAGE), channel=channel
+        cog,
+        "auditlog channel",
+        h.mock_interaction(fake, MANAGER, permissions=MANAGE),
+        channel=channel,
     )
     await invoke(
         cog,
         "modrole set",
-        FakeInteraction(fake, MANAGER, permissions=MANAGE),
-        role=FakeRole(77, "@everyone"),
+        h.mock_interaction(fake, MANAGER, permissions=MANAGE),
+        role=h.mock_role(77, "@everyone"),
     )
     assert (await get_config(fake.db, 1)).moderator_role_id == 77
     # The second action lands in the audit channel, without any possible ping.
-    posted = channel.sent[-1]
+    posted = h.posted(channel)[-1]
     assert posted["allowed_mentions"].to_dict()["parse"] == []
-    assert "modrole set" in posted["embed"].title
+    assert "modrole set" in posted["embeds"][0].title
     rows = audit_rows(fake.db.path)
     assert [r[2:] for r in rows] == [
         ("auditlog channel", "ok", "server"),
@@ -173,10 +169,10 @@ async def test_server_actions_are_posted_to_the_audit_channel(
     ]
 
 
-async def test_stats_for_a_manager(admin: tuple[Admin, FakeBot]) -> None:
+async def test_stats_for_a_manager(admin: tuple[Admin, Any]) -> None:
     cog, fake = admin
-    interaction = await invoke(cog, "stats", FakeInteraction(fake, MANAGER, permissions=MANAGE))
-    embed = interaction.response.calls[0][1]["embeds"][0]
+    interaction = await invoke(cog, "stats", h.mock_interaction(fake, MANAGER, permissions=MANAGE))
+    embed = h.responses(interaction)[0][1]["embeds"][0]
     fields = {f.name: f.value for f in embed.fields}
     assert fields["Petitions"] == "3"
     assert fields["Constituencies"] == "650"
@@ -186,29 +182,30 @@ async def test_stats_for_a_manager(admin: tuple[Admin, FakeBot]) -> None:
 
 
 # ---------------------------------------------------------------- ingest
-async def test_owner_ingests_a_good_zip(
-    admin: tuple[Admin, FakeBot], seed_paths: list[Path]
-) -> None:
+async def test_owner_ingests_a_good_zip(admin: tuple[Admin, Any], seed_paths: list[Path]) -> None:
     cog, fake = admin
     newer = variant(seed_petition(seed_paths[0]), hours=2, extra=10)
-    upload = FakeAttachment("batch.zip", zip_of({"a/newer.md": render_document(newer).encode()}))
-    interaction = await invoke(cog, "ingest", FakeInteraction(fake, OWNER), file=upload)
-    assert interaction.response.calls[0][0] == "defer"
-    embed = interaction.followup.sent[0]["embeds"][0]
+    upload = h.mock_attachment("batch.zip", zip_of({"a/newer.md": render_document(newer).encode()}))
+    resolver = fake.services.resolver
+    refresh = mock.AsyncMock(wraps=resolver.refresh)
+    resolver.refresh = refresh
+    interaction = await invoke(cog, "ingest", h.mock_interaction(fake, OWNER), file=upload)
+    assert h.responses(interaction)[0][0] == "defer"
+    embed = h.followups(interaction)[0]["embeds"][0]
     assert "1 file: 1 updated" in embed.description
-    assert fake.refreshed == 1
+    assert refresh.await_count == 1
     assert audit_rows(fake.db.path)[-1][2:] == ("admin ingest", "1 file: 1 updated", "global")
 
 
-async def test_bad_zip_leaves_database_unchanged(admin: tuple[Admin, FakeBot]) -> None:
+async def test_bad_zip_leaves_database_unchanged(admin: tuple[Admin, Any]) -> None:
     cog, fake = admin
     before = dump_data(fake.db.path, exclude=("ingest_log", "audit_log"))
-    upload = FakeAttachment(
+    upload = h.mock_attachment(
         "bad.zip",
         zip_of({"x.md": b"# Title\n\n### Background\n\nx\n", "img.png": b"\x89PNG", "e.md": b""}),
     )
-    interaction = await invoke(cog, "ingest", FakeInteraction(fake, OWNER), file=upload)
-    embed = interaction.followup.sent[0]["embeds"][0]
+    interaction = await invoke(cog, "ingest", h.mock_interaction(fake, OWNER), file=upload)
+    embed = h.followups(interaction)[0]["embeds"][0]
     assert "3 files: 3 rejected" in embed.description
     problems = embed.fields[0].value
     assert "bad.zip/x.md:5:" in problems.replace("\\", "")
@@ -217,14 +214,14 @@ async def test_bad_zip_leaves_database_unchanged(admin: tuple[Admin, FakeBot]) -
 
 
 async def test_mixed_zip_keeps_good_and_rejects_bad(
-    admin: tuple[Admin, FakeBot], seed_paths: list[Path]
+    admin: tuple[Admin, Any], seed_paths: list[Path]
 ) -> None:
     cog, fake = admin
     seed = seed_petition(seed_paths[1])
     good = variant(seed, hours=3, extra=5)
     text = render_document(variant(seed_petition(seed_paths[2]), hours=3, extra=5))
     truncated = text[: text.index("### Signatures by Constituency") + 200]
-    upload = FakeAttachment(
+    upload = h.mock_attachment(
         "mixed.zip",
         zip_of({"good.md": render_document(good).encode(), "bad.md": truncated.encode()}),
     )
@@ -232,8 +229,8 @@ async def test_mixed_zip_keeps_good_and_rejects_bad(
     bad_before = conn.execute(
         "SELECT * FROM constituency_counts WHERE petition_id = 575833 ORDER BY constituency_id"
     ).fetchall()
-    interaction = await invoke(cog, "ingest", FakeInteraction(fake, OWNER), file=upload)
-    assert "2 files: 1 updated, 1 rejected" in interaction.followup.sent[0]["embeds"][0].description
+    interaction = await invoke(cog, "ingest", h.mock_interaction(fake, OWNER), file=upload)
+    assert "2 files: 1 updated, 1 rejected" in h.followups(interaction)[0]["embeds"][0].description
     assert conn.execute("SELECT total_signatures FROM petitions WHERE id = 607849").fetchone() == (
         26709,
     )
@@ -251,39 +248,32 @@ async def test_mixed_zip_keeps_good_and_rejects_bad(
     [("notes.pdf", 10, "not a petition document"), ("big.zip", 10**8, "the limit is")],
 )
 async def test_upload_refused_before_download(
-    admin: tuple[Admin, FakeBot], name: str, size: int, message: str
+    admin: tuple[Admin, Any], name: str, size: int, message: str
 ) -> None:
     cog, fake = admin
 
-    class Unreadable(FakeAttachment):
-        @property
-        def size(self) -> int:
-            return size
-
-        async def read(self) -> bytes:
-            raise AssertionError("must not download")
-
-    from core.common.errors import UserFacingError
-
+    unreadable = h.mock_attachment(name, b"")
+    unreadable.size = size
+    unreadable.read.side_effect = AssertionError("must not download")
     with pytest.raises(UserFacingError, match=message):
-        await invoke(cog, "ingest", FakeInteraction(fake, OWNER), file=Unreadable(name, b""))
+        await invoke(cog, "ingest", h.mock_interaction(fake, OWNER), file=unreadable)
 
 
 # ---------------------------------------------------------------- remove + confirmation
-async def test_remove_needs_the_invokers_confirmation(admin: tuple[Admin, FakeBot]) -> None:
+async def test_remove_needs_the_invokers_confirmation(admin: tuple[Admin, Any]) -> None:
     cog, fake = admin
-    interaction = FakeInteraction(fake, OWNER)
+    interaction = h.mock_interaction(fake, OWNER)
     task = asyncio.create_task(invoke(cog, "remove", interaction, petition="652057"))
     for _ in range(500):  # the command awaits the prompt being sent
-        if interaction.response.calls:
+        if h.responses(interaction):
             break
         await asyncio.sleep(0.01)
-    view = interaction.response.calls[0][1]["view"]
-    stranger = FakeInteraction(fake, MANAGER, permissions=MANAGE)
+    view = h.responses(interaction)[0][1]["view"]
+    stranger = h.mock_interaction(fake, MANAGER, permissions=MANAGE)
     assert await view.interaction_check(stranger) is False
-    assert "Only the person who ran this command" in stranger.response.calls[0][1]["content"]
+    assert "Only the person who ran this command" in h.responses(stranger)[0][1]["content"]
     assert await view.interaction_check(interaction) is True
-    click = FakeInteraction(fake, OWNER)
+    click = h.mock_interaction(fake, OWNER)
     await view.confirm.callback(click)
     await asyncio.wait_for(task, 5)
     conn = sqlite3.connect(fake.db.path)
@@ -296,7 +286,7 @@ async def test_remove_needs_the_invokers_confirmation(admin: tuple[Admin, FakeBo
 
 
 async def test_remove_times_out_and_changes_nothing(
-    admin: tuple[Admin, FakeBot], monkeypatch: pytest.MonkeyPatch
+    admin: tuple[Admin, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cog, fake = admin
     import bot.confirm
@@ -308,24 +298,25 @@ async def test_remove_times_out_and_changes_nothing(
 
     monkeypatch.setattr(bot.confirm.ConfirmView, "__init__", quick)
     before = dump_data(fake.db.path, exclude=("ingest_log", "audit_log"))
-    interaction = await invoke(cog, "remove", FakeInteraction(fake, OWNER), petition="652057")
-    view = interaction.response.calls[0][1]["view"]
+    interaction = await invoke(cog, "remove", h.mock_interaction(fake, OWNER), petition="652057")
+    view = h.responses(interaction)[0][1]["view"]
     assert all(item.disabled for item in view.children)
-    assert interaction.original.edits[-1]["content"] == "Timed out; nothing changed."
+    prompt = interaction.original_response.return_value
+    assert prompt.edit.await_args.kwargs["content"] == "Timed out; nothing changed."
     assert dump_data(fake.db.path, exclude=("ingest_log", "audit_log")) == before
     assert audit_rows(fake.db.path)[-1][2:] == ("admin remove", "timed out", "global")
 
 
-async def test_owner_sync_forces_a_resync(admin: tuple[Admin, FakeBot]) -> None:
+async def test_owner_sync_forces_a_resync(admin: tuple[Admin, Any]) -> None:
     cog, fake = admin
-    await invoke(cog, "sync", FakeInteraction(fake, OWNER))
-    assert fake.synced == 1
+    await invoke(cog, "sync", h.mock_interaction(fake, OWNER))
+    fake.sync_commands_if_changed.assert_awaited_once_with(force=True)
 
 
-async def test_heavy_commands_have_a_cooldown(admin: tuple[Admin, FakeBot]) -> None:
+async def test_heavy_commands_have_a_cooldown(admin: tuple[Admin, Any]) -> None:
     cog, fake = admin
     moment = discord.utils.utcnow()
     fake.settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await invoke(cog, "reload", FakeInteraction(fake, OWNER, created_at=moment))
+    await invoke(cog, "reload", h.mock_interaction(fake, OWNER, created_at=moment))
     with pytest.raises(app_commands.CommandOnCooldown):
-        await invoke(cog, "reload", FakeInteraction(fake, OWNER, created_at=moment))
+        await invoke(cog, "reload", h.mock_interaction(fake, OWNER, created_at=moment))

@@ -20,22 +20,15 @@ from core.common.errors import UserFacingError
 from core.ingest.models import Petition
 from db import digests as repo
 from db.database import Database
-from tests.cogs.digest_fakes import (
-    FakeBot,
-    FakeChannel,
-    FakeGuild,
-    FakeInteraction,
-    FakeMember,
-    http_error,
-)
+from tests import helpers as h
 from tests.digest_support import BASE, OFSTED, ingest_at, seeds
 from tests.support import variant
 
 HOUR = timedelta(hours=1)
 NINE = BASE + 9 * HOUR
-MANAGER = FakeMember(2, "manager")
-OWNER = FakeMember(1, "owner")
-NOBODY = FakeMember(4, "nobody")
+MANAGER = h.mock_member(2, "manager")
+OWNER = h.mock_member(1, "owner")
+NOBODY = h.mock_member(4, "nobody")
 SUBCOMMANDS = ("setup", "show", "preview", "post-now", "pause", "resume", "disable")
 
 
@@ -50,13 +43,11 @@ class Clock:
 @pytest.fixture
 async def env(
     loaded_db_path: Path, tmp_path: Path
-) -> AsyncIterator[tuple[Digest, FakeBot, FakeChannel, Clock]]:
+) -> AsyncIterator[tuple[Digest, Any, Any, Clock]]:
     db = await Database.open(loaded_db_path)
     settings = Settings(database_path=loaded_db_path, data_dir=tmp_path, digest_tick_seconds=0.01)
-    bot = FakeBot(db, settings, owners={OWNER.id})
-    guild = FakeGuild(1)
-    channel = FakeChannel(500, guild)
-    bot.channels[500] = channel
+    channel = h.mock_channel(500, h.mock_guild(1))
+    bot = await h.mock_bot(db, settings, owners={OWNER.id}, channels={500: channel})
     cog = Digest(bot)  # type: ignore[arg-type]
     clock = Clock(BASE)
     cog.runner.clock = clock
@@ -73,7 +64,7 @@ def command(cog: Digest, name: str) -> app_commands.Command[Any, Any, Any]:
     return found
 
 
-async def run(cog: Digest, name: str, interaction: FakeInteraction, **kwargs: Any) -> None:
+async def run(cog: Digest, name: str, interaction: Any, **kwargs: Any) -> None:
     """Checks first, then the callback, as discord.py does."""
     cmd = command(cog, name)
     interaction.command = cmd
@@ -81,11 +72,11 @@ async def run(cog: Digest, name: str, interaction: FakeInteraction, **kwargs: An
     await cmd.callback(cog, interaction, **kwargs)  # type: ignore[arg-type]
 
 
-def manager(bot: FakeBot) -> FakeInteraction:
-    return FakeInteraction(bot, OWNER, permissions=discord.Permissions(manage_guild=True))
+def manager(bot: Any) -> Any:
+    return h.mock_interaction(bot, OWNER, permissions=discord.Permissions(manage_guild=True))
 
 
-async def set_up(cog: Digest, bot: FakeBot, channel: FakeChannel, **extra: Any) -> FakeInteraction:
+async def set_up(cog: Digest, bot: Any, channel: Any, **extra: Any) -> Any:
     interaction = manager(bot)
     await run(
         cog, "setup", interaction, channel=channel, time="09:00", timezone="Europe/London", **extra
@@ -117,7 +108,7 @@ def test_every_subcommand_is_checked_at_runtime(env: Any) -> None:
 async def test_non_managers_are_refused(env: Any) -> None:
     cog, bot, _, _ = env
     for name in SUBCOMMANDS:
-        interaction = FakeInteraction(bot, NOBODY)  # no Manage Server, no moderator role
+        interaction = h.mock_interaction(bot, NOBODY)  # no Manage Server, no moderator role
         with pytest.raises(app_commands.CheckFailure, match=MANAGER_ONLY):
             await run(cog, name, interaction)
     assert await repo.get_config(bot.db, 1) is None
@@ -127,7 +118,7 @@ async def test_setup_and_show(env: Any, loaded_db_path: Path) -> None:
     cog, bot, channel, clock = env
     clock.now = BASE + 10 * HOUR
     interaction = await set_up(cog, bot, channel, min_signatures=1000, thresholds="50000")
-    [reply] = interaction.replies()
+    [reply] = h.replies(interaction)
     assert reply["ephemeral"] is True
     assert reply["content"] == (
         "Digest set up: Daily at 09:00 (Europe/London) in <#500>. Next post "
@@ -146,8 +137,8 @@ async def test_setup_and_show(env: Any, loaded_db_path: Path) -> None:
 
     shown = manager(bot)
     await run(cog, "show", shown)
-    [reply] = shown.replies()
-    embed = reply["embed"]
+    [reply] = h.replies(shown)
+    (embed,) = reply["embeds"]
     fields = {f.name: f.value for f in embed.fields}
     assert fields["Status"] == "✅ Enabled"
     assert fields["Next post"] == "Thu 02 Jan 2031 09:00"
@@ -160,7 +151,8 @@ async def test_setup_refuses_bad_input(env: Any) -> None:
         await run(cog, "setup", manager(bot), channel=channel, time="9am", timezone="Europe/London")
     with pytest.raises(UserFacingError, match="time zone"):
         await run(cog, "setup", manager(bot), channel=channel, time="09:00", timezone="London")
-    mute = FakeChannel(501, channel.guild, discord.Permissions(view_channel=True))
+    mute = h.mock_channel(501, channel.guild, permissions=discord.Permissions(view_channel=True))
+    h.channels_of(bot)[501] = mute
     with pytest.raises(UserFacingError) as refused:
         await run(cog, "setup", manager(bot), channel=mute, time="09:00", timezone="UTC")
     assert str(refused.value) == (
@@ -182,7 +174,7 @@ async def test_tick_posts_without_pings(env: Any, seed_paths: list[Path]) -> Non
     ingest_at(bot.db.path, [variant(seed[OFSTED], hours=1, extra=100)], BASE + HOUR)
     clock.now = NINE
     await cog._tick()
-    [message] = channel.sent
+    [message] = h.posted(channel)
     assert message["allowed_mentions"].everyone is False
     assert message["allowed_mentions"].users is False
     assert message["allowed_mentions"].roles is False
@@ -191,13 +183,13 @@ async def test_tick_posts_without_pings(env: Any, seed_paths: list[Path]) -> Non
         "📈 Biggest movers",
     ]
     await cog._tick()
-    assert len(channel.sent) == 1
+    assert len(h.posted(channel)) == 1
 
 
 async def test_lost_permission_disables_and_shows_why(env: Any, loaded_db_path: Path) -> None:
     cog, bot, channel, clock = env
     await set_up(cog, bot, channel, quiet=True)
-    channel.error = http_error(discord.Forbidden, 403, 50013, "Missing Permissions")
+    channel.send.side_effect = h.http_error(discord.Forbidden, 403, 50013, "Missing Permissions")
     clock.now = NINE
     await cog._tick()
     config = await repo.get_config(bot.db, 1)
@@ -212,7 +204,7 @@ async def test_lost_permission_disables_and_shows_why(env: Any, loaded_db_path: 
     )
     shown = manager(bot)
     await run(cog, "show", shown)
-    fields = {f.name: f.value for f in shown.replies()[0]["embed"].fields}
+    fields = {f.name: f.value for f in h.replies(shown)[0]["embeds"][0].fields}
     assert fields["Status"] == f"⛔ Disabled: {reason}"
     assert fields["Recent periods"].splitlines()[1] == f"↳ {reason}"
 
@@ -220,10 +212,11 @@ async def test_lost_permission_disables_and_shows_why(env: Any, loaded_db_path: 
 async def test_permissions_are_checked_before_posting(env: Any, loaded_db_path: Path) -> None:
     cog, bot, channel, clock = env
     await set_up(cog, bot, channel, quiet=True)
-    channel.perms = discord.Permissions(view_channel=True, send_messages=True)  # no Embed Links
+    no_embeds = discord.Permissions(view_channel=True, send_messages=True)
+    channel.permissions_for.return_value = no_embeds
     clock.now = NINE
     await cog._tick()
-    assert channel.sent == []
+    assert h.posted(channel) == []
     config = await repo.get_config(bot.db, 1)
     assert config is not None
     assert (config.status, config.disabled_reason) == (
@@ -236,8 +229,7 @@ async def test_permissions_are_checked_before_posting(env: Any, loaded_db_path: 
 async def test_deleted_channel_disables(env: Any) -> None:
     cog, bot, channel, clock = env
     await set_up(cog, bot, channel, quiet=True)
-    del bot.channels[500]
-    bot.deleted.add(500)
+    del h.channels_of(bot)[500]
     clock.now = NINE
     await cog._tick()
     config = await repo.get_config(bot.db, 1)
@@ -257,23 +249,23 @@ async def test_post_now_preview_and_status_commands(env: Any, seed_paths: list[P
 
     preview = manager(bot)
     await run(cog, "preview", preview)
-    assert preview.response.calls == [("defer", {"ephemeral": True, "thinking": True})]
-    [shown] = preview.followup.sent
+    assert h.responses(preview) == [("defer", {"ephemeral": True, "thinking": True})]
+    [shown] = h.followups(preview)
     assert shown["ephemeral"] is True
     assert shown["content"].startswith("**Preview** (only you can see this). Next digest: ")
     assert "+2,000 signatures (+4.1%) since the count of 2024-01-04" in "\n".join(
         e.description or "" for e in shown["embeds"]
     )
-    assert channel.sent == []
+    assert h.posted(channel) == []
 
     posted = manager(bot)
     await run(cog, "post-now", posted)
-    assert posted.followup.sent[-1]["content"] == "Posted 1 item(s) in <#500> (1 message(s))."
-    assert len(channel.sent) == 1
+    assert h.followups(posted)[-1]["content"] == "Posted 1 item(s) in <#500> (1 message(s))."
+    assert len(h.posted(channel)) == 1
 
     again = manager(bot)
     await run(cog, "preview", again)
-    assert again.followup.sent[0]["content"].endswith(
+    assert h.followups(again)[0]["content"].endswith(
         "So far it would be no post (nothing changed so far)."
     )
 
@@ -283,10 +275,10 @@ async def test_post_now_preview_and_status_commands(env: Any, seed_paths: list[P
     ]:
         interaction = manager(bot)
         await run(cog, name, interaction)
-        assert interaction.replies()[0]["content"] == expected
+        assert h.replies(interaction)[0]["content"] == expected
     resumed = manager(bot)
     await run(cog, "resume", resumed)
-    assert resumed.replies()[0]["content"].startswith(
+    assert h.replies(resumed)[0]["content"].startswith(
         "Digest resumed: Daily at 09:00 (Europe/London) in <#500>, next post <t:"
     )
     assert [row[2] for row in audit_rows(bot.db.path)] == [
@@ -305,10 +297,10 @@ async def test_the_loop_ticks_at_the_configured_interval_and_posts_once(env: Any
     await cog.cog_load()
     assert cog.ticker.seconds == 0.01
     for _ in range(500):
-        if channel.sent:
+        if h.posted(channel):
             break
         await asyncio.sleep(0.01)
-    assert len(channel.sent) == 1
+    assert len(h.posted(channel)) == 1
     # Many more ticks at the same moment: still exactly one post.
     ticks = cog.ticker.current_loop
     for _ in range(500):
@@ -316,5 +308,5 @@ async def test_the_loop_ticks_at_the_configured_interval_and_posts_once(env: Any
             break
         await asyncio.sleep(0.01)
     assert cog.ticker.current_loop >= ticks + 5
-    assert len(channel.sent) == 1
+    assert len(h.posted(channel)) == 1
     await cog.cog_unload()

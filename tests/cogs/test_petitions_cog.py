@@ -14,33 +14,31 @@ from bot.errors import on_app_command_error
 from bot.views import REFUSAL, ReplyView
 from cogs.petitions import Petitions
 from core.common.errors import NotFoundError
-from core.search.resolver import Resolver
-from core.services import Services
 from db.database import Database
-from tests.cogs.fakes import FakeBot, FakeInteraction, FakeUser, component
+from tests import helpers as h
 
-OWNER = FakeUser(111, "owner")
-STRANGER = FakeUser(222, "stranger")
+OWNER = h.mock_member(111, "owner")
+STRANGER = h.mock_member(222, "stranger")
 OFSTED_TITLE = "Pause Ofsted inspections and reform how school performance is evaluated"
 SEND_TITLE = "Make SEND training mandatory for all teaching staff"
 NASTY = "@everyone **Bold** `code` <@123> <@&456> @here"
 
 
 @pytest.fixture
-async def bot(db: Database) -> FakeBot:
-    return FakeBot(Services(db, await Resolver.load(db)))
+async def bot(db: Database) -> Any:
+    return await h.mock_bot(db)
 
 
 @pytest.fixture
-def cog(bot: FakeBot) -> Petitions:
+def cog(bot: Any) -> Petitions:
     return Petitions(bot)  # type: ignore[arg-type]
 
 
-def invoke(bot: FakeBot, user: FakeUser = OWNER, **namespace: Any) -> FakeInteraction:
-    return FakeInteraction(bot, user, namespace=namespace)
+def invoke(bot: Any, user: Any = OWNER, **namespace: Any) -> Any:
+    return h.mock_interaction(bot, user, namespace=namespace)
 
 
-async def press(view: ReplyView, item: discord.ui.Item[Any], interaction: FakeInteraction) -> None:
+async def press(view: ReplyView, item: discord.ui.Item[Any], interaction: Any) -> None:
     """Dispatch a component interaction the way discord.py does (checks, callback, errors)."""
     await view._scheduled_task(item, interaction)  # type: ignore[arg-type]
 
@@ -60,11 +58,11 @@ def assert_no_mentions(kwargs: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------- show
-async def test_show_sends_card_with_buttons_and_no_mentions(bot: FakeBot, cog: Petitions) -> None:
+async def test_show_sends_card_with_buttons_and_no_mentions(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot, petition="ofsted")
     await Petitions.show.callback(cog, interaction, "ofsted")  # type: ignore[arg-type]
-    assert interaction.kind == "send_message"
-    sent = interaction.sent
+    assert h.kind(interaction) == "send_message"
+    sent = h.sent(interaction)
     assert_no_mentions(sent)
     assert sent["ephemeral"] is False
     (embed,) = sent["embeds"]
@@ -78,34 +76,34 @@ async def test_show_sends_card_with_buttons_and_no_mentions(bot: FakeBot, cog: P
     assert view.interaction is interaction
 
 
-async def test_document_text_is_escaped_in_discord(bot: FakeBot, cog: Petitions) -> None:
+async def test_document_text_is_escaped_in_discord(bot: Any, cog: Petitions) -> None:
     await bot.db.conn.execute("UPDATE petitions SET title = ? WHERE id = 652057", (NASTY,))
     interaction = invoke(bot)
     await Petitions.show.callback(cog, interaction, "652057")  # type: ignore[arg-type]
-    (embed,) = interaction.sent["embeds"]
+    (embed,) = h.sent(interaction)["embeds"]
     assert embed.title == (
         "@\u200beveryone \\*\\*Bold\\*\\* \\`code\\` <\u200b@\u200b123> <\u200b@\u200b&456>"
         " @\u200bhere"
     )
-    assert_no_mentions(interaction.sent)
+    assert_no_mentions(h.sent(interaction))
 
 
-async def test_not_found_reaches_the_handler_and_is_ephemeral(bot: FakeBot, cog: Petitions) -> None:
+async def test_not_found_reaches_the_handler_and_is_ephemeral(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     with pytest.raises(NotFoundError) as caught:
         await Petitions.show.callback(cog, interaction, "zzzz qqqq @everyone")  # type: ignore[arg-type]
-    assert interaction.response.calls == []  # nothing half-sent before the error
+    assert h.responses(interaction) == []  # nothing half-sent before the error
     # What the tree does with it: the one handler in bot/errors.py.
     error = app_commands.CommandInvokeError(Petitions.show, caught.value)
     await on_app_command_error(interaction, error)  # type: ignore[arg-type]
-    sent = interaction.sent
+    sent = h.sent(interaction)
     assert sent["ephemeral"] is True
     assert sent["content"] == "No petition matches 'zzzz qqqq @\u200beveryone'."
     assert_no_mentions(sent)
 
 
 async def test_an_error_quoting_a_6000_character_option_fits_discords_limit(
-    bot: FakeBot, cog: Petitions
+    bot: Any, cog: Petitions
 ) -> None:
     """Discord refuses content over 2,000 characters (400), and the user would see
     nothing: the handler cuts the message, whatever the error quotes."""
@@ -115,41 +113,41 @@ async def test_an_error_quoting_a_6000_character_option_fits_discords_limit(
         await Petitions.show.callback(cog, interaction, typed)  # type: ignore[arg-type]
     error = app_commands.CommandInvokeError(Petitions.show, caught.value)
     await on_app_command_error(interaction, error)  # type: ignore[arg-type]
-    content = interaction.sent["content"]
+    content = h.sent(interaction)["content"]
     assert len(content) <= 2000 and content.endswith("…")
     assert content.startswith("No petition matches '@\u200beveryone")
-    assert_no_mentions(interaction.sent)
+    assert_no_mentions(h.sent(interaction))
 
 
-async def test_action_button_opens_a_new_message(bot: FakeBot, cog: Petitions) -> None:
+async def test_action_button_opens_a_new_message(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     await Petitions.show.callback(cog, interaction, "ofsted")  # type: ignore[arg-type]
-    view: ReplyView = interaction.sent["view"]
-    click = component(bot, OWNER)
+    view: ReplyView = h.sent(interaction)["view"]
+    click = h.component(bot, OWNER)
     await press(view, buttons(view)["Countries"], click)
-    assert click.kind == "send_message"  # beside the card, not over it
-    (embed,) = click.sent["embeds"]
+    assert h.kind(click) == "send_message"  # beside the card, not over it
+    (embed,) = h.sent(click)["embeds"]
     assert embed.title == f"Countries: {OFSTED_TITLE}"
     assert (embed.description or "").splitlines()[0] == "**1** United Kingdom — 48,626 (99.68%)"
     assert embed.footer.text == "Petition 652057 · top 41 of 41 countries · Page 1 of 3"
-    assert_no_mentions(click.sent)
+    assert_no_mentions(h.sent(click))
 
 
 # ---------------------------------------------------------------- "Did you mean…"
-async def test_did_you_mean_pick_replaces_the_answer(bot: FakeBot, cog: Petitions) -> None:
+async def test_did_you_mean_pick_replaces_the_answer(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     await Petitions.show.callback(cog, interaction, "make")  # type: ignore[arg-type]
-    sent = interaction.sent
+    sent = h.sent(interaction)
     assert sent["content"] == "Showing the closest match. Not it? Pick another from the menu."
     view: ReplyView = sent["view"]
     select = menu(view)
     assert select.placeholder == "Did you mean…"
     assert [(o.label, o.value) for o in select.options] == [(SEND_TITLE, "0")]
 
-    pick = component(bot, OWNER, values=["0"])
+    pick = h.component(bot, OWNER, values=["0"])
     await press(view, select, pick)
-    assert pick.kind == "edit_message"
-    edited = pick.sent
+    assert h.kind(pick) == "edit_message"
+    edited = h.sent(pick)
     assert edited["embeds"][0].title == SEND_TITLE
     assert edited["content"] is None  # the "closest match" note goes with the wrong answer
     assert isinstance(edited["view"], ReplyView) and edited["view"] is not view
@@ -158,11 +156,11 @@ async def test_did_you_mean_pick_replaces_the_answer(bot: FakeBot, cog: Petition
 
 
 # ---------------------------------------------------------------- search: open one
-async def test_search_menu_opens_the_petition(bot: FakeBot, cog: Petitions) -> None:
+async def test_search_menu_opens_the_petition(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     await Petitions.search.callback(cog, interaction, "make", "all")  # type: ignore[arg-type]
-    view: ReplyView = interaction.sent["view"]
-    (embed,) = interaction.sent["embeds"]
+    view: ReplyView = h.sent(interaction)["view"]
+    (embed,) = h.sent(interaction)["embeds"]
     assert (embed.description or "").splitlines() == [
         "**1** Make verified ID a requirement for opening a social media account."
         " — 270,294 · Open · #575833",
@@ -170,42 +168,42 @@ async def test_search_menu_opens_the_petition(bot: FakeBot, cog: Petitions) -> N
     ]
     select = menu(view)
     assert select.placeholder == "Open one…"
-    pick = component(bot, OWNER, values=["1"])
+    pick = h.component(bot, OWNER, values=["1"])
     await press(view, select, pick)
-    assert pick.kind == "send_message"
-    assert pick.sent["embeds"][0].title == SEND_TITLE
+    assert h.kind(pick) == "send_message"
+    assert h.sent(pick)["embeds"][0].title == SEND_TITLE
     assert not view.is_finished()  # the results stay usable
 
 
 # ---------------------------------------------------------------- paging
-async def test_only_the_invoker_can_page(bot: FakeBot, cog: Petitions) -> None:
+async def test_only_the_invoker_can_page(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     await Petitions.top.callback(cog, interaction, "652057", "constituencies", None)  # type: ignore[arg-type]
-    view: ReplyView = interaction.sent["view"]
-    assert interaction.sent["embeds"][0].footer.text.endswith("Page 1 of 33")
+    view: ReplyView = h.sent(interaction)["view"]
+    assert h.sent(interaction)["embeds"][0].footer.text.endswith("Page 1 of 33")
     controls = buttons(view)
     assert controls["◀ Previous"].disabled and not controls["Next ▶"].disabled
     assert controls["1 / 33"].disabled
 
-    nosy = component(bot, STRANGER)
+    nosy = h.component(bot, STRANGER)
     await press(view, controls["Next ▶"], nosy)
-    assert nosy.kind == "send_message"
-    assert nosy.sent["content"] == REFUSAL and nosy.sent["ephemeral"] is True
-    assert_no_mentions(nosy.sent)
+    assert h.kind(nosy) == "send_message"
+    assert h.sent(nosy)["content"] == REFUSAL and h.sent(nosy)["ephemeral"] is True
+    assert_no_mentions(h.sent(nosy))
     assert view.page == 0
 
-    click = component(bot, OWNER)
+    click = h.component(bot, OWNER)
     await press(view, controls["Next ▶"], click)
-    assert click.kind == "edit_message"
-    (embed,) = click.sent["embeds"]
+    assert h.kind(click) == "edit_message"
+    (embed,) = h.sent(click)["embeds"]
     assert embed.footer.text.endswith("Page 2 of 33")
     assert (embed.description or "").splitlines()[0].startswith("**20** ")  # Unknown has no rank
-    assert click.sent["view"] is view and view.page == 1
+    assert h.sent(click)["view"] is view and view.page == 1
     assert not buttons(view)["◀ Previous"].disabled
     assert "2 / 33" in buttons(view)
 
 
-async def test_search_menu_follows_the_page(bot: FakeBot, cog: Petitions) -> None:
+async def test_search_menu_follows_the_page(bot: Any, cog: Petitions) -> None:
     """With more than ten results the menu offers exactly the page's ten petitions."""
     services = bot.services
     found = await services.resolver.search_petitions("make", limit=2)
@@ -217,38 +215,38 @@ async def test_search_menu_follows_the_page(bot: FakeBot, cog: Petitions) -> Non
     services.resolver.search_petitions = search_petitions  # type: ignore[method-assign]
     interaction = invoke(bot)
     await Petitions.search.callback(cog, interaction, "make", "all")  # type: ignore[arg-type]
-    view: ReplyView = interaction.sent["view"]
+    view: ReplyView = h.sent(interaction)["view"]
     assert [o.value for o in menu(view).options] == [str(i) for i in range(10)]
-    await press(view, buttons(view)["Next ▶"], component(bot, OWNER))
-    await press(view, buttons(view)["Next ▶"], component(bot, OWNER))
+    await press(view, buttons(view)["Next ▶"], h.component(bot, OWNER))
+    await press(view, buttons(view)["Next ▶"], h.component(bot, OWNER))
     assert [o.value for o in menu(view).options] == ["20", "21", "22", "23"]
 
 
 # ---------------------------------------------------------------- timeouts and errors
-async def test_timeout_disables_every_control(bot: FakeBot, cog: Petitions) -> None:
+async def test_timeout_disables_every_control(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     await Petitions.show.callback(cog, interaction, "make")  # type: ignore[arg-type]
-    view: ReplyView = interaction.sent["view"]
+    view: ReplyView = h.sent(interaction)["view"]
     assert any(not getattr(item, "disabled", True) for item in view.children)
     await view.on_timeout()
     assert all(getattr(item, "disabled", False) for item in view.children)
     assert len(view.children) == 5  # four buttons and the menu
-    assert interaction.original_edits == [{"view": view}]
+    assert h.edits(interaction) == [{"view": view}]
 
 
-async def test_errors_in_a_control_are_ephemeral(bot: FakeBot, cog: Petitions) -> None:
+async def test_errors_in_a_control_are_ephemeral(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     await Petitions.show.callback(cog, interaction, "ofsted")  # type: ignore[arg-type]
-    view: ReplyView = interaction.sent["view"]
+    view: ReplyView = h.sent(interaction)["view"]
     await bot.db.conn.execute("DELETE FROM government_responses WHERE petition_id = 652057")
-    click = component(bot, OWNER)
+    click = h.component(bot, OWNER)
     await press(view, buttons(view)["Government response"], click)
-    assert click.sent["ephemeral"] is True
-    assert click.sent["content"] == "The government has not responded to petition 652057 yet."
+    assert h.sent(click)["ephemeral"] is True
+    assert h.sent(click)["content"] == "The government has not responded to petition 652057 yet."
 
 
 async def test_slow_service_defers_then_answers(
-    bot: FakeBot, cog: Petitions, monkeypatch: pytest.MonkeyPatch
+    bot: Any, cog: Petitions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A service still running at the deadline gets a "thinking…" deferral first."""
     monkeypatch.setattr(views, "DEFER_AFTER", 0.0)
@@ -260,10 +258,10 @@ async def test_slow_service_defers_then_answers(
         return await original(petition)
 
     monkeypatch.setattr(bot.services, "petition_show", slow_show)
-    interaction = FakeInteraction(bot, OWNER, on_defer=deferred.set)
+    interaction = h.mock_interaction(bot, OWNER, on_defer=deferred.set)
     await Petitions.show.callback(cog, interaction, "ofsted")  # type: ignore[arg-type]
-    assert interaction.response.calls == [("defer", {"thinking": True})]
-    (edit,) = interaction.original_edits
+    assert h.responses(interaction) == [("defer", {"thinking": True})]
+    (edit,) = h.edits(interaction)
     assert edit["embeds"][0].title == OFSTED_TITLE
     assert isinstance(edit["view"], ReplyView)
     assert "ephemeral" not in edit
@@ -271,10 +269,10 @@ async def test_slow_service_defers_then_answers(
 
 
 # ---------------------------------------------------------------- compare, autocomplete
-async def test_compare(bot: FakeBot, cog: Petitions) -> None:
+async def test_compare(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     await Petitions.compare.callback(cog, interaction, "ofsted", "send training")  # type: ignore[arg-type]
-    (embed,) = interaction.sent["embeds"]
+    (embed,) = h.sent(interaction)["embeds"]
     assert [f.name for f in embed.fields] == [
         "1st · #652057",
         "2nd · #607849",
@@ -283,10 +281,10 @@ async def test_compare(bot: FakeBot, cog: Petitions) -> None:
     assert embed.fields[2].value.splitlines()[0] == (
         "Sutton Coldfield: 0.63% vs 0.18% (+0.44 pts; 305 vs 49)"
     )
-    assert interaction.sent["view"] is discord.utils.MISSING  # nothing to page or pick
+    assert h.sent(interaction)["view"] is discord.utils.MISSING  # nothing to page or pick
 
 
-async def test_petition_autocomplete(bot: FakeBot, cog: Petitions) -> None:
+async def test_petition_autocomplete(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
     complete = Petitions.show._params["petition"].autocomplete
     choices = await complete(interaction, "ofsted")  # type: ignore[misc]

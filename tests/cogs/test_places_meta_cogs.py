@@ -11,17 +11,15 @@ from bot.views import ReplyView
 from cogs.meta import Meta
 from cogs.places import Places
 from core.common.errors import NotFoundError
-from core.search.resolver import Resolver
-from core.services import Services
 from db.database import Database
-from tests.cogs.fakes import FakeBot, FakeInteraction, FakeUser, component
+from tests import helpers as h
 
-OWNER = FakeUser(111, "owner")
+OWNER = h.mock_member(111, "owner")
 
 
 @pytest.fixture
-async def bot(db: Database) -> FakeBot:
-    return FakeBot(Services(db, await Resolver.load(db)))
+async def bot(db: Database) -> Any:
+    return await h.mock_bot(db)
 
 
 def fields(kwargs: dict[str, Any]) -> dict[str, str]:
@@ -35,11 +33,11 @@ def assert_no_mentions(kwargs: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------- /constituency show
-async def test_constituency_zero_count(bot: FakeBot) -> None:
+async def test_constituency_zero_count(bot: Any) -> None:
     cog = Places(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     await Places.constituency_show.callback(cog, interaction, "glasgow north east", "652057")  # type: ignore[arg-type]
-    sent = interaction.sent
+    sent = h.sent(interaction)
     assert_no_mentions(sent)
     assert sent["embeds"][0].title == "Glasgow North East"
     got = fields(sent)
@@ -54,34 +52,34 @@ async def test_constituency_zero_count(bot: FakeBot) -> None:
     # Its one button opens the petition's card beside it.
     view: ReplyView = sent["view"]
     (button,) = [b for b in view.children if isinstance(b, discord.ui.Button)]
-    click = component(bot, OWNER)
+    click = h.component(bot, OWNER)
     await view._scheduled_task(button, click)  # type: ignore[arg-type]
-    assert click.sent["embeds"][0].url == "https://petition.parliament.uk/petitions/652057"
+    assert h.sent(click)["embeds"][0].url == "https://petition.parliament.uk/petitions/652057"
 
 
-async def test_constituency_vacant_seat(bot: FakeBot) -> None:
+async def test_constituency_vacant_seat(bot: Any) -> None:
     cog = Places(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     await Places.constituency_show.callback(cog, interaction, "Wellingborough", "ofsted")  # type: ignore[arg-type]
-    got = fields(interaction.sent)
+    got = fields(h.sent(interaction))
     assert (got["Signatures"], got["Rank among seats"]) == ("86", "256 of 650")
     assert got["MP at that refresh"] == "Vacant"
 
 
-async def test_constituency_not_found_raises_for_the_handler(bot: FakeBot) -> None:
+async def test_constituency_not_found_raises_for_the_handler(bot: Any) -> None:
     cog = Places(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     with pytest.raises(NotFoundError, match="No constituency matches 'Qqqxxz'"):
         await Places.constituency_show.callback(cog, interaction, "Qqqxxz", None)  # type: ignore[arg-type]
-    assert interaction.response.calls == []
+    assert h.responses(interaction) == []
 
 
 # ---------------------------------------------------------------- /mp show
-async def test_mp_show_with_honorifics(bot: FakeBot) -> None:
+async def test_mp_show_with_honorifics(bot: Any) -> None:
     cog = Places(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     await Places.mp_show.callback(cog, interaction, "Mr Jonathan Lord MP", "ofsted")  # type: ignore[arg-type]
-    sent = interaction.sent
+    sent = h.sent(interaction)
     assert sent["embeds"][0].title == "Jonathan Lord — MP for Woking"
     assert fields(sent) == {
         "Signatures": "81",
@@ -91,11 +89,11 @@ async def test_mp_show_with_honorifics(bot: FakeBot) -> None:
     }
 
 
-async def test_mp_show_typo_without_petition_offers_its_petitions(bot: FakeBot) -> None:
+async def test_mp_show_typo_without_petition_offers_its_petitions(bot: Any) -> None:
     cog = Places(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     await Places.mp_show.callback(cog, interaction, "Andrew Mitchel", None)  # type: ignore[arg-type]
-    sent = interaction.sent
+    sent = h.sent(interaction)
     assert sent["embeds"][0].title == "Andrew Mitchell — MP for Sutton Coldfield"
     view: ReplyView = sent["view"]
     (select,) = [s for s in view.children if isinstance(s, discord.ui.Select)]
@@ -107,8 +105,8 @@ async def test_mp_show_typo_without_petition_offers_its_petitions(bot: FakeBot) 
     ]
 
 
-async def test_place_autocomplete(bot: FakeBot) -> None:
-    interaction = FakeInteraction(bot, OWNER)
+async def test_place_autocomplete(bot: Any) -> None:
+    interaction = h.mock_interaction(bot, OWNER)
     complete_seat = Places.constituency_show._params["name"].autocomplete
     seats = await complete_seat(interaction, "ynys mon")  # type: ignore[misc]
     assert seats[0].name == "Ynys Môn"
@@ -119,11 +117,11 @@ async def test_place_autocomplete(bot: FakeBot) -> None:
 
 
 # ---------------------------------------------------------------- /leaderboard, /help, /about
-async def test_leaderboard(bot: FakeBot) -> None:
+async def test_leaderboard(bot: Any) -> None:
     cog = Meta(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     await Meta.leaderboard.callback(cog, interaction, "all")  # type: ignore[arg-type]
-    sent = interaction.sent
+    sent = h.sent(interaction)
     (embed,) = sent["embeds"]
     assert embed.title == "Leaderboard: all petitions"
     assert [line.split(" — ")[1] for line in (embed.description or "").splitlines()] == [
@@ -135,22 +133,22 @@ async def test_leaderboard(bot: FakeBot) -> None:
     assert isinstance(sent["view"], ReplyView)
 
 
-async def test_leaderboard_empty_state(bot: FakeBot) -> None:
+async def test_leaderboard_empty_state(bot: Any) -> None:
     cog = Meta(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     await Meta.leaderboard.callback(cog, interaction, "rejected")  # type: ignore[arg-type]
-    (embed,) = interaction.sent["embeds"]
+    (embed,) = h.sent(interaction)["embeds"]
     assert (embed.description, embed.footer.text) == (
         "Nothing here.",
         "Rejected petitions: 0 · Page 1 of 1",
     )
 
 
-async def test_help_is_private_and_lists_every_command(bot: FakeBot) -> None:
+async def test_help_is_private_and_lists_every_command(bot: Any) -> None:
     cog = Meta(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     await Meta.help.callback(cog, interaction, None)  # type: ignore[arg-type]
-    sent = interaction.sent
+    sent = h.sent(interaction)
     assert sent["ephemeral"] is True
     names = list(fields(sent))
     assert names[0] == "/petition search query [state]" and len(names) == 10
@@ -172,11 +170,11 @@ async def test_help_is_private_and_lists_every_command(bot: FakeBot) -> None:
     ]
 
 
-async def test_about(bot: FakeBot) -> None:
+async def test_about(bot: Any) -> None:
     cog = Meta(bot)  # type: ignore[arg-type]
-    interaction = FakeInteraction(bot, OWNER)
+    interaction = h.mock_interaction(bot, OWNER)
     await Meta.about.callback(cog, interaction)  # type: ignore[arg-type]
-    sent = interaction.sent
+    sent = h.sent(interaction)
     assert sent["ephemeral"] is False
     assert fields(sent) == {
         "Petitions": "3",

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from core.admin.types import AuditEntry
+from core.admin.audit import AuditLog
+from core.admin.types import Caller
 from core.common.cards import Card
 from core.common.errors import UserFacingError
 from core.common.times import utc_text
@@ -26,6 +27,7 @@ from core.digests.schedule import Period, parse_clock
 from core.digests.service import ChannelUnavailable, DigestRunner, parse_thresholds
 from core.ingest.models import Petition
 from db import digests as repo
+from db import guild_settings as guild_repo
 from db.database import Database
 from tests.digest_support import BASE, OFSTED, SEND, VERIFIED_ID, ingest_at, renumbered, seeds
 from tests.support import variant
@@ -96,7 +98,7 @@ async def setup_digest(
         min_signatures=0,
         extra_thresholds=thresholds,
         quiet=quiet,
-        actor={"user_id": 7, "user_name": "manager", "guild_id": GUILD, "channel_id": 3},
+        actor=Caller(user_id=7, user_name="manager", guild_id=GUILD, channel_id=3),
     )
 
 
@@ -233,12 +235,14 @@ async def test_permission_loss_disables_with_reason_and_audit(
     db: Database, seed: dict[int, Petition]
 ) -> None:
     clock, poster = Clock(BASE), Poster()
-    hooked: list[AuditEntry] = []
+    mirrored: list[tuple[int, list[Card]]] = []
 
-    async def hook(entry: AuditEntry) -> None:
-        hooked.append(entry)
+    async def audit_channel(channel_id: int, cards: list[Card]) -> int:
+        mirrored.append((channel_id, cards))
+        return len(mirrored)
 
-    runner = make_runner(db, clock, poster, on_audit=hook)
+    await guild_repo.update_config(db, GUILD, audit_channel_id=900)
+    runner = make_runner(db, clock, poster, audit=AuditLog(db, audit_channel))
     await setup_digest(runner)
     ingest_at(db.path, [variant(seed[OFSTED], hours=1, extra=100)], BASE + HOUR)
     reason = "lost permission to post in channel 500 (Missing Permissions)"
@@ -255,7 +259,8 @@ async def test_permission_loss_disables_with_reason_and_audit(
         "digest disabled",
         f"disabled by the bot: {reason}",
     )
-    assert [e.action for e in hooked] == ["digest setup", "digest disabled"]
+    titles = [(channel, cards[0].title) for channel, cards in mirrored]
+    assert titles == [(900, "Audit: digest setup"), (900, "Audit: digest disabled")]
     post = await repo.get_post(db, GUILD, "daily 2031-01-01")
     assert post is not None
     assert (post.status, post.error) == ("failed", reason)
@@ -310,7 +315,7 @@ async def test_post_now_and_the_next_scheduled_digest_do_not_overlap(
     await setup_digest(runner)
     ingest_at(db.path, [variant(seed[OFSTED], hours=1, extra=100)], BASE + HOUR)
     clock.now = BASE + 2 * HOUR
-    outcome = await runner.post_now(GUILD, {"user_id": 7, "user_name": "manager"})
+    outcome = await runner.post_now(GUILD, Caller(user_id=7, user_name="manager"))
     assert (outcome.status, outcome.items) == ("posted", 1)
     assert "Ofsted" in poster.text()
     ingest_at(db.path, [variant(seed[SEND], hours=1, extra=100)], BASE + 3 * HOUR)
@@ -372,10 +377,10 @@ async def test_setup_validation_and_audit(db: Database) -> None:
     await setup_digest(runner)
     clock.now = BASE + HOUR
     await setup_digest(runner)
-    await runner.change_status(GUILD, "pause", {"user_id": 7})
-    await runner.change_status(GUILD, "pause", {"user_id": 7})
-    await runner.change_status(GUILD, "disable", {"user_id": 7})
-    config = await runner.change_status(GUILD, "resume", {"user_id": 7})
+    await runner.change_status(GUILD, "pause", Caller(user_id=7))
+    await runner.change_status(GUILD, "pause", Caller(user_id=7))
+    await runner.change_status(GUILD, "disable", Caller(user_id=7))
+    config = await runner.change_status(GUILD, "resume", Caller(user_id=7))
     assert config.status == "enabled"
     assert audit_rows(db.path) == [
         (7, GUILD, "digest setup", "created"),
