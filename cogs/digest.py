@@ -111,7 +111,7 @@ class Digest(commands.GroupCog, **slash.group_cog("digest")):
             Ref(channel.id, channel.name),
             time,
             timezone,
-            cadence,  # type: ignore[arg-type]  # one of the registry's choices
+            cadence,
             weekday,
             min_signatures,
             thresholds,

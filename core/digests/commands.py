@@ -6,10 +6,8 @@ moderator role) and only works in a server.
 
 from __future__ import annotations
 
-from typing import get_args
-
 from core.common.commands import Access, Command, Group, Option, OptionType
-from core.digests.schedule import WEEKDAYS, Cadence
+from core.digests.schedule import CADENCES, WEEKDAYS
 
 SECTION = "Digests"
 MAX_MIN_SIGNATURES = 100_000_000
@@ -55,7 +53,7 @@ COMMANDS = (
             "Every day (default) or once a week",
             required=False,
             default="daily",
-            choices=tuple((c, c) for c in get_args(Cadence)),
+            choices=tuple((c, c) for c in CADENCES),
         ),
         Option(
             "weekday",

@@ -9,6 +9,7 @@ run the same code; only the ``Host`` behind the runner's ``post`` differs.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from core.admin.host import Host
 from core.admin.types import Caller, Ref
@@ -17,7 +18,7 @@ from core.common.errors import UserFacingError
 from core.common.results import Invocation, Notice
 from core.digests import render
 from core.digests.results import DigestPreview, DigestSettings
-from core.digests.schedule import Cadence, next_slot, parse_clock
+from core.digests.schedule import CADENCES, Cadence, next_slot, parse_clock
 from core.digests.service import DigestRunner, parse_thresholds
 from db import digests as repo
 
@@ -39,7 +40,7 @@ class DigestCommands:
         channel: Ref,
         time: str,
         timezone: str,
-        cadence: Cadence = "daily",
+        cadence: str = "daily",
         weekday: int | None = None,
         min_signatures: int = 0,
         thresholds: str | None = None,
@@ -51,6 +52,8 @@ class DigestCommands:
         except ValueError as exc:
             raise UserFacingError(f"{escape(str(exc))}.") from None
         extra = parse_thresholds(thresholds)
+        if cadence not in CADENCES:
+            raise UserFacingError("The cadence is daily or weekly.")
         missing = self.host.missing_permissions(channel.id)
         if missing:  # better now than at 09:00
             raise UserFacingError(
@@ -63,7 +66,7 @@ class DigestCommands:
             channel_id=channel.id,
             post_time=post_time,
             timezone=timezone.strip(),
-            cadence=cadence,
+            cadence=cast(Cadence, cadence),
             weekday=weekday or 0,
             min_signatures=int(min_signatures),
             extra_thresholds=extra,

@@ -24,10 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 Cadence = Literal["daily", "weekly"]
+CADENCES: tuple[Cadence, ...] = get_args(Cadence)
 Status = Literal["enabled", "paused", "disabled"]
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
