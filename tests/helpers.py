@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
@@ -263,9 +262,3 @@ def edits(interaction: Any) -> list[dict[str, Any]]:
 def posted(channel: Any) -> list[dict[str, Any]]:
     """What was sent to a channel, message by message."""
     return [_kwargs(call) for call in channel.send.await_args_list]
-
-
-def data_file(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path

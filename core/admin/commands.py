@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from core.common.commands import Access, Command, Group, Option, OptionType
 
-SECTION = "Administration"
-
 
 def _admin(
     name: str, summary: str, help: str, access: Access, *options: Option, example: str = ""
@@ -25,7 +23,6 @@ def _admin(
         examples=(example or f"/admin {name}",),
         access=access,
         guild_only=True,
-        section=SECTION,
     )
 
 

@@ -69,10 +69,6 @@ class Option:
     autocomplete: str | None = None
     """Kind of autocompletion: petition, constituency, mp, timezone or command."""
 
-    @property
-    def values(self) -> tuple[Scalar, ...]:
-        return tuple(value for _, value in self.choices)
-
     def usage(self) -> str:
         return self.name if self.required else f"[{self.name}]"
 
@@ -106,8 +102,6 @@ class Command:
     guild_only: bool = False
     slash: bool = True
     """False: reached from buttons and the console only, not synced to Discord."""
-    section: str = ""
-    """The ``/help`` page it is listed on (the feature's name)."""
     console: str | None = None
     """How to type it in the console when that differs from the slash usage."""
 
@@ -143,12 +137,6 @@ class Command:
     @property
     def help_text(self) -> str:
         return self.help or self.summary
-
-    def option(self, name: str) -> Option:
-        for option in self.options:
-            if option.name == name:
-                return option
-        raise KeyError(f"/{self.name} has no option {name!r}")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from core.common.commands import Access, Command, Group, Option, OptionType
 from core.digests.schedule import CADENCES, WEEKDAYS
 
-SECTION = "Digests"
 MAX_MIN_SIGNATURES = 100_000_000
 
 
@@ -25,7 +24,6 @@ def _digest(
         examples=(example or f"/digest {name}",),
         access=Access.MODERATOR,
         guild_only=True,
-        section=SECTION,
     )
 
 

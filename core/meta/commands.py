@@ -5,8 +5,6 @@ from __future__ import annotations
 from core.common.commands import Command, Option, OptionType
 from core.petitions.commands import state_option
 
-SECTION = "Everything else"
-
 COMMANDS = (
     Command(
         "leaderboard",
@@ -15,7 +13,6 @@ COMMANDS = (
         options=(state_option(),),
         help="Petitions by signatures, optionally only open, closed or rejected ones.",
         examples=("/leaderboard state:open",),
-        section=SECTION,
     ),
     Command(
         "help",
@@ -32,7 +29,6 @@ COMMANDS = (
         ),
         help="This list, or one command in detail.",
         examples=("/help mp",),
-        section=SECTION,
     ),
     Command(
         "about",
@@ -40,6 +36,5 @@ COMMANDS = (
         handler="about",
         help="Where the data comes from and how fresh it is.",
         examples=("/about",),
-        section=SECTION,
     ),
 )

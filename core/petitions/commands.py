@@ -5,7 +5,6 @@ from __future__ import annotations
 from core.common.commands import Command, Group, Option, OptionType
 from core.petitions.types import STATES, TABLES
 
-SECTION = "Petitions"
 PETITION = "Title words, id or URL"
 
 
@@ -48,7 +47,6 @@ COMMANDS = (
         ),
         help="Find petitions by words in the title, an id or a URL; 10 a page.",
         examples=("/petition search query:verified id social media",),
-        section=SECTION,
         console="petition search <words|id|url> [state=open|closed|rejected|all]",
     ),
     Command(
@@ -58,7 +56,6 @@ COMMANDS = (
         options=(petition_option(),),
         help="A petition's card: signatures, thresholds, response, top seats and countries.",
         examples=("/petition show petition:pause ofsted inspections",),
-        section=SECTION,
     ),
     Command(
         "petition top",
@@ -85,7 +82,6 @@ COMMANDS = (
         ),
         help="The petition's signatures ranked by constituency or by country.",
         examples=("/petition top petition:652057 by:countries",),
-        section=SECTION,
         console="petition top <petition> [by constituencies|countries|rate] [count N]",
     ),
     Command(
@@ -122,7 +118,6 @@ COMMANDS = (
         help="A bar chart of the top seats or countries, signatures over time, or a hex map "
         "of all 650 seats (by count or per 1,000 electors).",
         examples=("/petition chart petition:ofsted kind:map metric:rate",),
-        section=SECTION,
         console="petition chart <petition> [top|history|map] [rate] [countries]",
     ),
     Command(
@@ -135,7 +130,6 @@ COMMANDS = (
         ),
         help="Two petitions side by side, and the seats where they differ most.",
         examples=("/petition compare first:ofsted second:send training",),
-        section=SECTION,
         console="petition compare <first> | <second>",
     ),
     Command(
@@ -144,7 +138,6 @@ COMMANDS = (
         handler="petition_response",
         options=(petition_option(),),
         slash=False,
-        section=SECTION,
     ),
     Command(
         "petition history",
@@ -152,6 +145,5 @@ COMMANDS = (
         handler="petition_history",
         options=(petition_option(),),
         slash=False,
-        section=SECTION,
     ),
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from core.common.commands import Command, Group, Option, OptionType
 
-SECTION = "Constituencies and MPs"
 SIGNED_MOST = "A petition (title words, id or URL); leave out to see what the seat signed most"
 
 
@@ -35,7 +34,6 @@ COMMANDS = (
         ),
         help="A seat's count, rank and MP in a petition; without one, what it signed most.",
         examples=("/constituency show name:Woking petition:ofsted",),
-        section=SECTION,
         console="constituency show <name> [| <petition>]",
     ),
     Command(
@@ -53,7 +51,6 @@ COMMANDS = (
         ),
         help="An MP's constituency, then the same as /constituency show.",
         examples=("/mp show name:Andrew Mitchell petition:ofsted",),
-        section=SECTION,
         console="mp show <name> [| <petition>]",
     ),
 )
