@@ -28,7 +28,7 @@ from core.common.cards import escape
 from core.common.errors import UserFacingError
 from core.common.results import Invocation, Result
 from core.digests.manage import DigestCommands
-from core.digests.service import Clock, DigestRunner
+from core.digests.service import DigestRunner
 from core.meta.service import MetaCommands
 from core.petitions.service import PetitionCommands
 from core.places.service import PlaceCommands
@@ -44,20 +44,13 @@ class Services(PetitionCommands, PlaceCommands, MetaCommands):
     admin: AdminCommands | None
     digests: DigestCommands | None
 
-    def __init__(
-        self,
-        db: Database,
-        resolver: Resolver,
-        host: Host | None = None,
-        *,
-        clock: Clock | None = None,
-    ) -> None:
+    def __init__(self, db: Database, resolver: Resolver, host: Host | None = None) -> None:
         super().__init__(db, resolver)
         self.audit = AuditLog(db, host.post if host is not None else None)
         self.admin = self.digests = None
         if host is not None:
             self.admin = AdminCommands(db, resolver, self.audit, host)
-            runner = DigestRunner(db, host.post, audit=self.audit, **_clock(clock))
+            runner = DigestRunner(db, host.post, audit=self.audit)
             self.digests = DigestCommands(runner, host)
 
     @classmethod
@@ -85,7 +78,3 @@ class Services(PetitionCommands, PlaceCommands, MetaCommands):
                 raise UserFacingError(f"`/{escape(command.name)}` needs to know who runs it.")
             kwargs["caller"] = caller
         return await self.handler(command)(**kwargs)
-
-
-def _clock(clock: Clock | None) -> dict[str, Clock]:
-    return {"clock": clock} if clock is not None else {}
