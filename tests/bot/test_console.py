@@ -256,3 +256,46 @@ async def test_parse_chart_keywords(services: Services) -> None:
     assert await parse("petition chart 652057 top countries", services) == Invocation.of(
         "petition chart", petition="652057", kind="top", metric="count", by="countries"
     )
+
+
+async def test_moderator_and_owner_commands_run_offline(settings: Settings, tmp_path: Path) -> None:
+    """Digest and admin commands: the local user is the owner; the local channel prints."""
+    upload = tmp_path / "upload.md"
+    upload.write_text(SEEDS.joinpath(sorted(p.name for p in SEEDS.glob("*.txt"))[0]).read_text())
+    output = await run(
+        settings,
+        "digest post-now",
+        "digest setup here 09:00 Europe/London weekly weekday=fri quiet=yes",
+        "digest show",
+        "digest post-now",
+        "digest pause",
+        "admin stats",
+        f"admin ingest {upload}",
+        "admin remove 652057",
+        "confirm",
+        "petition show 652057",
+        "admin sync",
+        "digest setup here 9am Europe/London",
+        "digest setup",
+    )
+    assert answer_to(output, "digest post-now").startswith("No digest is set up in this server")
+    setup = answer_to(output, "digest setup here 09:00 Europe/London weekly weekday=fri quiet=yes")
+    assert setup.startswith("Digest set up: Weekly on Friday at 09:00 (Europe/London) in #console.")
+    assert "<t:" not in setup and "<#" not in setup  # Discord markup made readable
+    assert "[Channel]\n#console" in answer_to(output, "digest show")
+    posted = output.split("petitionbot> digest post-now\n")[2]
+    assert posted.startswith("[posted in #console]\nPetition digest · nothing new")
+    assert "Nothing new since the last digest: posted a short note in #console." in posted
+    assert answer_to(output, "digest pause").startswith("Digest paused.")
+    assert "[Petitions]\n3" in answer_to(output, "admin stats")
+    assert "1 file: 1 unchanged" in answer_to(output, f"admin ingest {upload}")
+    prompt = answer_to(output, "admin remove 652057")
+    assert prompt.startswith("Remove petition 652057")
+    assert prompt.endswith("Buttons: Confirm · Cancel (type one)")
+    assert answer_to(output, "confirm") == "Petition 652057 removed."
+    assert "No petition" in answer_to(output, "petition show 652057")
+    assert answer_to(output, "admin sync") == "`admin sync` only works in Discord."
+    assert "not a time" in answer_to(output, "digest setup here 9am Europe/London")
+    assert answer_to(output, "digest setup").startswith(
+        "Usage: digest setup <channel> <time> <timezone>"
+    )
