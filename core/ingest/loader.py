@@ -247,7 +247,12 @@ class Loader:
         warnings = tuple(str(w) for w in parsed.warnings)
         refreshed = utc_text(petition.refreshed_at) or ""
         previous = batch.get(petition.id)
-        if previous and previous[1] == refreshed and previous[2] != digest:
+        if (
+            previous
+            and previous[1] == refreshed
+            and previous[2] != digest
+            and not self._is_current(petition.id, previous[2])
+        ):
             return FileResult(
                 document.name,
                 Outcome.REJECTED,
@@ -268,26 +273,51 @@ class Loader:
             for earlier in self._group:
                 replayed = parse_document(earlier.name, earlier.document.data)
                 self._write(earlier, replayed.petition, batch_id)
-            if previous is None:
-                batch.pop(petition.id, None)
-            else:  # the document before it still stands (and may conflict with later ones)
-                batch[petition.id] = previous
+            self._restore(batch, petition.id, previous)
             return FileResult(
                 document.name, Outcome.REJECTED, petition.id, error=f"{document.name}: {exc}"
             )
+        if result.outcome is Outcome.REJECTED:  # conflicts with the stored version
+            self._restore(batch, petition.id, previous)
+            return result
         self._group.append(pending)
         return result
+
+    @staticmethod
+    def _restore(
+        batch: dict[int, tuple[str, str, str]],
+        petition_id: int,
+        previous: tuple[str, str, str] | None,
+    ) -> None:
+        """Forget a refused document: the one before it still stands for conflict checks."""
+        if previous is None:
+            batch.pop(petition_id, None)
+        else:
+            batch[petition_id] = previous
+
+    def _is_current(self, petition_id: int, digest: str) -> bool:
+        """Whether the stored state of the petition came from the content ``digest``.
+
+        Then a same-time document is checked against it by :meth:`_apply`, as in
+        another batch; otherwise (the earlier one was older than what is stored)
+        only the bytes can tell.
+        """
+        stored = self.store.stored_version(petition_id)
+        return stored is not None and stored.content_hash == digest
 
     def _write(self, pending: _Pending, petition: Petition, batch_id: str) -> FileResult:
         """Apply one parsed document and its log row inside the open transaction."""
         outcome = self._apply(pending, petition)
+        if not isinstance(outcome, Outcome):  # a conflict with the stored one: nothing written
+            return FileResult(pending.name, Outcome.REJECTED, petition.id, error=outcome)
         result = FileResult(pending.name, outcome, petition.id, warnings=pending.warnings)
         if outcome is not Outcome.UNCHANGED:
             # Logged in the same transaction as the data: both land or neither.
             self.store.log([self._entry(batch_id, result, pending.digest, pending.now)])
         return result
 
-    def _apply(self, pending: _Pending, petition: Petition) -> Outcome:
+    def _apply(self, pending: _Pending, petition: Petition) -> Outcome | str:
+        """The outcome of writing ``petition``, or why it conflicts with the stored one."""
         stored = self.store.stored_version(petition.id)
         if stored is not None and stored.refreshed_at > pending.refreshed:
             # A true count at that time: kept as history, never as the current state.
@@ -295,6 +325,18 @@ class Loader:
             return Outcome.OLDER
         if stored is not None and stored.content_hash == pending.digest:
             return Outcome.UNCHANGED
+        if (
+            stored is not None
+            and stored.refreshed_at == pending.refreshed
+            and not self.store.same_counts(petition)
+        ):
+            # Two counts for one moment: which is true is unknowable, so the stored
+            # one stays (whether it came in this batch or an earlier one).
+            return (
+                f"{pending.name}: petition {petition.id} at {pending.refreshed} conflicts with "
+                f"{stored.source or 'the stored version'} (same refresh time, different "
+                "content); the stored version is kept"
+            )
         self.store.save(
             petition,
             content_hash=pending.digest,
