@@ -8,7 +8,6 @@ audit channel when one is set.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
@@ -22,12 +21,12 @@ from bot import slash
 from bot.client import PetitionBot
 from bot.confirm import ConfirmView
 from bot.embeds import NO_MENTIONS, reply_kwargs, to_embed
+from core.admin import ingest as admin_ingest
 from core.admin import render as render_admin
 from core.admin.types import AuditEntry
 from core.common.cards import TITLE_LIMIT, Reply, escape, truncate
 from core.common.errors import UserFacingError
 from core.ingest import uploads
-from core.ingest.loader import ingest_documents, ingest_paths
 from db import audit
 from db import guild_settings as guild_repo
 from db import petitions as petition_repo
@@ -71,6 +70,22 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
         await audit.record(self.bot.db, entry)
         if scope == "server" and interaction.guild_id is not None:
             await self._post_to_audit_channel(interaction.guild_id, entry)
+
+    @staticmethod
+    def _entry(
+        interaction: discord.Interaction, action: str, arguments: dict[str, Any]
+    ) -> AuditEntry:
+        """A global audit row for ``action`` (its result is filled in by the service)."""
+        return AuditEntry(
+            action=action,
+            result="",
+            scope="global",
+            user_id=interaction.user.id,
+            user_name=str(interaction.user),
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            arguments=arguments,
+        )
 
     async def _post_to_audit_channel(self, guild_id: int, entry: AuditEntry) -> None:
         config = await guild_repo.get_config(self.bot.db, guild_id)
@@ -120,16 +135,19 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
             data = await file.read()
         except discord.HTTPException as exc:
             raise UserFacingError(f"Couldn't download `{file.filename}` ({exc.status}).") from None
-        items = await asyncio.to_thread(uploads.unpack, file.filename, data)
-        report = await ingest_documents(self.bot.db.path, items)
-        await self.bot.data_changed()
-        await self._audit(
-            interaction,
-            "admin ingest",
-            report.summary(),
-            scope="global",
-            arguments={"file": file.filename, "bytes": file.size},
+        entry = self._entry(
+            interaction, "admin ingest", {"file": file.filename, "bytes": file.size}
         )
+        try:
+            report = await admin_ingest.ingest_upload(
+                self.bot.db,
+                file.filename,
+                data,
+                max_bytes=self.bot.settings.max_upload_bytes,
+                entry=entry,
+            )
+        finally:
+            await self.bot.data_changed()
         await self._send(interaction, render_admin.ingest_report(report))
 
     @slash.command("admin reload", cooldown=30.0)
@@ -138,11 +156,12 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
         if not folder.is_dir():
             raise UserFacingError("The data directory does not exist on the bot's machine.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await ingest_paths(self.bot.db.path, [folder])
-        await self.bot.data_changed()
-        await self._audit(
-            interaction, "admin reload", report.summary(), scope="global", arguments={}
-        )
+        try:
+            report = await admin_ingest.reload_folder(
+                self.bot.db, folder, entry=self._entry(interaction, "admin reload", {})
+            )
+        finally:
+            await self.bot.data_changed()
         await self._send(interaction, render_admin.ingest_report(report, title="Reload report"))
 
     @slash.command("admin remove")

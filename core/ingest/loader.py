@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
+import logging
 import sqlite3
 import time
 import uuid
@@ -44,6 +45,8 @@ from core.petitions.lifecycle import boundary_set, infer_state
 from db.connection import connect_sync, tune_for_bulk_writes
 from db.migrate import migrate
 from db.store import LogEntry, PetitionStore
+
+logger = logging.getLogger(__name__)
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".json"})
 
@@ -151,6 +154,7 @@ class Loader:
         batch: dict[int, tuple[str, str, str]] = {}  # id -> (name, refreshed, hash)
         group_started = 0.0
         group_size = 0
+        group_first = 0  # index in report.results of the open group's first document
         sources = [(i, item) for i, item in enumerate(items) if not isinstance(item, FileResult)]
         try:
             self._ahead = ParseAhead.maybe(sources, read_and_parse, self.parse_workers)
@@ -158,6 +162,7 @@ class Loader:
                 if not self.store.conn.in_transaction:
                     self.store.begin()
                     group_started, group_size = time.monotonic(), 0
+                    group_first = len(report.results)
                     self._group = []
                 if isinstance(item, FileResult):
                     result, digest = item, None
@@ -179,6 +184,12 @@ class Loader:
                     self.store.begin()
                 self.store.log(log)
             self.store.commit()
+        except sqlite3.Error as exc:
+            # Storage itself failed (disk full, I/O error) where a single document's
+            # undo could not help: the open group is lost, nothing after it is tried,
+            # and the report says so document by document instead of vanishing.
+            self.store.rollback()
+            self._storage_failed(report, items, group_first, exc)
         except BaseException:
             self.store.rollback()
             raise
@@ -187,6 +198,39 @@ class Loader:
                 self._ahead.close()
                 self._ahead = None
         return report
+
+    def _storage_failed(
+        self,
+        report: IngestReport,
+        items: Sequence[Source | FileResult],
+        group_first: int,
+        error: sqlite3.Error,
+    ) -> None:
+        """Rewrite the report after a storage failure, and log it if storage allows."""
+        logger.error("Ingest stopped: storage failed: %s", error)
+        reason = f"not stored: the database failed ({error})"
+        stored = (Outcome.ADDED, Outcome.UPDATED, Outcome.OLDER)
+        for index in range(group_first, len(report.results)):
+            result = report.results[index]
+            if result.outcome in stored:  # rolled back with the open group
+                report.results[index] = FileResult(
+                    result.name, Outcome.REJECTED, result.petition_id, f"{result.name}: {reason}"
+                )
+        for item in items[len(report.results) :]:
+            name = item.name
+            report.results.append(FileResult(name, Outcome.REJECTED, error=f"{name}: {reason}"))
+        report.problem = f"the database failed ({error}); documents before the failure are kept"
+        try:
+            self.store.begin()
+            self.store.log(  # rows not yet written: those of committed documents were
+                self._entry(report.batch_id, r, None)
+                for r in report.results
+                if r.outcome not in stored
+            )
+            self.store.commit()
+        except sqlite3.Error as again:
+            self.store.rollback()
+            logger.error("Could not write the ingest log either: %s", again)
 
     def _parse(self, index: int, document: Document, digest: str) -> ParsedDocument:
         """The document's parse: the helper's when it parsed these very bytes, else here."""
@@ -243,6 +287,10 @@ class Loader:
             parsed = self._parse(index, document, digest)
         except ParseError as exc:
             return FileResult(document.name, Outcome.REJECTED, error=str(exc))
+        except Exception as exc:  # a reader bug must cost this document, not the batch
+            logger.exception("Unexpected error reading %s", document.name)
+            error = f"{document.name}: could not be read ({type(exc).__name__}: {exc})"
+            return FileResult(document.name, Outcome.REJECTED, error=error)
         petition = parsed.petition
         warnings = tuple(str(w) for w in parsed.warnings)
         refreshed = utc_text(petition.refreshed_at) or ""
