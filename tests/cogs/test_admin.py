@@ -17,6 +17,7 @@ from discord import app_commands
 from bot.checks import MANAGER_ONLY, OWNER_ONLY
 from bot.settings import Settings
 from cogs.admin import Admin
+from core.common.errors import UserFacingError
 from core.ingest.writer import render_document
 from db.database import Database
 from db.guild_settings import get_config, update_config
@@ -263,8 +264,6 @@ async def test_upload_refused_before_download(
         async def read(self) -> bytes:
             raise AssertionError("must not download")
 
-    from core.common.errors import UserFacingError
-
     with pytest.raises(UserFacingError, match=message):
         await invoke(cog, "ingest", FakeInteraction(fake, OWNER), file=Unreadable(name, b""))
 
@@ -329,3 +328,45 @@ async def test_heavy_commands_have_a_cooldown(admin: tuple[Admin, FakeBot]) -> N
     await invoke(cog, "reload", FakeInteraction(fake, OWNER, created_at=moment))
     with pytest.raises(app_commands.CommandOnCooldown):
         await invoke(cog, "reload", FakeInteraction(fake, OWNER, created_at=moment))
+
+
+# ---------------------------------------------------------------- ingest failures are audited
+async def test_a_bad_document_in_a_zip_is_listed_and_audited(
+    admin: tuple[Admin, FakeBot], seed_paths: list[Path]
+) -> None:
+    cog, fake = admin
+    newer = variant(seed_petition(seed_paths[0]), hours=2, extra=10)
+    huge = seed_paths[1].read_text(encoding="utf-8")
+    huge = huge.replace("petitions/607849", "petitions/" + "9" * 5000)
+    upload = FakeAttachment(
+        "batch.zip", zip_of({"good.md": render_document(newer).encode(), "huge.md": huge.encode()})
+    )
+    interaction = await invoke(cog, "ingest", FakeInteraction(fake, OWNER), file=upload)
+    embed = interaction.followup.sent[0]["embeds"][0]
+    assert "2 files: 1 updated, 1 rejected" in embed.description
+    assert "batch.zip/huge.md:11: petition id" in embed.fields[0].value.replace("\\", "")
+    assert audit_rows(fake.db.path)[-1][2:] == (
+        "admin ingest",
+        "2 files: 1 updated, 1 rejected",
+        "global",
+    )
+
+
+async def test_an_ingest_that_fails_outright_is_still_audited(
+    admin: tuple[Admin, FakeBot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import core.admin.ingest
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(core.admin.ingest, "ingest_documents", broken)
+    cog, fake = admin
+    upload = FakeAttachment("one.md", b"# x\n")
+    with pytest.raises(UserFacingError, match="The ingest stopped with an unexpected error"):
+        await invoke(cog, "ingest", FakeInteraction(fake, OWNER), file=upload)
+    assert audit_rows(fake.db.path)[-1][2:] == (
+        "admin ingest",
+        "failed: OperationalError: database or disk is full",
+        "global",
+    )
