@@ -18,6 +18,7 @@ from discord.ext import commands
 
 import bot as bot_package
 from bot import slash
+from bot.checks import moderator_role_problem
 from bot.client import PetitionBot
 from bot.confirm import ConfirmView
 from bot.embeds import NO_MENTIONS, reply_kwargs, to_embed
@@ -56,7 +57,10 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
         *,
         scope: audit.Scope,
         arguments: dict[str, Any] | None = None,
+        also_to: int | None = None,
     ) -> None:
+        """Record ``action``; a server action is also posted to the audit channel (and to
+        ``also_to``, the channel it is about to become)."""
         entry = AuditEntry(
             action=action,
             result=result,
@@ -69,7 +73,7 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
         )
         await audit.record(self.bot.db, entry)
         if scope == "server" and interaction.guild_id is not None:
-            await self._post_to_audit_channel(interaction.guild_id, entry)
+            await self._post_to_audit_channel(interaction.guild_id, entry, also_to)
 
     @staticmethod
     def _entry(
@@ -87,19 +91,21 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
             arguments=arguments,
         )
 
-    async def _post_to_audit_channel(self, guild_id: int, entry: AuditEntry) -> None:
+    async def _post_to_audit_channel(
+        self, guild_id: int, entry: AuditEntry, also_to: int | None = None
+    ) -> None:
         config = await guild_repo.get_config(self.bot.db, guild_id)
-        if config.audit_channel_id is None:
-            return
-        channel = self.bot.get_channel(config.audit_channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            return
-        try:
-            await channel.send(
-                embed=to_embed(render_admin.audit_notice(entry)), allowed_mentions=NO_MENTIONS
-            )
-        except discord.HTTPException:
-            log.warning("Could not post to audit channel %s", config.audit_channel_id)
+        targets = dict.fromkeys(c for c in (config.audit_channel_id, also_to) if c is not None)
+        for channel_id in targets:
+            channel = self.bot.get_channel(channel_id)
+            if not isinstance(channel, discord.abc.Messageable):
+                continue
+            try:
+                await channel.send(
+                    embed=to_embed(render_admin.audit_notice(entry)), allowed_mentions=NO_MENTIONS
+                )
+            except discord.HTTPException:
+                log.warning("Could not post to audit channel %s", channel_id)
 
     async def _send(self, interaction: discord.Interaction, reply: Reply) -> None:
         kwargs = reply_kwargs(reply)
@@ -227,6 +233,9 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
     @slash.command("admin modrole set", group=modrole)
     async def modrole_set(self, interaction: discord.Interaction, role: discord.Role) -> None:
         assert interaction.guild_id is not None  # guild_only
+        problem = moderator_role_problem(role, interaction.guild_id)
+        if problem is not None:
+            raise UserFacingError(problem)
         await guild_repo.update_config(self.bot.db, interaction.guild_id, moderator_role_id=role.id)
         await self._audit(
             interaction, "modrole set", "ok", scope="server", arguments={"role": role.id}
@@ -245,11 +254,18 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
         assert interaction.guild_id is not None
+        # Announced in the old channel and the new one before the change: a redirect
+        # must never be silent to those watching the old channel.
+        await self._audit(
+            interaction,
+            "auditlog channel",
+            "ok",
+            scope="server",
+            arguments={"channel": channel.id},
+            also_to=channel.id,
+        )
         await guild_repo.update_config(
             self.bot.db, interaction.guild_id, audit_channel_id=channel.id
-        )
-        await self._audit(
-            interaction, "auditlog channel", "ok", scope="server", arguments={"channel": channel.id}
         )
         await self._reply(interaction, f"Admin actions will be posted in #{escape(channel.name)}.")
 

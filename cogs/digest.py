@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import slash
-from bot.checks import describe_actor
+from bot.checks import POST_NOW_COOLDOWN, SETUP_COOLDOWN, describe_actor
 from bot.client import PetitionBot
 from bot.embeds import NO_MENTIONS, to_embed
 from core.admin import render as render_admin
@@ -163,7 +163,7 @@ class Digest(commands.GroupCog, **slash.group_cog("digest")):
             )
 
     # ------------------------------------------------------------ commands
-    @slash.command("digest setup")
+    @slash.command("digest setup", guild_cooldown=SETUP_COOLDOWN)
     async def setup(
         self,
         interaction: discord.Interaction,
@@ -242,7 +242,7 @@ class Digest(commands.GroupCog, **slash.group_cog("digest")):
                 f"…and {len(messages) - PREVIEW_MESSAGES} more message(s) in the real post.",
             )
 
-    @slash.command("digest post-now")
+    @slash.command("digest post-now", guild_cooldown=POST_NOW_COOLDOWN)
     async def post_now(self, interaction: discord.Interaction) -> None:
         guild_id = self._guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -27,6 +27,7 @@ _START = datetime(2030, 1, 1, tzinfo=UTC)
 class FakeRole:
     id: int
     name: str = "Moderators"
+    managed: bool = False
 
 
 @dataclass

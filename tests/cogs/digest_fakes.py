@@ -8,6 +8,7 @@ error handling runs exactly as it would against Discord.
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +19,8 @@ from db.database import Database
 from tests.cogs.admin_fakes import FakeMember
 
 _ids = itertools.count(10_000)
+_minutes = itertools.count()
+_START = datetime(2031, 1, 1, tzinfo=UTC)
 
 
 def http_error(kind: type[discord.HTTPException], status: int, code: int, text: str) -> Any:
@@ -126,8 +129,11 @@ class FakeInteraction:
         *,
         guild_id: int | None = 1,
         permissions: discord.Permissions | None = None,
+        created_at: datetime | None = None,
     ) -> None:
         self.id = next(_ids)
+        # Minutes apart, so the per-server cooldowns only bite where a test pins the time.
+        self.created_at = created_at or _START + timedelta(minutes=5 * next(_minutes))
         self.client = client
         self.user = user
         self.guild_id = guild_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sqlite3
 import zipfile
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.checks import MANAGER_ONLY, OWNER_ONLY
+from bot.checks import MANAGE_SERVER_ONLY, OWNER_ONLY
 from bot.settings import Settings
 from cogs.admin import Admin
 from core.common.errors import UserFacingError
@@ -115,7 +116,7 @@ async def test_bypassed_default_permissions_is_still_refused(admin: tuple[Admin,
     """The client hid /admin, but a server owner's override let the interaction through."""
     cog, fake = admin
     interaction = FakeInteraction(fake, NOBODY, permissions=discord.Permissions.none())
-    with pytest.raises(app_commands.CheckFailure, match=MANAGER_ONLY):
+    with pytest.raises(app_commands.CheckFailure, match=re.escape(MANAGE_SERVER_ONLY)):
         await invoke(cog, "modrole set", interaction, role=FakeRole(9))
     assert (await get_config(fake.db, 1)).moderator_role_id is None
 
@@ -129,22 +130,86 @@ async def test_direct_messages_are_refused(admin: tuple[Admin, FakeBot]) -> None
 
 
 # ---------------------------------------------------------------- acceptance
-@pytest.mark.parametrize(
-    ("user", "permissions"),
-    [(OWNER, discord.Permissions.none()), (MANAGER, MANAGE), (MODERATOR, discord.Permissions())],
-    ids=["owner", "manage-server", "moderator-role"],
-)
-async def test_server_settings_accept_managers(
-    admin: tuple[Admin, FakeBot], user: FakeMember, permissions: discord.Permissions
-) -> None:
+async def test_server_settings_accept_managers(admin: tuple[Admin, FakeBot]) -> None:
     cog, fake = admin
     await update_config(fake.db, 1, moderator_role_id=77)
-    interaction = FakeInteraction(fake, user, permissions=permissions)
+    interaction = FakeInteraction(fake, MANAGER, permissions=MANAGE)
     await invoke(cog, "auditlog channel", interaction, channel=FakeChannel(555))
     assert (await get_config(fake.db, 1)).audit_channel_id == 555
     kind, sent = interaction.response.calls[0]
     assert kind == "send_message" and sent["ephemeral"] is True
     assert sent["allowed_mentions"].to_dict()["parse"] == []
+
+
+@pytest.mark.parametrize(
+    ("user", "permissions"),
+    [(OWNER, discord.Permissions.none()), (MODERATOR, discord.Permissions())],
+    ids=["bot-owner", "moderator-role"],
+)
+async def test_only_manage_server_changes_who_moderates_and_the_audit_log(
+    admin: tuple[Admin, FakeBot], user: FakeMember, permissions: discord.Permissions
+) -> None:
+    """A moderator could once replace the moderator role or redirect the audit log."""
+    cog, fake = admin
+    await update_config(fake.db, 1, moderator_role_id=77, audit_channel_id=555)
+    for name, kwargs in [
+        ("modrole set", {"role": FakeRole(78)}),
+        ("modrole clear", {}),
+        ("auditlog channel", {"channel": FakeChannel(556)}),
+        ("auditlog off", {}),
+    ]:
+        interaction = FakeInteraction(fake, user, permissions=permissions)
+        with pytest.raises(app_commands.CheckFailure, match=re.escape(MANAGE_SERVER_ONLY)):
+            await invoke(cog, name, interaction, **kwargs)
+    config = await get_config(fake.db, 1)
+    assert (config.moderator_role_id, config.audit_channel_id) == (77, 555)
+    # The moderator role still manages the rest (stats here).
+    await invoke(cog, "stats", FakeInteraction(fake, MODERATOR))
+
+
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [
+        (FakeRole(1, "@everyone"), "every member has it"),
+        (FakeRole(90, "Server Booster", managed=True), "managed by a bot or an integration"),
+    ],
+    ids=["default-role", "managed-role"],
+)
+async def test_moderator_role_refuses_everyone_and_managed_roles(
+    admin: tuple[Admin, FakeBot], role: FakeRole, message: str
+) -> None:
+    cog, fake = admin
+    with pytest.raises(UserFacingError, match=message):
+        interaction = FakeInteraction(fake, MANAGER, permissions=MANAGE)
+        await invoke(cog, "modrole set", interaction, role=role)
+    assert (await get_config(fake.db, 1)).moderator_role_id is None
+
+
+async def test_a_stored_everyone_role_makes_nobody_a_moderator(
+    admin: tuple[Admin, FakeBot],
+) -> None:
+    """A database from before the rule may hold the default role (id = the server's id)."""
+    cog, fake = admin
+    await update_config(fake.db, 1, moderator_role_id=1)
+    everyone = FakeMember(9, "anyone", roles=[FakeRole(1, "@everyone")])
+    with pytest.raises(app_commands.CheckFailure):
+        await invoke(cog, "stats", FakeInteraction(fake, everyone))
+
+
+async def test_redirecting_the_audit_log_is_announced_in_both_channels(
+    admin: tuple[Admin, FakeBot],
+) -> None:
+    cog, fake = admin
+    old, new = FakeChannel(555), FakeChannel(556)
+    fake.channels.update({555: old, 556: new})
+    await update_config(fake.db, 1, audit_channel_id=555)
+    await invoke(
+        cog, "auditlog channel", FakeInteraction(fake, MANAGER, permissions=MANAGE), channel=new
+    )
+    assert (await get_config(fake.db, 1)).audit_channel_id == 556
+    for channel in (old, new):
+        assert len(channel.sent) == 1
+        assert "auditlog channel" in channel.sent[0]["embed"].title
 
 
 async def test_server_actions_are_posted_to_the_audit_channel(

@@ -36,6 +36,7 @@ NINE = BASE + 9 * HOUR
 MANAGER = FakeMember(2, "manager")
 OWNER = FakeMember(1, "owner")
 NOBODY = FakeMember(4, "nobody")
+MANAGE_GUILD = discord.Permissions(manage_guild=True)
 SUBCOMMANDS = ("setup", "show", "preview", "post-now", "pause", "resume", "disable")
 
 
@@ -109,9 +110,27 @@ def test_every_subcommand_is_checked_at_runtime(env: Any) -> None:
     assert group.guild_only is True
     assert group.default_permissions == discord.Permissions(manage_guild=True)
     for name in SUBCOMMANDS:
-        checks = command(cog, name).checks
-        assert len(checks) == 1, name
-        assert checks[0].__qualname__.startswith("server_manager_only"), name
+        checks = [c.__qualname__.split(".")[0] for c in command(cog, name).checks]
+        assert "server_manager_only" in checks, name
+        # Posting and rescheduling are rate-limited per server; the rest need not be.
+        cooled = "_create_cooldown_decorator" in checks
+        assert cooled == (name in ("setup", "post-now")), name
+
+
+async def test_post_now_and_setup_have_a_per_server_cooldown(env: Any) -> None:
+    """Anyone with the role could once make the bot post every second."""
+    cog, bot, _, _ = env
+    moment = discord.utils.utcnow()
+    for name in ("post-now", "setup"):
+        cmd = command(cog, name)
+        first = FakeInteraction(bot, MANAGER, permissions=MANAGE_GUILD, created_at=moment)
+        await cmd._check_can_run(first)  # type: ignore[arg-type]
+        other_member = FakeInteraction(bot, OWNER, created_at=moment)
+        with pytest.raises(app_commands.CommandOnCooldown):
+            await cmd._check_can_run(other_member)  # type: ignore[arg-type]
+        other_server = FakeInteraction(bot, MANAGER, permissions=MANAGE_GUILD, created_at=moment)
+        other_server.guild_id = 2
+        await cmd._check_can_run(other_server)  # type: ignore[arg-type]
 
 
 async def test_non_managers_are_refused(env: Any) -> None:
