@@ -131,9 +131,13 @@ class ZipEntry:
         self._archive = archive
         self._info = info
         self._budget = budget
+        self._unpacked: bytes | None = None  # sent to a parse helper, not yet read here
 
     def read(self) -> bytes:
         """The entry's bytes; OSError (the loader's "cannot read") when it cannot be had."""
+        if self._unpacked is not None:  # unpacked once for the helper: hand those over
+            data, self._unpacked = self._unpacked, None
+            return data
         limit = self._budget.allows(id(self._info))
         try:
             with self._archive.open(self._info) as handle:
@@ -146,4 +150,7 @@ class ZipEntry:
         return data
 
     def __reduce__(self) -> tuple[type[Document], tuple[str, bytes]]:
-        return (Document, (self.name, self.read()))
+        # Kept until the loader reads this entry (a few dozen entries ahead at most),
+        # so each entry is decompressed once.
+        self._unpacked = self.read()
+        return (Document, (self.name, self._unpacked))
