@@ -30,6 +30,8 @@ app = typer.Typer(
     help="petitionbot: UK Parliament petitions, searchable from Discord.",
     no_args_is_help=True,
     add_completion=False,
+    # A crash must never print local variables: run() and discord.py's frames hold the token.
+    pretty_exceptions_show_locals=False,
 )
 out = Console()
 err = Console(stderr=True)
@@ -44,7 +46,19 @@ To run the bot in Discord:
   2. Copy its token into [bold].env[/] as [bold]DISCORD_TOKEN=...[/] (see .env.example),
      or export DISCORD_TOKEN in your shell.
   3. Invite it with the scopes [bold]bot applications.commands[/] (see README).
-Meanwhile you can try every command offline: [bold]petitionbot console[/]"""
+Meanwhile you can try every command offline: [bold]./dev console[/]
+(or [bold]petitionbot console[/] where petitionbot is installed on your PATH)."""
+
+NO_TOKEN_EXIT = 2
+"""``run`` without a token and without a terminal: the database is ready, no bot ran."""
+BAD_TOKEN = (
+    "Discord refused the token in DISCORD_TOKEN. Reset it in the developer portal "
+    "(your application → Bot → Reset Token), put the new one in .env, and run again."
+)
+NO_NETWORK = (
+    "Cannot reach Discord ({reason}). Check the network connection (and any proxy or "
+    "firewall), then run again."
+)
 
 
 def _settings(db: Path | None = None) -> Settings:
@@ -70,7 +84,9 @@ def run(
             )
             _run_console(settings)
             return
-        raise typer.Exit(code=2)
+        # No terminal to open the console in: still leave a ready database behind.
+        err.print(f"\n{_prepare(settings)}")
+        raise typer.Exit(code=NO_TOKEN_EXIT)
     token = settings.discord_token.get_secret_value()
     setup_logging(settings.log_level, secrets=[token])
     from bot.client import PetitionBot
@@ -79,8 +95,44 @@ def run(
         async with PetitionBot(settings) as bot:
             await bot.start(token)
 
+    problem = None
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        try:
+            asyncio.run(main())
+        except Exception as exc:
+            problem = _start_problem(exc)
+            if problem is None:
+                raise
+    if problem is not None:  # one line saying what to do, no traceback
+        err.print(problem, highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=1)
+
+
+def _start_problem(exc: Exception) -> str | None:
+    """What to tell the user when the bot could not start for a reason they can fix."""
+    import aiohttp
+    import discord
+
+    if isinstance(exc, discord.LoginFailure):
+        return BAD_TOKEN
+    if isinstance(exc, aiohttp.ClientConnectionError | discord.GatewayNotFound):
+        return NO_NETWORK.format(reason=str(exc) or type(exc).__name__)
+    return None
+
+
+def _prepare(settings: Settings) -> str:
+    """Migrate the database and load the bundled petitions if never loaded; say what happened."""
+    from bot.startup import open_database
+
+    async def main() -> str:
+        db, report = await open_database(settings)
+        await db.close()
+        ready = f"Database ready: {settings.database_path}"
+        if report is not None:
+            ready += f"; loaded the petitions in {settings.data_dir} ({report.summary()})"
+        return ready + "."
+
+    return asyncio.run(main())
 
 
 def _run_console(settings: Settings, commands: list[str] | None = None) -> None:

@@ -22,7 +22,13 @@ class Settings(BaseSettings):
     """petitionbot configuration. Environment variables win over ``.env``."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # `DEV_GUILD_ID=` (as .env.example has it) means "not set", for every setting:
+        # otherwise an empty value is a validation error and nothing starts.
+        env_ignore_empty=True,
     )
 
     discord_token: SecretStr | None = Field(

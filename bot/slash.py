@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.checks import bot_owner_only, server_manager_only
+from bot.checks import bot_owner_only, manage_server_only, per_guild_cooldown, server_manager_only
 from core.commands import REGISTRY, Access
 from core.digests.schedule import timezone_matches
 
@@ -27,7 +27,11 @@ Completer = Callable[
     [discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
 ]
 
-_CHECKS = {Access.MODERATOR: server_manager_only, Access.OWNER: bot_owner_only}
+_CHECKS = {
+    Access.MODERATOR: server_manager_only,
+    Access.MANAGE_SERVER: manage_server_only,
+    Access.OWNER: bot_owner_only,
+}
 
 
 async def _complete(
@@ -66,12 +70,17 @@ def completer(kind: str) -> Completer:
 
 
 def command(
-    name: str, *, group: app_commands.Group | None = None, cooldown: float | None = None
+    name: str,
+    *,
+    group: app_commands.Group | None = None,
+    cooldown: float | None = None,
+    guild_cooldown: tuple[int, float] | None = None,
 ) -> Callable[[Callback], app_commands.Command[Any, Any, Any]]:
     """Make a cog method the registry's command ``name``.
 
     ``group``: the cog's subcommand group it belongs in (a ``GroupCog``'s own
-    group needs no mention); ``cooldown``: seconds between uses per user.
+    group needs no mention); ``cooldown``: seconds between uses per user;
+    ``guild_cooldown``: (uses, seconds) per server, whoever asks.
     """
     spec = REGISTRY[name]
 
@@ -91,6 +100,8 @@ def command(
             func = check()(func)
         if cooldown is not None:
             func = app_commands.checks.cooldown(1, cooldown, key=_user_key)(func)
+        if guild_cooldown is not None:
+            func = per_guild_cooldown(guild_cooldown)(func)
         made: app_commands.Command[Any, Any, Any] = app_commands.command(
             name=spec.leaf, description=spec.summary
         )(func)

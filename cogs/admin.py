@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import slash
-from bot.checks import caller_of
+from bot.checks import caller_of, moderator_role_problem
 from bot.client import PetitionBot
 from bot.confirm import ConfirmView
 from bot.embeds import NO_MENTIONS
@@ -108,6 +108,10 @@ class Admin(commands.GroupCog, **slash.group_cog("admin")):
 
     @slash.command("admin modrole set", group=modrole)
     async def modrole_set(self, interaction: discord.Interaction, role: discord.Role) -> None:
+        assert interaction.guild_id is not None  # guild-only
+        problem = moderator_role_problem(role, interaction.guild_id)
+        if problem is not None:  # @everyone or a managed role: refused before anything changes
+            raise UserFacingError(problem)
         work = self.admin.modrole_set(caller_of(interaction), Ref(role.id, role.name))
         await answer_private(interaction, work)
 

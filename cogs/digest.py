@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import slash
-from bot.checks import caller_of
+from bot.checks import POST_NOW_COOLDOWN, SETUP_COOLDOWN, caller_of
 from bot.client import PetitionBot
 from bot.replies import answer_private, send_private
 from core.admin.types import Ref
@@ -93,7 +93,7 @@ class Digest(commands.GroupCog, **slash.group_cog("digest")):
             log.exception("Digest tick failed")
 
     # ------------------------------------------------------------ commands
-    @slash.command("digest setup")
+    @slash.command("digest setup", guild_cooldown=SETUP_COOLDOWN)
     async def setup(
         self,
         interaction: discord.Interaction,
@@ -135,7 +135,7 @@ class Digest(commands.GroupCog, **slash.group_cog("digest")):
         if rest is not None:
             await send_private(interaction, rest)
 
-    @slash.command("digest post-now")
+    @slash.command("digest post-now", guild_cooldown=POST_NOW_COOLDOWN)
     async def post_now(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await answer_private(interaction, self.digests.post_now(caller_of(interaction)))

@@ -91,6 +91,17 @@ async def set_meta(db: Database, key: str, value: str) -> None:
     )
 
 
+async def ingested_from(db: Database, folder: str) -> bool:
+    """Whether the ingest log has a document stored from under ``folder``."""
+    prefix = folder.rstrip("/") + "/"
+    async with db.conn.execute(
+        "SELECT 1 FROM ingest_log WHERE substr(path, 1, length(?)) = ?"
+        " AND result IN ('added', 'updated', 'unchanged', 'older') LIMIT 1",
+        (prefix, prefix),
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
 async def delete_petition(db: Database, petition_id: int) -> bool:
     """Remove a petition and everything hanging off it (ON DELETE CASCADE)."""
     cursor = await db.conn.execute("DELETE FROM petitions WHERE id = ?", (petition_id,))

@@ -37,6 +37,7 @@ class StoredVersion:
     petition_id: int
     refreshed_at: str
     content_hash: str
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +99,39 @@ class PetitionStore:
 
     def stored_version(self, petition_id: int) -> StoredVersion | None:
         row = self.conn.execute(
-            "SELECT id, refreshed_at, content_hash FROM petitions WHERE id = ?", (petition_id,)
+            "SELECT id, refreshed_at, content_hash, source FROM petitions WHERE id = ?",
+            (petition_id,),
         ).fetchone()
-        return StoredVersion(int(row[0]), row[1], row[2]) if row else None
+        return StoredVersion(int(row[0]), row[1], row[2], row[3] or "") if row else None
+
+    def same_counts(self, petition: Petition) -> bool:
+        """Whether the stored counts of ``petition.id`` are exactly the document's.
+
+        Two documents with one refresh time must agree on the counts; only then is
+        the second a correction (other bytes: line ends, a fixed title) rather than
+        a conflict. Only asked in that rare case, so one query per table is fine.
+        """
+        row = self.conn.execute(
+            "SELECT total_signatures, unknown_signatures FROM petitions WHERE id = ?",
+            (petition.id,),
+        ).fetchone()
+        unknown = next((s.count for s in petition.constituencies if s.name == UNKNOWN), None)
+        if row is None or tuple(row) != (petition.total_signatures, unknown):
+            return False
+        countries = self.conn.execute(
+            "SELECT c.name, cc.signatures FROM country_counts cc"
+            " JOIN countries c ON c.id = cc.country_id WHERE cc.petition_id = ?",
+            (petition.id,),
+        ).fetchall()
+        if sorted(countries) != sorted((c.name, c.count) for c in petition.countries):
+            return False
+        seats = self.conn.execute(
+            "SELECT c.name_key, cc.signatures FROM constituency_counts cc"
+            " JOIN constituencies c ON c.id = cc.constituency_id WHERE cc.petition_id = ?",
+            (petition.id,),
+        ).fetchall()
+        ours = [(fold(s.name), s.count) for s in petition.constituencies if s.name != UNKNOWN]
+        return sorted(seats) == sorted(ours)
 
     def _country_id(self, name: str) -> int:
         cached = self._countries.get(name)

@@ -54,8 +54,13 @@ def http_error(kind: type[discord.HTTPException], status: int, code: int, text: 
 
 
 # ---------------------------------------------------------------- people and places
-def mock_role(role_id: int, name: str = "moderators") -> mock.MagicMock:
-    return _specced(discord.Role, id=role_id, name=name)
+def mock_role(
+    role_id: int, name: str = "moderators", *, managed: bool = False, guild_id: int = 1
+) -> mock.MagicMock:
+    """A role of server ``guild_id``; the server's own id is its @everyone role."""
+    role = _specced(discord.Role, id=role_id, name=name, managed=managed)
+    role.is_default.return_value = role_id == guild_id
+    return role
 
 
 def mock_member(

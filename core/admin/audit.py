@@ -31,19 +31,19 @@ class AuditLog:
         self.db = db
         self.post = post
 
-    async def record(self, entry: AuditEntry) -> None:
+    async def record(self, entry: AuditEntry, *, also_to: int | None = None) -> None:
+        """Record ``entry``; a server action is also shown in the audit channel and in
+        ``also_to`` (the channel about to become it: a redirect is never silent)."""
         await audit.record(self.db, entry)
         if entry.scope == "server" and entry.guild_id is not None and self.post is not None:
-            await self._mirror(entry.guild_id, entry)
+            await self._mirror(entry.guild_id, entry, also_to)
 
-    async def _mirror(self, guild_id: int, entry: AuditEntry) -> None:
+    async def _mirror(self, guild_id: int, entry: AuditEntry, also_to: int | None) -> None:
         config = await guild_repo.get_config(self.db, guild_id)
-        if config.audit_channel_id is None:
-            return
+        targets = dict.fromkeys(c for c in (config.audit_channel_id, also_to) if c is not None)
         assert self.post is not None
-        try:
-            await self.post(config.audit_channel_id, [audit_notice(entry)])
-        except Exception:  # a failed mirror must never fail the action it reports
-            log.warning(
-                "Could not post to audit channel %s", config.audit_channel_id, exc_info=True
-            )
+        for channel_id in targets:
+            try:
+                await self.post(channel_id, [audit_notice(entry)])
+            except Exception:  # a failed mirror must never fail the action it reports
+                log.warning("Could not post to audit channel %s", channel_id, exc_info=True)

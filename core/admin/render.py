@@ -19,7 +19,10 @@ def ingest_report(report: IngestReport, *, title: str = "Ingest report") -> Repl
     counts = report.counts
     colour = WARN_COLOUR if counts[Outcome.REJECTED] else OK_COLOUR
     summary = " · ".join(f"**{o.value}** {fmt_int(counts[o])}" for o in Outcome)
-    card = Card(title=title, description=f"{escape(report.summary())}\n{summary}", colour=colour)
+    stopped = f"\n**Stopped early:** {escape(report.problem)}" if report.problem else ""
+    card = Card(
+        title=title, description=f"{escape(report.summary())}\n{summary}{stopped}", colour=colour
+    )
     problems = [f"❌ {escape(r.error or r.name)}" for r in report.rejected]
     problems += [f"⚠️ {escape(name)}: {escape(w)}" for name, w in report.warnings]
     pages = [

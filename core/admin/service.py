@@ -8,9 +8,9 @@ refusals, cancellations and time-outs included — goes through the one
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
+from core.admin import ingest as admin_ingest
 from core.admin.audit import AuditLog
 from core.admin.host import Host
 from core.admin.results import IngestDone, RemovalPrompt, StatsResult
@@ -20,7 +20,6 @@ from core.common.errors import UserFacingError
 from core.common.ids import parse_petition_id
 from core.common.results import FollowUp, Invocation, Notice
 from core.ingest import uploads
-from core.ingest.loader import ingest_documents, ingest_paths
 from core.search.resolver import Resolver
 from db import guild_settings as guild_repo
 from db import petitions as petition_repo
@@ -53,13 +52,16 @@ class AdminCommands:
         uploads.check_upload(name, size, self.host.max_upload_bytes)
 
     async def ingest(self, caller: Caller, file: Upload) -> IngestDone:
-        """Add or update the petitions in an uploaded document or .zip."""
+        """Add or update the petitions in an uploaded document or .zip (audited on every path)."""
         self.check_upload(file.name, len(file.data))
-        items = await asyncio.to_thread(uploads.unpack, file.name, file.data)
-        report = await ingest_documents(self.db.path, items)
-        await self.resolver.refresh()
         arguments = {"file": file.name, "bytes": len(file.data)}
-        await self.record(caller, "admin ingest", report.summary(), "global", arguments)
+        entry = caller.entry("admin ingest", "", "global", arguments)
+        try:
+            report = await admin_ingest.ingest_upload(
+                self.db, file.name, file.data, max_bytes=self.host.max_upload_bytes, entry=entry
+            )
+        finally:
+            await self.resolver.refresh()
         return IngestDone(invocation=Invocation.of("admin ingest"), report=report)
 
     def check_data_dir(self) -> None:
@@ -69,9 +71,11 @@ class AdminCommands:
     async def reload(self, caller: Caller) -> IngestDone:
         """Ingest the data directory again (unchanged documents are skipped)."""
         self.check_data_dir()
-        report = await ingest_paths(self.db.path, [self.host.data_dir])
-        await self.resolver.refresh()
-        await self.record(caller, "admin reload", report.summary(), "global", {})
+        entry = caller.entry("admin reload", "", "global", {})
+        try:
+            report = await admin_ingest.reload_folder(self.db, self.host.data_dir, entry=entry)
+        finally:
+            await self.resolver.refresh()
         return IngestDone(
             invocation=Invocation.of("admin reload"), report=report, title="Reload report"
         )
@@ -124,8 +128,10 @@ class AdminCommands:
         return Notice.of("admin modrole clear", "Moderator role cleared.")
 
     async def auditlog_channel(self, caller: Caller, channel: Ref) -> Notice:
+        # Announced in the old channel and the new one before the change.
+        entry = caller.entry("auditlog channel", "ok", "server", {"channel": channel.id})
+        await self.audit.record(entry, also_to=channel.id)
         await guild_repo.update_config(self.db, caller.guild, audit_channel_id=channel.id)
-        await self.record(caller, "auditlog channel", "ok", "server", {"channel": channel.id})
         text = f"Admin actions will be posted in #{escape(channel.name)}."
         return Notice.of("admin auditlog channel", text)
 

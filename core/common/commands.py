@@ -34,6 +34,7 @@ class Access(StrEnum):
 
     EVERYONE = "everyone"
     MODERATOR = "moderator"
+    MANAGE_SERVER = "manage_server"  # who moderates and where the audit log goes
     OWNER = "owner"
 
     @property
@@ -45,6 +46,7 @@ class Access(StrEnum):
 _ACCESS_LABELS = {
     Access.EVERYONE: "everyone",
     Access.MODERATOR: "Manage Server or the server's moderator role",
+    Access.MANAGE_SERVER: "Manage Server (the moderator role is not enough)",
     Access.OWNER: "the bot's owners",
 }
 

@@ -54,7 +54,15 @@ from core.ingest.models import (
     ParseWarning,
     Petition,
 )
-from core.ingest.parser import MAX_INTEGER, ParseError, department
+from core.ingest.parser import (
+    MAX_INTEGER,
+    ParseError,
+    department,
+    petition_page_url,
+    strip_controls,
+)
+from core.petitions.lifecycle import boundary_set
+from core.places.reference import seat_names
 
 T = TypeVar("T")
 
@@ -116,6 +124,13 @@ def _clean_text(value: str) -> str:
     return "\n".join(lines)
 
 
+def _clean_controls(value: str) -> str:
+    """Control and bidi characters out, CR line ends kept as LF (free text splits on LF)."""
+    if value.isprintable():
+        return value
+    return strip_controls(value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _percent(count: int, denominator: int | None) -> float:
     return round(100 * count / denominator, 2) if denominator else 0.0
 
@@ -126,6 +141,7 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self.warnings: list[ParseWarning] = []
+        self._seat_paths: dict[str, str] = {}  # seat name -> JSON path of its row
 
     def error(self, path: str, message: str) -> ParseError:
         return ParseError(self.source, None, f"{path}: {message}")
@@ -165,16 +181,17 @@ class _Reader:
         return obj[key]
 
     def text(self, obj: Mapping[str, Any], key: str, path: str) -> str:
+        """A string field, without control or bidi characters (as the Markdown parser)."""
         value = self.field(obj, key, path)
         if not isinstance(value, str):
             raise self.error(f"{path}.{key}", f"expected a string, found {_kind(value)}")
-        return value
+        return _clean_controls(value)
 
     def optional_text(self, obj: Mapping[str, Any], key: str, path: str) -> str | None:
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
             raise self.error(f"{path}.{key}", f"expected a string or null, found {_kind(value)}")
-        return value
+        return None if value is None else _clean_controls(value)
 
     def count(self, obj: Mapping[str, Any], key: str, path: str) -> int:
         value = self.field(obj, key, path)
@@ -247,6 +264,8 @@ class _Reader:
             raise self.error(
                 f"{path}.id", f"expected a positive whole number, found {_kind(value)}"
             )
+        if value > MAX_INTEGER:
+            raise self.error(f"{path}.id", "too large to be a real petition id")
         return value
 
     def petition_url(self, self_url: str | None, petition_id: int, archived: bool) -> str:
@@ -257,8 +276,10 @@ class _Reader:
                 raise self.error(
                     "links.self", f"{self_url!r} is not the URL of petition {petition_id}"
                 )
-            return self_url.split("?", 1)[0].removesuffix(".json")
-        return f"{SITE}/{'archived/' if archived else ''}petitions/{petition_id}"
+            page = self_url.split("?", 1)[0].removesuffix(".json")
+        else:
+            page = f"{SITE}/{'archived/' if archived else ''}petitions/{petition_id}"
+        return petition_page_url(page, petition_id)
 
     def petition(self, attrs: Mapping[str, Any], petition_id: int, url: str) -> Petition:
         path = "data.attributes"
@@ -279,7 +300,7 @@ class _Reader:
         response = self.response(attrs, path, departments)
         countries = self.countries(attrs, path, total)
         uk = next((c.count for c in countries if c.name == UNITED_KINGDOM), None)
-        return Petition(
+        petition = Petition(
             id=petition_id,
             title=title,
             url=url,
@@ -296,6 +317,12 @@ class _Reader:
             topics=self.names(attrs, "topics", path),
             debate=self.debate(attrs, path),
         )
+        problem = seat_names(boundary_set(petition)).problem(petition.constituencies)
+        if problem is not None:
+            index, message = problem
+            row = self._seat_paths.get(petition.constituencies[index].name, path)
+            raise self.error(f"{row}.name", message)
+        return petition
 
     def history(self, attrs: Mapping[str, Any], path: str) -> tuple[HistoryEvent, ...]:
         events = []
@@ -414,6 +441,7 @@ class _Reader:
             return name, code or None, mp or None, self.count(item, "signature_count", where), where
 
         rows = self.rows(attrs, "signatures_by_constituency", path, row)
+        self._seat_paths = {name: where for name, _, _, _, where in rows}
         self.unique([(name, where) for name, _, _, _, where in rows], "constituency")
         keyed = [
             ((-count, code or "", name), (name, mp, count, code))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
+import logging
 import sqlite3
 import time
 import uuid
@@ -44,6 +45,8 @@ from core.petitions.lifecycle import boundary_set, infer_state
 from db.connection import connect_sync, tune_for_bulk_writes
 from db.migrate import migrate
 from db.store import LogEntry, PetitionStore
+
+logger = logging.getLogger(__name__)
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".json"})
 
@@ -151,6 +154,7 @@ class Loader:
         batch: dict[int, tuple[str, str, str]] = {}  # id -> (name, refreshed, hash)
         group_started = 0.0
         group_size = 0
+        group_first = 0  # index in report.results of the open group's first document
         sources = [(i, item) for i, item in enumerate(items) if not isinstance(item, FileResult)]
         try:
             self._ahead = ParseAhead.maybe(sources, read_and_parse, self.parse_workers)
@@ -158,6 +162,7 @@ class Loader:
                 if not self.store.conn.in_transaction:
                     self.store.begin()
                     group_started, group_size = time.monotonic(), 0
+                    group_first = len(report.results)
                     self._group = []
                 if isinstance(item, FileResult):
                     result, digest = item, None
@@ -179,6 +184,12 @@ class Loader:
                     self.store.begin()
                 self.store.log(log)
             self.store.commit()
+        except sqlite3.Error as exc:
+            # Storage itself failed (disk full, I/O error) where a single document's
+            # undo could not help: the open group is lost, nothing after it is tried,
+            # and the report says so document by document instead of vanishing.
+            self.store.rollback()
+            self._storage_failed(report, items, group_first, exc)
         except BaseException:
             self.store.rollback()
             raise
@@ -187,6 +198,39 @@ class Loader:
                 self._ahead.close()
                 self._ahead = None
         return report
+
+    def _storage_failed(
+        self,
+        report: IngestReport,
+        items: Sequence[Source | FileResult],
+        group_first: int,
+        error: sqlite3.Error,
+    ) -> None:
+        """Rewrite the report after a storage failure, and log it if storage allows."""
+        logger.error("Ingest stopped: storage failed: %s", error)
+        reason = f"not stored: the database failed ({error})"
+        stored = (Outcome.ADDED, Outcome.UPDATED, Outcome.OLDER)
+        for index in range(group_first, len(report.results)):
+            result = report.results[index]
+            if result.outcome in stored:  # rolled back with the open group
+                report.results[index] = FileResult(
+                    result.name, Outcome.REJECTED, result.petition_id, f"{result.name}: {reason}"
+                )
+        for item in items[len(report.results) :]:
+            name = item.name
+            report.results.append(FileResult(name, Outcome.REJECTED, error=f"{name}: {reason}"))
+        report.problem = f"the database failed ({error}); documents before the failure are kept"
+        try:
+            self.store.begin()
+            self.store.log(  # rows not yet written: those of committed documents were
+                self._entry(report.batch_id, r, None)
+                for r in report.results
+                if r.outcome not in stored
+            )
+            self.store.commit()
+        except sqlite3.Error as again:
+            self.store.rollback()
+            logger.error("Could not write the ingest log either: %s", again)
 
     def _parse(self, index: int, document: Document, digest: str) -> ParsedDocument:
         """The document's parse: the helper's when it parsed these very bytes, else here."""
@@ -243,11 +287,20 @@ class Loader:
             parsed = self._parse(index, document, digest)
         except ParseError as exc:
             return FileResult(document.name, Outcome.REJECTED, error=str(exc))
+        except Exception as exc:  # a reader bug must cost this document, not the batch
+            logger.exception("Unexpected error reading %s", document.name)
+            error = f"{document.name}: could not be read ({type(exc).__name__}: {exc})"
+            return FileResult(document.name, Outcome.REJECTED, error=error)
         petition = parsed.petition
         warnings = tuple(str(w) for w in parsed.warnings)
         refreshed = utc_text(petition.refreshed_at) or ""
         previous = batch.get(petition.id)
-        if previous and previous[1] == refreshed and previous[2] != digest:
+        if (
+            previous
+            and previous[1] == refreshed
+            and previous[2] != digest
+            and not self._is_current(petition.id, previous[2])
+        ):
             return FileResult(
                 document.name,
                 Outcome.REJECTED,
@@ -268,26 +321,51 @@ class Loader:
             for earlier in self._group:
                 replayed = parse_document(earlier.name, earlier.document.data)
                 self._write(earlier, replayed.petition, batch_id)
-            if previous is None:
-                batch.pop(petition.id, None)
-            else:  # the document before it still stands (and may conflict with later ones)
-                batch[petition.id] = previous
+            self._restore(batch, petition.id, previous)
             return FileResult(
                 document.name, Outcome.REJECTED, petition.id, error=f"{document.name}: {exc}"
             )
+        if result.outcome is Outcome.REJECTED:  # conflicts with the stored version
+            self._restore(batch, petition.id, previous)
+            return result
         self._group.append(pending)
         return result
+
+    @staticmethod
+    def _restore(
+        batch: dict[int, tuple[str, str, str]],
+        petition_id: int,
+        previous: tuple[str, str, str] | None,
+    ) -> None:
+        """Forget a refused document: the one before it still stands for conflict checks."""
+        if previous is None:
+            batch.pop(petition_id, None)
+        else:
+            batch[petition_id] = previous
+
+    def _is_current(self, petition_id: int, digest: str) -> bool:
+        """Whether the stored state of the petition came from the content ``digest``.
+
+        Then a same-time document is checked against it by :meth:`_apply`, as in
+        another batch; otherwise (the earlier one was older than what is stored)
+        only the bytes can tell.
+        """
+        stored = self.store.stored_version(petition_id)
+        return stored is not None and stored.content_hash == digest
 
     def _write(self, pending: _Pending, petition: Petition, batch_id: str) -> FileResult:
         """Apply one parsed document and its log row inside the open transaction."""
         outcome = self._apply(pending, petition)
+        if not isinstance(outcome, Outcome):  # a conflict with the stored one: nothing written
+            return FileResult(pending.name, Outcome.REJECTED, petition.id, error=outcome)
         result = FileResult(pending.name, outcome, petition.id, warnings=pending.warnings)
         if outcome is not Outcome.UNCHANGED:
             # Logged in the same transaction as the data: both land or neither.
             self.store.log([self._entry(batch_id, result, pending.digest, pending.now)])
         return result
 
-    def _apply(self, pending: _Pending, petition: Petition) -> Outcome:
+    def _apply(self, pending: _Pending, petition: Petition) -> Outcome | str:
+        """The outcome of writing ``petition``, or why it conflicts with the stored one."""
         stored = self.store.stored_version(petition.id)
         if stored is not None and stored.refreshed_at > pending.refreshed:
             # A true count at that time: kept as history, never as the current state.
@@ -295,6 +373,18 @@ class Loader:
             return Outcome.OLDER
         if stored is not None and stored.content_hash == pending.digest:
             return Outcome.UNCHANGED
+        if (
+            stored is not None
+            and stored.refreshed_at == pending.refreshed
+            and not self.store.same_counts(petition)
+        ):
+            # Two counts for one moment: which is true is unknowable, so the stored
+            # one stays (whether it came in this batch or an earlier one).
+            return (
+                f"{pending.name}: petition {petition.id} at {pending.refreshed} conflicts with "
+                f"{stored.source or 'the stored version'} (same refresh time, different "
+                "content); the stored version is kept"
+            )
         self.store.save(
             petition,
             content_hash=pending.digest,

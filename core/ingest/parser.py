@@ -27,6 +27,8 @@ from core.ingest.models import (
     ParseWarning,
     Petition,
 )
+from core.petitions.lifecycle import boundary_set
+from core.places.reference import seat_names
 
 T = TypeVar("T")
 
@@ -58,6 +60,12 @@ _TOTAL = re.compile(r"^\*\*\s*(\S+)\s+signatures?\s*\*\*$", re.IGNORECASE)
 _SOURCE = re.compile(r"^Data taken from \[(?P<text>[^\]]*)\]\((?P<url>[^)\s]+)\)$", re.IGNORECASE)
 _REFRESHED = re.compile(r"^Last refreshed\s+(\S+\s+\S+)$", re.IGNORECASE)
 _PETITION_ID = re.compile(r"/petitions/(\d+)(?:[/?#.]|$)")
+SITE = "https://petition.parliament.uk"
+_PETITION_PAGE = re.compile(r"https://petition\.parliament\.uk/(?:archived/)?petitions/(\d{1,19})")
+# C0 controls but tab and newline, DEL, C1 controls, and the bidi marks, embeddings,
+# overrides and isolates: a title must not move a terminal's cursor or reverse text.
+_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[{_CONTROL_CHARS}]")
 _INTEGER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
 _PERCENT = re.compile(r"^\d+(?:\.\d+)?$")
 # The Unknown row is computed (UK count - sum of seats), so out-of-sync API counts can
@@ -73,11 +81,15 @@ _DEPARTMENT = re.compile(
 
 # The common, well-formed seat row (≈650 per document). A whole table of them is
 # matched in one regex pass; anything else (the Unknown row, odd spacing, errors)
-# takes the general, checked path. ``[^|\n]``: a match never spans two lines.
+# takes the general, checked path. ``[^|\n...]``: a match never spans two lines.
 _SEAT_ROWS = re.compile(
     # A cell is "[ \t]*(text ending in a non-blank)[ \t]*": greedy, so no backtracking.
-    r"^\|[ \t]*(\d+)[ \t]*\|[ \t]*([^|\n]*[^|\n \t])[ \t]*\|[ \t]*((?:[^|\n]*[^|\n \t])?)[ \t]*\|"
-    r"[ \t]*(\d{1,3}(?:,\d{3})+|\d+)[ \t]*\|[ \t]*(\d+(?:\.\d+)?)[ \t]*\|[ \t]*$",
+    # Cells hold no control or bidi character: such rows take the checked path, which
+    # strips them.
+    r"^\|[ \t]*(\d+)[ \t]*\|[ \t]*({c}*{e})[ \t]*\|[ \t]*((?:{c}*{e})?)[ \t]*\|"
+    r"[ \t]*(\d{{1,3}}(?:,\d{{3}})+|\d+)[ \t]*\|[ \t]*(\d+(?:\.\d+)?)[ \t]*\|[ \t]*$".format(
+        c=f"[^|\n{_CONTROL_CHARS}]", e=f"[^|\n \t{_CONTROL_CHARS}]"
+    ),
     re.MULTILINE,
 )
 
@@ -122,6 +134,28 @@ def _fast_seats(texts: list[str]) -> list[ConstituencyCount | None] | None:
 
 MAX_INTEGER = 2**63 - 1
 """SQLite's largest integer: anything bigger is not a real count (and cannot be stored)."""
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control or bidi characters (tab and newline kept).
+
+    An ESC or BEL in a title would drive the console's terminal, and U+202E
+    would show a title reversed; nobody types them on purpose. ``isprintable``
+    is a C-speed check that lets almost every string skip the regex.
+    """
+    return text if text.isprintable() else _CONTROLS.sub("", text)
+
+
+def petition_page_url(url: str | None, petition_id: int) -> str:
+    """``url`` if it is this petition's page on petition.parliament.uk, else that page's URL.
+
+    The URL becomes a link in every card: a ``javascript:`` URL or another site
+    must never get there, whatever a document claims.
+    """
+    match = _PETITION_PAGE.fullmatch(url or "")
+    if match is not None and int(match.group(1)) == petition_id:
+        return match.group(0)
+    return f"{SITE}/petitions/{petition_id}"
 
 
 class ParseError(ValueError):
@@ -200,7 +234,9 @@ class _Parser:
         heading = _HEADING.match(lines[index])
         if not heading or len(heading.group(1)) != 1 or not heading.group(2):
             raise self.error(index + 1, "expected the title line '# <petition title>'")
-        title = heading.group(2)
+        title = strip_controls(heading.group(2)).strip()
+        if not title:
+            raise self.error(index + 1, "expected the title line '# <petition title>'")
 
         sections: dict[str, _Section] = {}
         current: _Section | None = None
@@ -273,7 +309,7 @@ class _Parser:
     @staticmethod
     def free_text(body: Sequence[tuple[int, str]]) -> str:
         """Text with trailing spaces removed and outer blank lines dropped."""
-        lines = [text.rstrip() for _, text in body]
+        lines = [strip_controls(text).rstrip() for _, text in body]
         while lines and not lines[0]:
             lines.pop(0)
         while lines and not lines[-1]:
@@ -324,7 +360,20 @@ class _Parser:
             raise self.error(
                 url_line, f"source URL {url!r} has no petition id: expected .../petitions/<id>"
             )
-        return int(match.group(1)), url, total, refreshed
+        petition_id = self.petition_id(match.group(1), url_line)
+        page = petition_page_url(url, petition_id)
+        if page != url:
+            self.warn(url_line, f"source URL {url!r} is not a petition page: linking to {page}")
+        return petition_id, page, total, refreshed
+
+    def petition_id(self, digits: str, line: int) -> int:
+        """The id in the source URL; storage holds at most a 64-bit integer."""
+        if len(digits) > 19 or int(digits) > MAX_INTEGER:
+            shown = digits if len(digits) <= 30 else f"{digits[:12]}... ({len(digits)} digits)"
+            raise self.error(line, f"petition id {shown} is too large to be a real id")
+        if int(digits) == 0:
+            raise self.error(line, "petition id 0 is not a real id")
+        return int(digits)
 
     def once(self, previous: object, line: int, what: str) -> None:
         """Two totals (or URLs, or times) in one document: which one is true is unknowable."""
@@ -366,7 +415,7 @@ class _Parser:
             )
         if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
             raise self.error(line, f"expected a table row '| {' | '.join(header)} |'")
-        cells = [cell.strip() for cell in stripped[1:-1].split("|")]
+        cells = [strip_controls(cell).strip() for cell in stripped[1:-1].split("|")]
         if len(cells) != len(header):
             raise self.error(
                 line,
@@ -520,6 +569,18 @@ class _Parser:
                 f"constituencies sum to {seat_sum:,}, United Kingdom row is {uk:,}",
             )
 
+    def check_seats(
+        self, petition: Petition, seats: Sequence[tuple[int, ConstituencyCount]]
+    ) -> None:
+        """Every seat row names a real seat of the petition's boundary set, at most once each.
+
+        Otherwise a 5 MB table of invented seats would fill autocomplete.
+        """
+        problem = seat_names(boundary_set(petition)).problem(petition.constituencies)
+        if problem is not None:
+            index, message = problem
+            raise self.error(seats[index][0], message)
+
     # ----------------------------------------------------------------- document
     def parse(self, data: bytes) -> ParsedDocument:
         title, sections = self.split(self.decode(data))
@@ -562,6 +623,7 @@ class _Parser:
             constituencies=tuple(s for _, s in seats),
         )
         self.check_sums(petition, sections)
+        self.check_seats(petition, seats)
         return ParsedDocument(petition=petition, warnings=tuple(self.warnings))
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 Progress = Callable[[int, int, str], None]
 """Called after each document as (done, total, name)."""
@@ -54,8 +55,15 @@ class FileDocument:
         return self.path.read_bytes()
 
 
-Source = Document | FileDocument
-"""Something to ingest that has a name and bytes."""
+class Source(Protocol):
+    """Something to ingest that has a name and bytes, read when the loader reaches it
+    (:class:`Document`, :class:`FileDocument`, an upload's ``ZipEntry``). ``read``
+    raises OSError when the bytes cannot be had: that document is rejected."""
+
+    @property
+    def name(self) -> str: ...
+
+    def read(self) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,8 @@ class IngestReport:
 
     batch_id: str
     results: list[FileResult] = field(default_factory=list)
+    problem: str | None = None
+    """Why the batch stopped early (storage failed), when it did."""
 
     @property
     def counts(self) -> Counter[Outcome]:

@@ -29,11 +29,12 @@ import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from core.common.names import fold, strip_accents
+from core.ingest.models import UNKNOWN, ConstituencyCount
 from core.petitions.lifecycle import BOUNDARIES_2010, BOUNDARIES_2024
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
@@ -294,6 +295,63 @@ def _load_reference(directory: Path, fingerprint: str) -> Mapping[str, SeatSet]:
                 f"boundary set {name}: {len(seat_set.seats)} seats, expected 650"
             )
     return sets
+
+
+# --------------------------------------------------------------------- checking documents
+class SeatNames:
+    """Which seat names (and codes) one boundary set knows, for checking a document's table.
+
+    A document of 650 rows must cost a set look-up per row, not a fold: the
+    printed names are kept as they are, and only a spelling not seen before is
+    folded (then remembered, up to a bound, so one odd spelling costs one fold).
+    """
+
+    def __init__(self, seat_set: SeatSet) -> None:
+        self.seat_set = seat_set
+        self.known: set[str] = {spelling for seat in seat_set.seats for spelling in seat.spellings}
+        self.codes = frozenset(seat_set.by_code)
+        self._limit = 4 * len(self.known)
+
+    def knows(self, name: str, ons_code: str | None = None) -> bool:
+        if name in self.known or (ons_code is not None and ons_code in self.codes):
+            return True
+        if self.seat_set.find(name) is None:
+            return False
+        if len(self.known) < self._limit:
+            self.known.add(name)
+        return True
+
+    def problem(self, seats: Sequence[ConstituencyCount]) -> tuple[int, str] | None:
+        """(index of the row, what is wrong) for the first row the reference refutes.
+
+        More rows than the set has seats, or a name (after folding, known
+        variants included) that is no seat of the set. The ``Unknown`` row is
+        not a seat and is not counted.
+        """
+        boundary = self.seat_set.boundary_set
+        names = {seat.name for seat in seats}
+        names.discard(UNKNOWN)
+        limit = len(self.seat_set.seats)
+        if len(names) > limit:  # names are unique (the readers check that first)
+            over = [i for i, seat in enumerate(seats) if seat.name != UNKNOWN][limit]
+            return over, (
+                f"the constituency table has {len(names):,} seats; the {boundary} boundaries "
+                f"have {limit}"
+            )
+        if names <= self.known:
+            return None
+        for index, seat in enumerate(seats):
+            if seat.name != UNKNOWN and not self.knows(seat.name, seat.ons_code):
+                return index, (
+                    f"constituency {seat.name!r} is not a seat of the {boundary} boundaries"
+                )
+        return None
+
+
+@cache
+def seat_names(boundary_set: str) -> SeatNames:
+    """The bundled reference's :class:`SeatNames` for ``boundary_set`` (built once a process)."""
+    return SeatNames(load_reference()[boundary_set])
 
 
 # --------------------------------------------------------------------- derived file

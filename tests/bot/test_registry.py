@@ -145,6 +145,7 @@ def test_every_command_is_checked_as_declared(bot: PetitionBot) -> None:
     wanted_check = {
         Access.EVERYONE: None,
         Access.MODERATOR: "server_manager_only",
+        Access.MANAGE_SERVER: "manage_server_only",
         Access.OWNER: "bot_owner_only",
     }
     seen = 0

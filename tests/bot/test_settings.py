@@ -54,3 +54,61 @@ def test_redact_filter_hides_the_token() -> None:
     record = logging.LogRecord("x", logging.INFO, "f", 1, "token is %s", ("s3cr3t",), None)
     RedactFilter(["s3cr3t"]).filter(record)
     assert record.getMessage() == "token is [REDACTED]"
+
+
+def _without_settings_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def test_env_example_as_a_users_env_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The README says: copy .env.example to .env. Its empty values once failed validation
+    ("DEV_GUILD_ID: unable to parse string as an integer") and nothing could start."""
+    _without_settings_env(monkeypatch)
+    (tmp_path / ".env").write_text((REPO / ".env.example").read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.dev_guild_id is None
+    assert settings.discord_token is None
+    assert settings.owner_ids == []
+    assert settings.max_upload_bytes == 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "name", ["DEV_GUILD_ID", "OWNER_IDS", "MAX_UPLOAD_BYTES", "DIGEST_TICK_SECONDS", "LOG_LEVEL"]
+)
+def test_every_empty_value_means_not_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    _without_settings_env(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"{name}=\n")
+    from_file = Settings()
+    monkeypatch.setenv(name, "")
+    from_env = Settings()
+    default = Settings.model_fields[name.lower()].get_default(call_default_factory=True)
+    assert getattr(from_file, name.lower()) == getattr(from_env, name.lower()) == default
+
+
+def test_cli_and_console_start_with_env_example(tmp_path: Path) -> None:
+    """The CLI and the console (the bot reads the same settings) run with .env.example as .env."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / ".env").write_text((REPO / ".env.example").read_text(encoding="utf-8"))
+    env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    env["PYTHONPATH"] = str(REPO)
+    for args in (["migrate"], ["console", "-c", "help"], ["stats"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+        assert "validation error" not in proc.stderr
+    assert (tmp_path / "var" / "petitionbot.sqlite3").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sqlite3
 import zipfile
 from collections.abc import AsyncIterator
@@ -15,7 +16,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.checks import MANAGER_ONLY, OWNER_ONLY
+from bot.checks import MANAGE_SERVER_ONLY, MANAGER_ONLY, OWNER_ONLY
 from bot.settings import Settings
 from cogs.admin import Admin
 from core.common.errors import UserFacingError
@@ -107,9 +108,74 @@ async def test_bypassed_default_permissions_is_still_refused(admin: tuple[Admin,
     """The client hid /admin, but a server owner's override let the interaction through."""
     cog, fake = admin
     interaction = h.mock_interaction(fake, NOBODY, permissions=discord.Permissions.none())
-    with pytest.raises(app_commands.CheckFailure, match=MANAGER_ONLY):
+    with pytest.raises(app_commands.CheckFailure, match=re.escape(MANAGE_SERVER_ONLY)):
         await invoke(cog, "modrole set", interaction, role=h.mock_role(9))
     assert (await get_config(fake.db, 1)).moderator_role_id is None
+    with pytest.raises(app_commands.CheckFailure, match=MANAGER_ONLY):
+        await invoke(cog, "stats", h.mock_interaction(fake, NOBODY))
+
+
+async def test_moderators_cannot_change_the_moderator_role_or_the_audit_log(
+    admin: tuple[Admin, Any],
+) -> None:
+    """Only Manage Server hands out moderation: the role itself is not enough."""
+    cog, fake = admin
+    await update_config(fake.db, 1, moderator_role_id=77)
+    moderator = h.mock_interaction(fake, MODERATOR, permissions=discord.Permissions.none())
+    await invoke(cog, "stats", moderator)  # a moderator may do moderator things
+    for name, kwargs in [
+        ("modrole set", {"role": h.mock_role(78)}),
+        ("modrole clear", {}),
+        ("auditlog channel", {"channel": h.mock_channel(556)}),
+        ("auditlog off", {}),
+    ]:
+        interaction = h.mock_interaction(fake, MODERATOR, permissions=discord.Permissions.none())
+        with pytest.raises(app_commands.CheckFailure, match=re.escape(MANAGE_SERVER_ONLY)):
+            await invoke(cog, name, interaction, **kwargs)
+    config = await get_config(fake.db, 1)
+    assert (config.moderator_role_id, config.audit_channel_id) == (77, None)
+
+
+@pytest.mark.parametrize(
+    ("role", "reason"),
+    [
+        (h.mock_role(1, "@everyone"), "every member has it"),
+        (h.mock_role(88, "Server Booster", managed=True), "managed by a bot"),
+    ],
+)
+async def test_everyone_and_managed_roles_are_refused(
+    admin: tuple[Admin, Any], role: Any, reason: str
+) -> None:
+    cog, fake = admin
+    interaction = h.mock_interaction(fake, MANAGER, permissions=MANAGE)
+    with pytest.raises(UserFacingError, match=reason):
+        await invoke(cog, "modrole set", interaction, role=role)
+    assert (await get_config(fake.db, 1)).moderator_role_id is None
+
+
+async def test_a_moderator_role_equal_to_the_server_id_makes_nobody_a_moderator(
+    admin: tuple[Admin, Any],
+) -> None:
+    """A database from before the rule may hold @everyone: it grants nothing."""
+    cog, fake = admin
+    await update_config(fake.db, 1, moderator_role_id=1)
+    member = h.mock_member(5, "anyone", roles=[h.mock_role(1, "@everyone")])
+    with pytest.raises(app_commands.CheckFailure, match=MANAGER_ONLY):
+        await invoke(cog, "stats", h.mock_interaction(fake, member))
+
+
+async def test_redirecting_the_audit_channel_is_announced_in_both(
+    admin: tuple[Admin, Any],
+) -> None:
+    cog, fake = admin
+    old, new = h.mock_channel(555, name="old"), h.mock_channel(556, name="new")
+    h.channels_of(fake).update({555: old, 556: new})
+    await update_config(fake.db, 1, audit_channel_id=555)
+    manager = h.mock_interaction(fake, MANAGER, permissions=MANAGE)
+    await invoke(cog, "auditlog channel", manager, channel=new)
+    for channel in (old, new):
+        assert "auditlog channel" in h.posted(channel)[-1]["embeds"][0].title
+    assert (await get_config(fake.db, 1)).audit_channel_id == 556
 
 
 async def test_direct_messages_are_refused(admin: tuple[Admin, Any]) -> None:
@@ -132,8 +198,7 @@ async def test_server_settings_accept_managers(
     cog, fake = admin
     await update_config(fake.db, 1, moderator_role_id=77)
     interaction = h.mock_interaction(fake, user, permissions=permissions)
-    await invoke(cog, "auditlog channel", interaction, channel=h.mock_channel(555))
-    assert (await get_config(fake.db, 1)).audit_channel_id == 555
+    await invoke(cog, "stats", interaction)
     kind, sent = h.responses(interaction)[0]
     assert kind == "send_message" and sent["ephemeral"] is True
     assert sent["allowed_mentions"].to_dict()["parse"] == []
@@ -155,7 +220,7 @@ async def test_server_actions_are_posted_to_the_audit_channel(
         cog,
         "modrole set",
         h.mock_interaction(fake, MANAGER, permissions=MANAGE),
-        role=h.mock_role(77, "@everyone"),
+        role=h.mock_role(77, "mods"),
     )
     assert (await get_config(fake.db, 1)).moderator_role_id == 77
     # The second action lands in the audit channel, without any possible ping.

@@ -101,8 +101,8 @@ def test_every_subcommand_is_checked_at_runtime(env: Any) -> None:
     assert group.default_permissions == discord.Permissions(manage_guild=True)
     for name in SUBCOMMANDS:
         checks = command(cog, name).checks
-        assert len(checks) == 1, name
-        assert checks[0].__qualname__.startswith("server_manager_only"), name
+        owners = [c for c in checks if c.__qualname__.startswith("server_manager_only")]
+        assert len(owners) == 1, name
 
 
 async def test_non_managers_are_refused(env: Any) -> None:

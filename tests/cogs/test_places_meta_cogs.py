@@ -152,10 +152,10 @@ async def test_help_is_private_and_lists_every_command(bot: Any) -> None:
     assert sent["ephemeral"] is True
     names = list(fields(sent))
     assert names[0] == "/petition search query [state]" and len(names) == 10
-    # Moderator and owner commands are on the next pages.
+    # Moderator, Manage Server and owner commands are on the next pages.
     view = sent["view"]
-    assert [b.label for b in view.children][:2] == ["◀ Previous", "1 / 3"]
-    assert len(view.pages) == 3
+    assert [b.label for b in view.children][:2] == ["◀ Previous", "1 / 4"]
+    assert len(view.pages) == 4
     assert fields(sent)["/about"] == (
         "Where the data comes from and how fresh it is.\nExample: `/about`"
     )

@@ -46,6 +46,7 @@ JSON_PATH = r": (\$|data(\.[a-z_]+|\[\d+\])*): "
 
 SQL_TITLE = 'Petition\'); DROP TABLE petitions;-- "quoted" `tick` %s ? :name'
 MENTION_TITLE = "@everyone @here <@123456789012345678> <@&234567890123456789> please sign"
+CONTROL_TITLE = "Clear\x1b Ofsted\x07 \u202ereversed"
 MARKDOWN_TITLE = "**Bold** _it_ ||spoiler|| `code` [link](https://evil.example) # not a heading"
 
 Check = Callable[[sqlite3.Connection], None]
@@ -123,6 +124,20 @@ def _stored(conn: sqlite3.Connection, petition_id: int) -> tuple[str, int, str]:
     return row
 
 
+def _url_is(petition_id: int, url: str) -> Check:
+    def check(conn: sqlite3.Connection) -> None:
+        row = conn.execute("SELECT url FROM petitions WHERE id = ?", (petition_id,)).fetchone()
+        assert row == (url,), row
+
+    return check
+
+
+def _invented_seats(data: bytes, count: int) -> bytes:
+    """The document with ``count`` made-up seat rows after its real ones."""
+    rows = "".join(f"| {651 + i} | Invented Seat {i} | Nobody | 1 | 0.0 |\n" for i in range(count))
+    return data.rstrip(b"\n") + b"\n" + rows.encode()
+
+
 def _title_is(petition_id: int, title: str) -> Check:
     def check(conn: sqlite3.Connection) -> None:
         assert _stored(conn, petition_id)[0] == title
@@ -149,6 +164,13 @@ def _total_is(petition_id: int, total: int) -> Check:
     return check
 
 
+def _later(data: bytes) -> bytes:
+    """The Ofsted seed's bytes refreshed an hour later (a newer version, not a rival)."""
+    return data.replace(
+        b"Last refreshed 2024-01-04 20:30:10", b"Last refreshed 2024-01-04 21:30:10"
+    )
+
+
 # ----------------------------------------------------------------------------- the corpus
 def build_corpus(seed: int = 20240104) -> Corpus:
     """Every adversarial case; ``seed`` only drives the random bytes and cut points."""
@@ -173,7 +195,7 @@ def build_corpus(seed: int = 20240104) -> Corpus:
                 f"the seed cut at byte {cut} of {len(raw)}",
             )
         )
-    last_row = raw.rstrip(b"\n").rsplit(b"\n", 1)[0]
+    last_row = _later(raw.rstrip(b"\n").rsplit(b"\n", 1)[0])
     add(
         Case(
             "truncated-last-row.md",
@@ -299,11 +321,21 @@ def build_corpus(seed: int = 20240104) -> Corpus:
     add(
         Case(
             "total-mismatch.md",
-            text.replace("**48,783 signatures**", "**48,784 signatures**").encode(),
+            _later(text.replace("**48,783 signatures**", "**48,784 signatures**").encode()),
             "updated",  # the site's counters drift apart: a warning, not a rejection
             "a total that is not the sum of the country rows",
             warning=r"countries sum to 48,783, total is 48,784",
             check=_total_is(652057, 48_784),
+        )
+    )
+    add(
+        Case(
+            "same-time-other-total.md",
+            text.replace("**48,783 signatures**", "**48,784 signatures**").encode(),
+            "rejected",  # two counts for one moment: the stored one is kept
+            "the stored petition's refresh time with another total (an earlier batch)",
+            locator=r": petition 652057 at \S+ conflicts with \S+ \(same refresh time",
+            check=_total_is(652057, 48_783),
         )
     )
     add(
@@ -414,6 +446,61 @@ def build_corpus(seed: int = 20240104) -> Corpus:
             "added",
             "a title full of Discord markdown",
             check=_title_is(900_003, MARKDOWN_TITLE),
+        )
+    )
+
+    add(
+        Case(
+            "title-controls.md",
+            _renumbered(ofsted, 900_010, title=CONTROL_TITLE),
+            "added",
+            "a title with ESC, BEL and a right-to-left override (stripped at parse time)",
+            check=_title_is(900_010, "Clear Ofsted reversed"),
+        )
+    )
+    add(
+        Case(
+            "javascript-url.md",
+            _renumbered(ofsted, 900_006).replace(
+                b"](https://petition.parliament.uk/petitions/900006)",
+                b"](javascript:alert`1`//petitions/900006)",
+            ),
+            "added",
+            "a javascript: source URL: linked to the petition's own page instead",
+            warning=r"is not a petition page: linking to https://petition\.parliament\.uk/",
+            check=_url_is(900_006, "https://petition.parliament.uk/petitions/900006"),
+        )
+    )
+    add(
+        Case(
+            "huge-petition-id.md",
+            _renumbered(ofsted, 900_007).replace(b"900007", b"9" * 5000),
+            "rejected",
+            "a 5,000-digit petition id (int() refuses it: once a crash of the whole batch)",
+        )
+    )
+    add(
+        Case(
+            "petition-id-over-64-bits.md",
+            _renumbered(ofsted, 900_008).replace(b"900008", b"18446744073709551616"),
+            "rejected",
+            "a petition id SQLite cannot store",
+        )
+    )
+    add(
+        Case(
+            "invented-seats.md",
+            _invented_seats(_renumbered(ofsted, 900_009), 10_000),
+            "rejected",
+            "10,000 invented seats (more rows than the 650 seats)",
+        )
+    )
+    add(
+        Case(
+            "invented-seat-name.md",
+            _later(_replace_line(r"^\| 3 \| Garston", lambda s: s.replace("Garston", "Atlantis"))),
+            "rejected",
+            "one seat name that no boundary set has",
         )
     )
 

@@ -276,10 +276,10 @@ def test_ties_rank_by_ons_code_and_countries_by_name() -> None:
     document = load(300000)
     attrs = document["data"]["attributes"]
     attrs["signatures_by_constituency"] = [
-        {"name": "Zeta", "ons_code": "E14000002", "mp": None, "signature_count": 5},
-        {"name": "Alpha", "ons_code": "S14000001", "mp": "A MP", "signature_count": 5},
-        {"name": "Beta", "ons_code": "N06000001", "mp": "B MP", "signature_count": 5},
-        {"name": "Gamma", "ons_code": "E14000001", "mp": "C MP", "signature_count": 9},
+        {"name": "Aldridge-Brownhills", "ons_code": "E14000531", "mp": None, "signature_count": 5},
+        {"name": "Aberdeen North", "ons_code": "S14000001", "mp": "A MP", "signature_count": 5},
+        {"name": "Belfast East", "ons_code": "N06000001", "mp": "B MP", "signature_count": 5},
+        {"name": "Aldershot", "ons_code": "E14000530", "mp": "C MP", "signature_count": 9},
     ]
     attrs["signatures_by_country"] = [
         {"name": "United Kingdom", "code": "GB", "signature_count": 24},
@@ -289,10 +289,10 @@ def test_ties_rank_by_ons_code_and_countries_by_name() -> None:
     attrs["signature_count"] = 26
     p = parse_json_bytes(encode(document)).petition
     assert [(s.rank, s.name, s.mp, s.count) for s in p.constituencies] == [
-        (1, "Gamma", "C MP", 9),
-        (2, "Zeta", None, 5),  # E14000002: ties by ONS code; null MP = vacant
-        (3, "Beta", "B MP", 5),  # N06 before S14
-        (4, "Alpha", "A MP", 5),
+        (1, "Aldershot", "C MP", 9),
+        (2, "Aldridge-Brownhills", None, 5),  # E14000531: ties by ONS code; null MP = vacant
+        (3, "Belfast East", "B MP", 5),  # N06 before S14
+        (4, "Aberdeen North", "A MP", 5),
     ]
     assert [(c.rank, c.name) for c in p.countries] == [
         (1, "United Kingdom"),

@@ -296,3 +296,83 @@ def test_a_refused_document_does_not_hide_an_earlier_one_from_conflict_checks(
     ]
     assert "refused" in (report.results[1].error or "")
     assert "conflicts with a.md" in (report.results[2].error or "")
+
+
+# ---------------------------------------------------------------- one document's failure is its own
+def test_an_oversized_id_rejects_that_document_only(
+    db_path: Path, seed_paths: list[Path]
+) -> None:
+    """A 5,000-digit id once raised out of the parser and lost the rest of the batch."""
+    text = seed_paths[0].read_text(encoding="utf-8")
+    text = text.replace("petitions/652057", "petitions/" + "7" * 5000)
+    items = [
+        Document("a.md", seed_paths[1].read_bytes()),
+        Document("huge.md", text.encode()),
+        Document("b.md", seed_paths[2].read_bytes()),
+    ]
+    report = ingest_documents_sync(db_path, items, parse_workers=0)
+    assert [r.outcome for r in report.results] == [Outcome.ADDED, Outcome.REJECTED, Outcome.ADDED]
+    assert (report.results[1].error or "").startswith("huge.md:11: petition id 777777777777...")
+
+
+def test_an_unexpected_reader_error_rejects_that_document_only(
+    db_path: Path, seed_paths: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import core.ingest.loader as loader_module
+
+    real = loader_module.parse_document
+
+    def flaky(name: str, data: bytes):  # type: ignore[no-untyped-def]
+        if name == "boom.md":
+            raise MemoryError("reader bug")
+        return real(name, data)
+
+    monkeypatch.setattr(loader_module, "parse_document", flaky)
+    items = [
+        Document("a.md", seed_paths[0].read_bytes()),
+        Document("boom.md", seed_paths[1].read_bytes()),
+        Document("b.md", seed_paths[2].read_bytes()),
+    ]
+    report = ingest_documents_sync(db_path, items, parse_workers=0)
+    assert [r.outcome for r in report.results] == [Outcome.ADDED, Outcome.REJECTED, Outcome.ADDED]
+    assert report.results[1].error == "boom.md: could not be read (MemoryError: reader bug)"
+    assert rows(db_path, "SELECT path, result FROM ingest_log WHERE result = 'rejected'") == [
+        ("boom.md", "rejected")
+    ]
+
+
+def test_a_full_disk_still_returns_the_report(
+    db_path: Path, seed_paths: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk filling up at a commit (SQLITE_FULL) ends the batch with a report, not a
+    traceback: every document says whether it was stored, the log says so too, and the
+    database holds whole documents only."""
+    from db.store import PetitionStore
+
+    ingest_paths_sync(db_path, seed_paths[:1])
+    before = dump_data(db_path, exclude=("ingest_log",))
+    real_commit = PetitionStore.commit
+    failures = iter([True])
+
+    def commit(self: PetitionStore) -> None:
+        if next(failures, False):
+            raise sqlite3.OperationalError("database or disk is full")
+        real_commit(self)
+
+    monkeypatch.setattr(PetitionStore, "commit", commit)
+    newer = render_document(variant(seed_petition(seed_paths[0]), hours=1, extra=5)).encode()
+    items = [
+        Document("newer.md", newer),
+        Document("b.md", seed_paths[1].read_bytes()),
+        Document("c.md", seed_paths[2].read_bytes()),
+    ]
+    report = ingest_documents_sync(db_path, items, parse_workers=0)
+    assert [r.outcome for r in report.results] == [Outcome.REJECTED] * 3
+    assert all("disk is full" in (r.error or "") for r in report.results), report.results
+    assert report.problem is not None and "disk is full" in report.problem
+    assert dump_data(db_path, exclude=("ingest_log",)) == before
+    assert rows(db_path, "SELECT path FROM ingest_log WHERE result = 'rejected'") == [
+        ("newer.md",),
+        ("b.md",),
+        ("c.md",),
+    ]

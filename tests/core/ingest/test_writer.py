@@ -18,8 +18,10 @@ from core.ingest.models import (
     HistoryEvent,
     Petition,
 )
-from core.ingest.parser import parse_bytes, parse_file, parse_text
+from core.ingest.parser import parse_bytes, parse_file, parse_text, strip_controls
 from core.ingest.writer import render_document
+from core.petitions.lifecycle import BOUNDARIES_2010, BOUNDARIES_2024
+from core.places.reference import load_reference
 
 SEEDS = Path(__file__).resolve().parents[3] / "data" / "petitions"
 SEED_PATHS = sorted(SEEDS.glob("*.txt"))
@@ -31,7 +33,8 @@ _DEPARTMENT_WORDS = re.compile(
 
 # Everything printable, accents and emoji included; no control characters (the format is
 # line-based text) and no surrogates (not encodable).
-_CHARS = st.characters(blacklist_categories=("Cc", "Cs"))
+# Nor the bidi controls the parser strips (a round trip keeps only what survives parsing).
+_CHARS = st.characters(blacklist_categories=("Cc", "Cs")).filter(lambda c: strip_controls(c) == c)
 _SPECIALS = st.sampled_from(
     ["@everyone", "@here", "**bold**", "`code`", "```", "a, b", "Ynys Môn", "Glyndŵr", "£45",
      "‘quoted’", "– dash", "#hashtag", "C#", "_x_", "<@123>", "|pipe|", "~~", "> quote", "🙂",
@@ -72,7 +75,13 @@ CELL = (
     .map(lambda s: s.replace("|", "/"))
     .filter(lambda s: s != "" and s == s.strip())
 )
-SEAT_NAME = CELL.filter(lambda s: s != UNKNOWN)
+# Seat names must be real seats (the parser checks them against the reference): names
+# shared by both boundary sets, as the history decides which set a petition uses.
+_SHARED_SEATS = sorted(
+    {seat.name for seat in load_reference()[BOUNDARIES_2010].seats}
+    & {seat.name for seat in load_reference()[BOUNDARIES_2024].seats}
+)
+SEAT_NAME = st.sampled_from(_SHARED_SEATS)
 MP = st.one_of(
     st.none(),
     st.sampled_from(
