@@ -12,6 +12,7 @@ a button press, a console line) through the handler the command registry
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from core.commands import REGISTRY
 from core.common.cards import escape
@@ -20,7 +21,7 @@ from core.common.results import Invocation, Result
 from core.meta.service import MetaCommands
 from core.petitions.service import PetitionCommands
 from core.places.service import PlaceCommands
-from core.search.resolver import Resolver
+from core.search.resolver import Resolver, utc_now
 from db.database import Database
 
 
@@ -28,8 +29,9 @@ class Services(PetitionCommands, PlaceCommands, MetaCommands):
     """The commands, over one database and one resolver (shared by bot and console)."""
 
     @classmethod
-    async def load(cls, db: Database) -> Services:
-        return cls(db, await Resolver.load(db))
+    async def load(cls, db: Database, clock: Callable[[], datetime] = utc_now) -> Services:
+        """Services over ``db``; ``clock`` is "now" for every answer (tests fix it)."""
+        return cls(db, await Resolver.load(db, clock))
 
     async def run(self, invocation: Invocation) -> Result:
         """Replay an invocation (a menu pick or a button press)."""

@@ -23,6 +23,7 @@ import aiosqlite
 from core.common.times import utc_datetime
 from core.petitions.types import (
     CountryRow,
+    DebateInfo,
     Freshness,
     HistoryRecord,
     PetitionDetail,
@@ -69,7 +70,7 @@ from db.petitions import summary_from_row
 _DETAIL_COLUMNS = (
     "id, title, url, state, total_signatures, uk_signatures, unknown_signatures, unknown_rank,"
     " refreshed_at, boundary_set, opened_at, closed_at, response_threshold_at,"
-    " debate_threshold_at, government_response_at, departments"
+    " debate_threshold_at, government_response_at, departments, deadline_at, debate"
 )
 
 
@@ -91,6 +92,8 @@ def _detail(row: aiosqlite.Row) -> PetitionDetail:
         debate_threshold_at=utc_datetime(row["debate_threshold_at"]),
         government_response_at=utc_datetime(row["government_response_at"]),
         departments=tuple(json.loads(row["departments"] or "[]")),
+        deadline_at=utc_datetime(row["deadline_at"]),
+        debate=DebateInfo.from_stored(json.loads(row["debate"]) if row["debate"] else None),
     )
 
 
@@ -311,29 +314,47 @@ async def seat_key(db: Database, constituency_id: int) -> str | None:
 
 
 # ---------------------------------------------------------------- leaderboard and about
+def _state_clause(state: str | None) -> tuple[str, tuple[object, ...]]:
+    """SQL for "in this state as of ``now``" (see core.petitions.lifecycle.state_now).
+
+    A petition the data calls open whose deadline has passed is closed; both halves
+    are answered from ``petitions_by_deadline`` / ``petitions_by_state``.
+    """
+    if state == "open":
+        return "state = 'open' AND (deadline_at IS NULL OR deadline_at > ?)", ()
+    if state == "closed":
+        return "(state = 'closed' OR (state = 'open' AND deadline_at <= ?))", ()
+    return "state = ?", (state,)
+
+
 async def leaderboard(
-    db: Database, state: str | None = None, limit: int = 100
+    db: Database, state: str | None = None, limit: int = 100, *, now: str = ""
 ) -> list[PetitionSummary]:
-    """Petitions by signatures, optionally of one state (index-ordered, no sort)."""
-    columns = "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set"
+    """Petitions by signatures, optionally of one state as of ``now`` (ISO text)."""
+    columns = (
+        "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set,"
+        " deadline_at"
+    )
     if state is None:
         sql = f"SELECT {columns} FROM petitions ORDER BY total_signatures DESC, id DESC LIMIT ?"
         params: tuple[object, ...] = (limit,)
     else:
+        clause, extra = _state_clause(state)
         sql = (
-            f"SELECT {columns} FROM petitions WHERE state = ?"
+            f"SELECT {columns} FROM petitions WHERE {clause}"
             " ORDER BY total_signatures DESC, id DESC LIMIT ?"
         )
-        params = (state, limit)
+        params = (*(extra or (now,)), limit)
     async with db.conn.execute(sql, params) as cursor:
         rows = await cursor.fetchall()
     return [summary_from_row(row) for row in rows]
 
 
-async def count_by_state(db: Database, state: str | None = None) -> int:
+async def count_by_state(db: Database, state: str | None = None, *, now: str = "") -> int:
     if state is None:
         return await _scalar(db, "SELECT count(*) FROM petitions", ())
-    return await _scalar(db, "SELECT count(*) FROM petitions WHERE state = ?", (state,))
+    clause, extra = _state_clause(state)
+    return await _scalar(db, f"SELECT count(*) FROM petitions WHERE {clause}", extra or (now,))
 
 
 async def freshness(db: Database) -> Freshness:

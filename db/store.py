@@ -164,8 +164,12 @@ class PetitionStore:
         state: str,
         boundary: str,
         now: datetime,
+        deadline: datetime | None = None,
     ) -> None:
-        """Make ``petition`` the current state: replace its counts, add a snapshot."""
+        """Make ``petition`` the current state: replace its counts, add a snapshot.
+
+        ``deadline`` is when it closes (stored so "open now" is an indexed filter).
+        """
         pid = petition.id
         unknown = petition.unknown_row
         response_at = petition.event_time("Government Response")
@@ -176,8 +180,8 @@ class PetitionStore:
                 total_signatures, uk_signatures, unknown_signatures, unknown_rank, refreshed_at,
                 created_at, opened_at, closed_at, response_threshold_at, debate_threshold_at,
                 government_response_at, boundary_set, departments, topics, debate, content_hash,
-                source, first_seen_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                source, first_seen_at, updated_at, deadline_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 title = excluded.title, title_key = excluded.title_key, url = excluded.url,
                 background = excluded.background,
@@ -194,7 +198,7 @@ class PetitionStore:
                 boundary_set = excluded.boundary_set, departments = excluded.departments,
                 topics = excluded.topics, debate = excluded.debate,
                 content_hash = excluded.content_hash, source = excluded.source,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, deadline_at = excluded.deadline_at
             """,
             (
                 pid,
@@ -223,6 +227,7 @@ class PetitionStore:
                 source,
                 utc_text(now),
                 utc_text(now),
+                utc_text(deadline),
             ),
         )
         for table in ("history_events", "country_counts", "constituency_counts"):

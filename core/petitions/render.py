@@ -12,7 +12,7 @@ so a backslash there would be visible (they are cut to 100 characters).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from core.charts.render import render_chart
 from core.common.cards import (
@@ -30,6 +30,7 @@ from core.common.cards import (
 from core.common.commands import Access, Command
 from core.common.results import FollowUp, Result
 from core.meta.results import About, HelpResult
+from core.petitions.lifecycle import state_now
 from core.petitions.results import (
     ChartCard,
     Comparison,
@@ -41,8 +42,9 @@ from core.petitions.results import (
     TableRow,
     TopTable,
 )
-from core.petitions.types import PetitionDetail, SeatRow
+from core.petitions.types import DebateInfo, PetitionDetail, PetitionRef, SeatRow
 from core.places.rates import describe_national, fmt_index, fmt_per_thousand
+from core.search.picking import Chooser, echo
 
 COLOUR = 0x4B7BEC
 DEBATE_COLOUR = 0x8E44AD
@@ -68,6 +70,48 @@ def fmt_date(moment: datetime | None) -> str:
 
 def state_label(state: str) -> str:
     return STATE_LABELS.get(state, escape(state.capitalize()))
+
+
+def fmt_day(day: date | None) -> str:
+    return "—" if day is None else f"{day.day} {day:%b %Y}"
+
+
+def _in_days(delta: timedelta) -> str:
+    days = delta.days
+    if days < 1:
+        return "today"
+    return "in 1 day" if days == 1 else f"in {days:,} days"
+
+
+def state_now_line(p: PetitionDetail, now: datetime) -> str:
+    """ "Open — closes 17 Nov 2021 (in 12 days)" or "Closed on 17 Nov 2021", as of ``now``.
+
+    A petition the data calls open whose deadline has passed is closed, and the
+    line says the data predates that.
+    """
+    state = state_now(p.state, p.deadline_at, now)
+    if p.deadline_at is None or state not in ("open", "closed"):
+        return state_label(state)
+    if state == "open":
+        return f"Open — closes {fmt_date(p.deadline_at)} ({_in_days(p.deadline_at - now)})"
+    line = f"Closed on {fmt_date(p.deadline_at)}"
+    if p.state == "open":
+        line += f" (the data, as of {fmt_date(p.refreshed_at)}, still called it open)"
+    return line
+
+
+def debate_lines(debate: DebateInfo) -> list[str]:
+    """Scheduled/debated dates and the links that passed the parliament-domain check."""
+    lines = []
+    if debate.debated_on:
+        lines.append(f"Debated on {fmt_day(debate.debated_on)}")
+    elif debate.scheduled_on:
+        lines.append(f"Debate scheduled for {fmt_day(debate.scheduled_on)}")
+    if debate.debated_on and debate.scheduled_on and debate.scheduled_on != debate.debated_on:
+        lines.append(f"(first scheduled for {fmt_day(debate.scheduled_on)})")
+    if debate.links:
+        lines.append(" · ".join(f"[{label}]({url})" for label, url in debate.links))
+    return lines
 
 
 def share(part: int | None, whole: int | None) -> float | None:
@@ -186,8 +230,10 @@ def search_results(result: SearchResult) -> Reply:
         for i, hit in enumerate(result.hits, start=1)
     ]
     scope = f" · {state_label(result.state)} only" if result.state else ""
+    if result.hidden:
+        scope += f" · {fmt_int(result.hidden)} more in other states (state:all shows them)"
     pages = paged(
-        f"Petitions matching “{truncate(escape(result.query), 200)}”",
+        f"Petitions matching “{echo(result.query)}”",
         lines,
         per_page=LIST_PAGE,
         footer=f"{fmt_int(len(result.hits))} found{scope}",
@@ -200,7 +246,10 @@ def petition_card(result: PetitionCard) -> Reply:
     """The petition card; buttons open the full tables, the response and the history."""
     p = result.petition
     uk = p.uk_signatures
-    lines = [f"**{fmt_int(p.total_signatures)}** signatures · {state_label(p.state)}"]
+    lines = [
+        f"**{fmt_int(p.total_signatures)}** signatures (as of {fmt_date(p.refreshed_at)})",
+        state_now_line(p, result.now),
+    ]
     if uk is not None:
         lines.append(f"UK: {fmt_int(uk)} ({fmt_percent(share(uk, p.total_signatures))})")
     card = Card(
@@ -219,6 +268,8 @@ def petition_card(result: PetitionCard) -> Reply:
     card.add_field("Last refreshed", fmt_time(p.refreshed_at), inline=True)
     if p.opened_at:
         card.add_field("Opened", fmt_date(p.opened_at), inline=True)
+    if p.debate is not None:
+        card.add_field("Debate", "\n".join(debate_lines(p.debate)))
     response = result.response
     if response is not None:
         who = escape(truncate(response.department or "The government", 200))
@@ -349,6 +400,8 @@ def history(result: HistoryResult) -> Reply:
     """Dated events, then the signature count at every refresh we ingested."""
     p = result.petition
     lines = [f"**{fmt_date(e.at)}** {escape(e.event)} ({e.at:%H:%M} UTC)" for e in result.events]
+    if p.debate is not None:
+        lines += [f"**Debate** {line}" for line in debate_lines(p.debate)]
     if result.snapshots:
         lines.append("**Signatures at each refresh**")
         previous: int | None = None
@@ -429,3 +482,25 @@ def about_card(result: About) -> Reply:
         )
     card.footer = f"Source: {result.source_name} · {result.licence}"
     return finish(Reply(cards=[card]), result)
+
+
+# ---------------------------------------------------------------- chooser
+def chooser(result: Chooser) -> Reply:
+    """Several candidates fit what was typed (or only weakly): list them, let the user pick."""
+    lines = [
+        f"**{i}** {escape(option.title)} — {fmt_int(option.total_signatures)}"
+        f" · {state_label(option.state)} · #{option.id}"
+        if isinstance(option, PetitionRef)
+        else f"**{i}** {escape(option.name)}"
+        for i, option in enumerate(result.options, start=1)
+    ]
+    pages = paged(
+        f"Which {result.kind}? “{echo(result.query)}” fits several",
+        lines,
+        per_page=25,
+        footer="Pick one from the menu, or type more of the name",
+    )
+    reply = finish(Reply(pages=pages[:1]), result)
+    reply.choices_placeholder = f"Pick the {result.kind}…"
+    reply.content = None
+    return reply

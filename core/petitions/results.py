@@ -31,6 +31,8 @@ class SearchResult(Result):
     query: str
     state: str | None
     hits: tuple[SearchHit, ...]
+    hidden: int = 0
+    """Matches the state filter left out (said in the reply, never silently)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class Threshold:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PetitionCard(Result):
+    now: datetime
+    """When the card was made: "closes in 12 days" and "open" are as of this time."""
     petition: PetitionDetail
     response: ResponseRecord | None
     thresholds: tuple[Threshold, ...]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from core.charts import service as chart_service
+from core.common.cards import fmt_int
 from core.common.errors import UserFacingError
 from core.common.results import FollowUp, Invocation
-from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, state_now
 from core.petitions.results import (
     ChartCard,
     Comparison,
@@ -30,7 +33,15 @@ from core.petitions.types import (
     PetitionSummary,
     SeatRow,
 )
-from core.search.picking import PetitionArg, Picking, describe_ref, did_you_mean, not_found
+from core.search.picking import (
+    PetitionArg,
+    Picking,
+    describe_ref,
+    did_you_mean,
+    echo,
+    not_found,
+    offers_choice,
+)
 from db import counts, reference
 
 SEARCH_LIMIT = 100
@@ -49,8 +60,19 @@ DIFFERENCES = 10
 def petition_ref(detail: PetitionDetail | PetitionSummary) -> PetitionRef:
     """A ref for a petition loaded from the database (to put in a follow-up)."""
     return PetitionRef(
-        detail.id, detail.title, detail.total_signatures, detail.state, detail.refreshed_at
+        detail.id,
+        detail.title,
+        detail.total_signatures,
+        detail.state,
+        detail.refreshed_at,
+        detail.deadline_at,
     )
+
+
+def current_summary(summary: PetitionSummary, now: datetime) -> PetitionSummary:
+    """``summary`` with its state as of ``now`` (closed once its deadline passed)."""
+    state = state_now(summary.state, summary.deadline_at, now)
+    return summary if state == summary.state else replace(summary, state=state)
 
 
 def state_filter(state: str | None) -> str | None:
@@ -139,17 +161,33 @@ class PetitionCommands(Picking):
     """The petition commands: search, show, top, chart, compare, response, history, leaderboard."""
 
     async def petition_search(self, query: str, state: str | None = None) -> SearchResult:
-        """Ranked title matches (or the one petition an id/URL names)."""
+        """Ranked title matches (or the one petition an id/URL names).
+
+        Resolved exactly as /petition show resolves (same floor, ids never read as
+        title words); when a state filter hides matches, the result says how many.
+        """
         if not query.strip():
             raise UserFacingError("Type some words from the petition's title, an id or a URL.")
         wanted = state_filter(state)
         found = await self.resolver.search_petitions(query, state=wanted, limit=SEARCH_LIMIT)
+        hidden = 0
         if not found:
             # Title search knows nothing of ids and URLs; the resolver does.
             resolution = await self.resolver.petition(query, state=wanted)
             if resolution.best is None or resolution.status == "none":
-                raise not_found("petition", query, resolution.suggestions)
+                if wanted is not None:
+                    unfiltered = await self.resolver.search_petitions(query, limit=SEARCH_LIMIT)
+                    if unfiltered:
+                        raise UserFacingError(
+                            f"No {wanted} petition matches '{echo(query)}', but"
+                            f" {fmt_int(len(unfiltered))} in other states do: search with"
+                            " state:all to see them."
+                        )
+                raise not_found("petition", query, resolution.suggestions, resolution.missing_id)
             found = [(ref, 100.0) for ref in (resolution.best, *resolution.alternatives)]
+        elif wanted is not None:
+            unfiltered = await self.resolver.search_petitions(query, limit=SEARCH_LIMIT)
+            hidden = len(unfiltered) - len(found)
         hits = tuple(SearchHit(ref, score) for ref, score in found)
         return SearchResult(
             invocation=Invocation.of("petition search", query=query, state=state),
@@ -157,8 +195,10 @@ class PetitionCommands(Picking):
             state=wanted,
             hits=hits,
             choices=tuple(open_petition(hit.petition) for hit in hits),
+            hidden=max(hidden, 0),
         )
 
+    @offers_choice
     async def petition_show(self, petition: PetitionArg) -> PetitionCard:
         """The petition's card with its top tables and the buttons to open the rest."""
         invocation = Invocation.of("petition show", petition=petition)
@@ -176,6 +216,7 @@ class PetitionCommands(Picking):
             )
         actions.append(FollowUp("History", Invocation.of("petition history", petition=ref)))
         return PetitionCard(
+            now=self.now(),
             invocation=invocation,
             choices=did_you_mean(invocation, "petition", picked),
             actions=tuple(actions),
@@ -186,6 +227,7 @@ class PetitionCommands(Picking):
             top_countries=tuple(await counts.country_table(self.db, detail.id, TOP_ON_CARD)),
         )
 
+    @offers_choice
     async def petition_top(
         self, petition: PetitionArg, by: str = "constituencies", count: int | None = None
     ) -> TopTable:
@@ -237,6 +279,7 @@ class PetitionCommands(Picking):
             national=national,
         )
 
+    @offers_choice
     async def petition_chart(
         self,
         petition: PetitionArg,
@@ -258,6 +301,7 @@ class PetitionCommands(Picking):
             chart=chart,
         )
 
+    @offers_choice
     async def petition_compare(self, first: PetitionArg, second: PetitionArg) -> Comparison:
         """Totals, UK shares, top seats, and the seats whose shares differ most."""
         invocation = Invocation.of("petition compare", first=first, second=second)
@@ -282,6 +326,7 @@ class PetitionCommands(Picking):
             differences=seat_differences(a, seats_a, b, seats_b)[:DIFFERENCES],
         )
 
+    @offers_choice
     async def petition_response(self, petition: PetitionArg) -> ResponseText:
         """The government response in full (the card shows only its summary)."""
         invocation = Invocation.of("petition response", petition=petition)
@@ -297,6 +342,7 @@ class PetitionCommands(Picking):
             response=response,
         )
 
+    @offers_choice
     async def petition_history(self, petition: PetitionArg) -> HistoryResult:
         """Dated events plus every refresh we ingested."""
         invocation = Invocation.of("petition history", petition=petition)
@@ -313,11 +359,16 @@ class PetitionCommands(Picking):
     async def leaderboard(self, state: str | None = None) -> Leaderboard:
         """Petitions by signatures (the first 100), optionally of one state."""
         wanted = state_filter(state)
-        rows = await counts.leaderboard(self.db, wanted, LEADERBOARD_LIMIT)
+        now = self.now()
+        stamp = now.isoformat()
+        rows = [
+            current_summary(r, now)
+            for r in await counts.leaderboard(self.db, wanted, LEADERBOARD_LIMIT, now=stamp)
+        ]
         return Leaderboard(
             invocation=Invocation.of("leaderboard", state=state),
             choices=tuple(open_petition(petition_ref(r)) for r in rows),
             state=wanted,
             rows=tuple(rows),
-            total=await counts.count_by_state(self.db, wanted),
+            total=await counts.count_by_state(self.db, wanted, now=stamp),
         )

@@ -29,6 +29,7 @@ from core.petitions.results import (
 from core.places.rates import describe
 from core.places.results import SeatInPetition, SeatOverview
 from core.places.types import MpSeat, SeatHolder
+from core.search.picking import Chooser
 
 SEAT_COLOUR = 0x16A085
 
@@ -127,6 +128,7 @@ _RENDERERS: dict[type[Result], Callable[[Any], Reply]] = {
     About: rp.about_card,
     SeatInPetition: seat_in_petition,
     SeatOverview: seat_overview,
+    Chooser: rp.chooser,
 }
 
 

@@ -13,7 +13,14 @@ from core.petitions.service import petition_ref
 from core.petitions.types import PetitionDetail
 from core.places.results import SeatInPetition, SeatOverview
 from core.places.types import ConstituencyRef, MpRef, MpSeat, SeatHolder
-from core.search.picking import MpArg, PetitionArg, Picking, SeatArg, did_you_mean
+from core.search.picking import (
+    MpArg,
+    PetitionArg,
+    Picking,
+    SeatArg,
+    did_you_mean,
+    offers_choice,
+)
 from db import counts, reference
 
 SEAT_PETITIONS = 10
@@ -31,6 +38,7 @@ def _holder_at(holders: Sequence[SeatHolder], at: datetime) -> SeatHolder | None
 class PlaceCommands(Picking):
     """The seat and MP commands: ``/constituency show`` and ``/mp show``."""
 
+    @offers_choice
     async def constituency_show(
         self, name: SeatArg, petition: PetitionArg | None = None
     ) -> SeatInPetition | SeatOverview:
@@ -65,6 +73,7 @@ class PlaceCommands(Picking):
             )
         return same
 
+    @offers_choice
     async def mp_show(
         self, name: MpArg, petition: PetitionArg | None = None
     ) -> SeatInPetition | SeatOverview:

@@ -17,6 +17,7 @@ from core.common.results import Invocation
 from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
+from tests.support import seed_clock
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
 OFSTED_TITLE = "Pause Ofsted inspections and reform how school performance is evaluated"
@@ -55,7 +56,12 @@ async def test_first_run_loads_seeds_and_answers_like_the_bot(settings: Settings
     )
     card = answer_to(output, "petition show ofsted").splitlines()
     assert card[0] == f"{OFSTED_TITLE}  <https://petition.parliament.uk/petitions/652057>"
-    assert card[2:4] == ["48,783 signatures · Open", "UK: 48,626 (99.68%)"]
+    # The console runs on the real clock: the 2024 dissolution closed the petition.
+    assert card[2:5] == [
+        "48,783 signatures (as of 4 Jan 2024)",
+        "Closed on 30 May 2024 (the data, as of 4 Jan 2024, still called it open)",
+        "UK: 48,626 (99.68%)",
+    ]
     assert "1 Sutton Coldfield — 305 (0.63%) · Rt Hon Andrew Mitchell MP" in card
     assert (
         card[-1] == "Buttons: Constituencies · Countries · Government response · History (type one)"
@@ -144,7 +150,7 @@ def test_run_console_and_module_entry_point(
 ) -> None:
     out = io.StringIO()
     run_console(settings, commands=["petition show 575833"], out=out)
-    assert "270,294 signatures · Open" in out.getvalue()
+    assert "270,294 signatures (as of 12 Jul 2021)\nClosed on 5 Sep 2021" in out.getvalue()
 
     monkeypatch.setattr(bot.console, "get_settings", lambda: settings)
     bot.console.main(["--command", "mp show Sir Geoffrey Cox 575833"])
@@ -165,7 +171,7 @@ def test_petitionbot_console_command(settings: Settings, monkeypatch: pytest.Mon
 # ---------------------------------------------------------------- parsing
 @pytest.fixture
 async def services(db: Database) -> Services:
-    return Services(db, await Resolver.load(db))
+    return Services(db, await Resolver.load(db, seed_clock))
 
 
 @pytest.mark.parametrize(

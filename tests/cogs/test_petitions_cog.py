@@ -18,6 +18,7 @@ from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
 from tests.cogs.fakes import FakeBot, FakeInteraction, FakeUser, component
+from tests.support import seed_clock
 
 OWNER = FakeUser(111, "owner")
 STRANGER = FakeUser(222, "stranger")
@@ -28,7 +29,7 @@ NASTY = "@everyone **Bold** `code` <@123> <@&456> @here"
 
 @pytest.fixture
 async def bot(db: Database) -> FakeBot:
-    return FakeBot(Services(db, await Resolver.load(db)))
+    return FakeBot(Services(db, await Resolver.load(db, seed_clock)))
 
 
 @pytest.fixture
@@ -70,7 +71,10 @@ async def test_show_sends_card_with_buttons_and_no_mentions(bot: FakeBot, cog: P
     (embed,) = sent["embeds"]
     assert embed.title == OFSTED_TITLE
     assert embed.url == "https://petition.parliament.uk/petitions/652057"
-    assert embed.description == "**48,783** signatures · Open\nUK: 48,626 (99.68%)"
+    assert embed.description == (
+        "**48,783** signatures (as of 4 Jan 2024)\n"
+        "Open — closes 30 May 2024 (in 1,052 days)\nUK: 48,626 (99.68%)"
+    )
     view = sent["view"]
     assert isinstance(view, ReplyView)
     assert list(buttons(view)) == ["Constituencies", "Countries", "Government response", "History"]
@@ -116,7 +120,8 @@ async def test_an_error_quoting_a_6000_character_option_fits_discords_limit(
     error = app_commands.CommandInvokeError(Petitions.show, caught.value)
     await on_app_command_error(interaction, error)  # type: ignore[arg-type]
     content = interaction.sent["content"]
-    assert len(content) <= 2000 and content.endswith("…")
+    # The service already quotes at most ~100 characters of it (issue 15).
+    assert len(content) <= 200 and content.endswith("…'.")
     assert content.startswith("No petition matches '@\u200beveryone")
     assert_no_mentions(interaction.sent)
 
@@ -136,22 +141,25 @@ async def test_action_button_opens_a_new_message(bot: FakeBot, cog: Petitions) -
 
 
 # ---------------------------------------------------------------- "Did you mean…"
-async def test_did_you_mean_pick_replaces_the_answer(bot: FakeBot, cog: Petitions) -> None:
+async def test_chooser_pick_replaces_the_answer(bot: FakeBot, cog: Petitions) -> None:
+    # "make" starts two titles: a chooser, not a confidently guessed card (issue 15).
     interaction = invoke(bot)
     await Petitions.show.callback(cog, interaction, "make")  # type: ignore[arg-type]
     sent = interaction.sent
-    assert sent["content"] == "Showing the closest match. Not it? Pick another from the menu."
+    assert sent["content"] is None
+    assert sent["embeds"][0].title == "Which petition? “make” fits several"
     view: ReplyView = sent["view"]
     select = menu(view)
-    assert select.placeholder == "Did you mean…"
-    assert [(o.label, o.value) for o in select.options] == [(SEND_TITLE, "0")]
+    assert select.placeholder == "Pick the petition…"
+    assert [o.value for o in select.options] == ["0", "1"]
+    assert select.options[1].label == SEND_TITLE
 
-    pick = component(bot, OWNER, values=["0"])
+    pick = component(bot, OWNER, values=["1"])
     await press(view, select, pick)
     assert pick.kind == "edit_message"
     edited = pick.sent
     assert edited["embeds"][0].title == SEND_TITLE
-    assert edited["content"] is None  # the "closest match" note goes with the wrong answer
+    assert edited["content"] is None
     assert isinstance(edited["view"], ReplyView) and edited["view"] is not view
     assert view.is_finished()
     assert_no_mentions(edited)
@@ -227,12 +235,12 @@ async def test_search_menu_follows_the_page(bot: FakeBot, cog: Petitions) -> Non
 # ---------------------------------------------------------------- timeouts and errors
 async def test_timeout_disables_every_control(bot: FakeBot, cog: Petitions) -> None:
     interaction = invoke(bot)
-    await Petitions.show.callback(cog, interaction, "make")  # type: ignore[arg-type]
+    await Petitions.show.callback(cog, interaction, "verified id")  # type: ignore[arg-type]
     view: ReplyView = interaction.sent["view"]
     assert any(not getattr(item, "disabled", True) for item in view.children)
     await view.on_timeout()
     assert all(getattr(item, "disabled", False) for item in view.children)
-    assert len(view.children) == 5  # four buttons and the menu
+    assert len(view.children) == 4  # four buttons
     assert interaction.original_edits == [{"view": view}]
 
 

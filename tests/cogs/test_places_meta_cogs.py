@@ -15,13 +15,14 @@ from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
 from tests.cogs.fakes import FakeBot, FakeInteraction, FakeUser, component
+from tests.support import seed_clock
 
 OWNER = FakeUser(111, "owner")
 
 
 @pytest.fixture
 async def bot(db: Database) -> FakeBot:
-    return FakeBot(Services(db, await Resolver.load(db)))
+    return FakeBot(Services(db, await Resolver.load(db, seed_clock)))
 
 
 def fields(kwargs: dict[str, Any]) -> dict[str, str]:

@@ -36,6 +36,7 @@ from core.places.types import ConstituencyRef, SeatStanding
 from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
+from tests.support import seed_clock
 
 NASTY = "@everyone **Bold** `code` <@123> <@&456> @here [link](https://evil.example) ~~x~~ |y|"
 WHEN = datetime(2024, 1, 4, 20, 30, 10, tzinfo=UTC)
@@ -105,6 +106,7 @@ def nasty_card(**changes: object) -> PetitionCard:
     p = detail()
     values: dict[str, object] = dict(
         invocation=Invocation.of("petition show", petition=NASTY),
+        now=WHEN,
         petition=p,
         response=ResponseRecord(NASTY * 20, (NASTY + "\n\n") * 300, NASTY, WHEN),
         thresholds=(
@@ -131,7 +133,9 @@ def test_petition_card_escapes_document_text_and_fits() -> None:
     assert card.title is not None and card.title.startswith("@\u200beveryone \\*\\*Bold\\*\\*")
     assert "<\u200b@\u200b123>" in card.title
     assert card.url == "https://petition.parliament.uk/petitions/652057"
-    assert card.description == "**1,234,567** signatures · Open\nUK: 1,200,000 (97.20%)"
+    assert card.description == (
+        "**1,234,567** signatures (as of 4 Jan 2024)\nOpen\nUK: 1,200,000 (97.20%)"
+    )
     fields = {f.name: f.value for f in card.fields}
     assert fields["Thresholds"] == (
         "✅ 10,000 (response) — 4 Jan 2024\n✅ 100,000 (debate) — date not recorded"
@@ -272,7 +276,7 @@ def test_seat_in_petition_zero_count_and_vacant() -> None:
 # ---------------------------------------------------------------- every command on the seeds
 @pytest.fixture
 async def services(db: Database) -> Services:
-    return Services(db, await Resolver.load(db))
+    return Services(db, await Resolver.load(db, seed_clock))
 
 
 @pytest.mark.parametrize(

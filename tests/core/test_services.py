@@ -17,11 +17,13 @@ from core.petitions.types import PetitionDetail, PetitionRef, SeatRow
 from core.places.render import render
 from core.places.results import SeatInPetition, SeatOverview
 from core.places.types import ConstituencyRef, MpRef
+from core.search.picking import Chooser
 from core.search.resolver import Resolver
 from core.services import Services
 from db import counts
 from db.database import Database
 from db.reference import ensure_reference
+from tests.support import seed_clock
 
 OFSTED = 652057
 SEND = 607849
@@ -31,7 +33,7 @@ OFSTED_TITLE = "Pause Ofsted inspections and reform how school performance is ev
 
 @pytest.fixture
 async def services(db: Database) -> Services:
-    return Services(db, await Resolver.load(db))
+    return Services(db, await Resolver.load(db, seed_clock))
 
 
 def at(text: str) -> datetime:
@@ -112,15 +114,17 @@ async def test_show_actions_replay_to_tables_response_and_history(services: Serv
     assert [s.total_signatures for s in history.snapshots] == [48_783]  # type: ignore[attr-defined]
 
 
-async def test_ambiguous_petition_answers_best_and_offers_the_other(services: Services) -> None:
-    card = await services.petition_show("make")
-    assert card.petition.id == VERIFIED_ID  # the better-known of the two "Make …" petitions
-    assert [(c.label, c.replace) for c in card.choices] == [
-        ("Make SEND training mandatory for all teaching staff", True)
+async def test_generic_petition_word_gives_a_chooser_not_a_card(services: Services) -> None:
+    # "make" starts two seed titles: a topic word, not a pick (issue 15: no confident card).
+    chooser = await services.petition_show("make")
+    assert isinstance(chooser, Chooser)
+    assert [(c.label, c.replace) for c in chooser.choices] == [
+        ("Make verified ID a requirement for opening a social media account.", True),
+        ("Make SEND training mandatory for all teaching staff", True),
     ]
-    assert card.choices[0].description == f"#{SEND} · 26,704 signatures · open"
-    # Choosing it re-runs the same command for that pick.
-    picked = await services.run(card.choices[0].invocation)
+    assert chooser.choices[1].description == f"#{SEND} · 26,704 signatures · open"
+    # Choosing one re-runs the same command for that pick.
+    picked = await services.run(chooser.choices[1].invocation)
     assert isinstance(picked, PetitionCard)
     assert picked.petition.id == SEND
     assert picked.choices == ()
@@ -161,8 +165,9 @@ async def test_search_state_filter(services: Services) -> None:
     result = await services.petition_search("make", "open")
     assert {h.petition.id for h in result.hits} == {VERIFIED_ID, SEND}
     assert result.state == "open"
-    with pytest.raises(NotFoundError, match="No petition matches 'make'"):
-        await services.petition_search("make", "closed")  # every seed is open
+    # Every seed is open (on the seed clock): the filter hides both matches and says so.
+    with pytest.raises(UserFacingError, match="No closed petition matches 'make', but 2 in"):
+        await services.petition_search("make", "closed")
     with pytest.raises(UserFacingError, match="State must be one of"):
         await services.petition_search("make", "pending")
 
@@ -429,7 +434,14 @@ async def test_leaderboard(services: Services) -> None:
     assert (board.state, board.total) == (None, 3)
     assert board.choices[1].invocation == Invocation.of(
         "petition show",
-        petition=PetitionRef(OFSTED, OFSTED_TITLE, 48_783, "open", at("2024-01-04T20:30:10")),
+        petition=PetitionRef(
+            OFSTED,
+            OFSTED_TITLE,
+            48_783,
+            "open",
+            at("2024-01-04T20:30:10"),
+            at("2024-05-30T00:00:00"),  # the 2024 dissolution closed it
+        ),
     )
     closed = await services.leaderboard("closed")
     assert (closed.rows, closed.total, closed.state) == ((), 0, "closed")
@@ -491,7 +503,7 @@ async def test_response_missing_is_user_facing(services: Services) -> None:
 # ---------------------------------------------------------------- rates and charts (issue 9/10)
 async def _services(db: Database) -> Services:
     await ensure_reference(db)
-    return await Services.load(db)
+    return await Services.load(db, seed_clock)
 
 
 async def test_top_by_rate_ranks_seats_per_thousand_electors(db: Database) -> None:
