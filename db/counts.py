@@ -146,14 +146,20 @@ async def snapshots(db: Database, petition_id: int) -> list[SnapshotRecord]:
 
 # ---------------------------------------------------------------- tables
 _SEAT_SELECT = """
-    SELECT cc.constituency_id, c.name, c.name_key, cc.rank, cc.signatures, cc.percent,
-           a.printed AS mp_printed,
-           cc.rank - (p.unknown_rank IS NOT NULL AND p.unknown_rank < cc.rank) AS seat_rank
-    FROM constituency_counts cc
-    JOIN constituencies c ON c.id = cc.constituency_id
-    JOIN petitions p ON p.id = cc.petition_id
-    LEFT JOIN mp_aliases a ON a.id = cc.mp_alias_id
+    SELECT * FROM (
+        SELECT cc.constituency_id, c.name, c.name_key, cc.rank, cc.signatures, cc.percent,
+               a.printed AS mp_printed,
+               rank() OVER by_count AS seat_rank,
+               count(*) OVER (PARTITION BY cc.signatures) > 1 AS tied
+        FROM constituency_counts cc
+        JOIN constituencies c ON c.id = cc.constituency_id
+        LEFT JOIN mp_aliases a ON a.id = cc.mp_alias_id
+        WHERE cc.petition_id = ?
+        WINDOW by_count AS (ORDER BY cc.signatures DESC)
+    )
 """
+"""A petition's seat rows with competition ranks among seats ("=3": equal counts share
+a rank; the Unknown row is not in this table, so it never takes a seat's rank)."""
 
 
 def _seat_row(row: aiosqlite.Row) -> SeatRow:
@@ -166,6 +172,7 @@ def _seat_row(row: aiosqlite.Row) -> SeatRow:
         signatures=row["signatures"],
         percent=row["percent"],
         mp_printed=row["mp_printed"],
+        tied=bool(row["tied"]),
     )
 
 
@@ -174,7 +181,7 @@ async def constituency_table(
 ) -> list[SeatRow]:
     """The petition's seats in table order (most signatures first)."""
     async with db.conn.execute(
-        _SEAT_SELECT + " WHERE cc.petition_id = ? ORDER BY cc.rank LIMIT ?",
+        _SEAT_SELECT + " ORDER BY rank LIMIT ?",
         (petition_id, -1 if limit is None else limit),
     ) as cursor:
         rows = await cursor.fetchall()
@@ -186,13 +193,18 @@ async def country_table(
 ) -> list[CountryRow]:
     """The petition's countries in table order."""
     async with db.conn.execute(
-        "SELECT c.name, cc.rank, cc.signatures, cc.percent FROM country_counts cc"
-        " JOIN countries c ON c.id = cc.country_id"
-        " WHERE cc.petition_id = ? ORDER BY cc.rank LIMIT ?",
+        "SELECT c.name, rank() OVER by_count AS rank, cc.signatures, cc.percent,"
+        " count(*) OVER (PARTITION BY cc.signatures) > 1 AS tied, cc.rank AS source_rank"
+        " FROM country_counts cc JOIN countries c ON c.id = cc.country_id"
+        " WHERE cc.petition_id = ? WINDOW by_count AS (ORDER BY cc.signatures DESC)"
+        " ORDER BY source_rank LIMIT ?",
         (petition_id, -1 if limit is None else limit),
     ) as cursor:
         rows = await cursor.fetchall()
-    return [CountryRow(r["name"], r["rank"], r["signatures"], r["percent"]) for r in rows]
+    return [
+        CountryRow(r["name"], r["rank"], r["signatures"], r["percent"], bool(r["tied"]))
+        for r in rows
+    ]
 
 
 async def _scalar(db: Database, sql: str, params: tuple[object, ...]) -> int:
@@ -212,7 +224,7 @@ async def seat_standing(
         db, "SELECT count(*) FROM constituencies WHERE boundary_set = ?", (petition.boundary_set,)
     )
     async with db.conn.execute(
-        _SEAT_SELECT + " WHERE cc.petition_id = ? AND cc.constituency_id = ?",
+        _SEAT_SELECT + " WHERE constituency_id = ?",
         (petition.id, constituency_id),
     ) as cursor:
         row = await cursor.fetchone()
@@ -239,6 +251,7 @@ async def seat_standing(
         seats_listed=seats_listed,
         seats_total=max(seats_total, seats_listed),
         mp_printed=seat.mp_printed,
+        tied=seat.tied,
     )
 
 

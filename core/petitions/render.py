@@ -28,6 +28,7 @@ from core.common.cards import (
     truncate,
 )
 from core.common.commands import Access, Command
+from core.common.ranks import competition_ranks, fmt_rank
 from core.common.results import FollowUp, Result
 from core.meta.results import About, HelpResult
 from core.petitions.lifecycle import state_now
@@ -176,7 +177,7 @@ def paged(
 def seat_line(row: SeatRow) -> str:
     mp = escape(row.mp_printed) if row.mp_printed else "vacant"
     return (
-        f"**{row.seat_rank}** {escape(row.name)} — {fmt_int(row.signatures)}"
+        f"**{fmt_rank(row.seat_rank, row.tied)}** {escape(row.name)} — {fmt_int(row.signatures)}"
         f" ({fmt_percent(row.percent)}) · {mp}"
     )
 
@@ -184,21 +185,23 @@ def seat_line(row: SeatRow) -> str:
 def table_line(row: TableRow, *, seats: bool) -> str:
     """A ranked line; the Unknown row is unranked and labelled as having no seat."""
     if row.per_thousand is not None or row.index is not None:
-        rank = row.rank if row.rank is not None else "–"
+        rank = fmt_rank(row.rank, row.tied)
         return (
             f"**{rank}** {escape(row.name)} — {fmt_per_thousand(row.per_thousand)} per 1,000"
             f" electors · {fmt_index(row.index)} · {fmt_int(row.signatures)} signatures"
         )
     if row.unknown:
         return f"**–** Unknown (no seat) — {fmt_int(row.signatures)} ({fmt_percent(row.percent)})"
-    line = f"**{row.rank}** {escape(row.name)} — {fmt_int(row.signatures)}"
+    line = f"**{fmt_rank(row.rank, row.tied)}** {escape(row.name)} — {fmt_int(row.signatures)}"
     line += f" ({fmt_percent(row.percent)})"
     if seats:
         line += f" · {escape(row.mp) if row.mp else 'vacant'}"
     return line
 
 
-def petition_line(rank: int, title: str, signatures: int, state: str, petition_id: int) -> str:
+def petition_line(
+    rank: int | str, title: str, signatures: int, state: str, petition_id: int
+) -> str:
     return (
         f"**{rank}** {escape(title)} — {fmt_int(signatures)} · {state_label(state)}"
         f" · #{petition_id}"
@@ -288,7 +291,7 @@ def petition_card(result: PetitionCard) -> Reply:
         card.add_field(
             "Top countries",
             "\n".join(
-                f"**{c.rank}** {escape(c.name)} — {fmt_int(c.signatures)}"
+                f"**{fmt_rank(c.rank, c.tied)}** {escape(c.name)} — {fmt_int(c.signatures)}"
                 f" ({fmt_percent(c.percent)})"
                 for c in result.top_countries
             ),
@@ -348,7 +351,10 @@ def _side(p: PetitionDetail, top: Sequence[SeatRow]) -> str:
         f"UK share: {fmt_percent(share(uk, p.total_signatures))} ({fmt_int(uk)})",
         "Top seats:",
     ]
-    lines += [f"**{s.seat_rank}** {escape(s.name)} — {fmt_int(s.signatures)}" for s in top]
+    lines += [
+        f"**{fmt_rank(s.seat_rank, s.tied)}** {escape(s.name)} — {fmt_int(s.signatures)}"
+        for s in top
+    ]
     return "\n".join(lines)
 
 
@@ -422,9 +428,10 @@ def history(result: HistoryResult) -> Reply:
 # ---------------------------------------------------------------- meta
 def leaderboard(result: Leaderboard) -> Reply:
     """Petitions by signatures, 10 a page; the menu opens one."""
+    ranks = competition_ranks([r.total_signatures for r in result.rows])
     lines = [
-        petition_line(i, r.title, r.total_signatures, r.state, r.id)
-        for i, r in enumerate(result.rows, start=1)
+        petition_line(fmt_rank(rank, tied), r.title, r.total_signatures, r.state, r.id)
+        for (rank, tied), r in zip(ranks, result.rows, strict=True)
     ]
     scope = f"{state_label(result.state)} petitions" if result.state else "All petitions"
     more = f" (top {len(result.rows)})" if result.total > len(result.rows) else ""

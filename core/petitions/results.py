@@ -74,6 +74,8 @@ class TableRow:
     """Signatures per 1,000 electors (``by="rate"`` only)."""
     index: float | None = None
     """The seat's rate as a multiple of the UK rate (``by="rate"`` only)."""
+    tied: bool = False
+    """Another row shares ``rank`` (equal counts or rates): shown "=3"."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

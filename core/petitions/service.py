@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -114,7 +115,10 @@ def seat_table_rows(petition: PetitionDetail, seats: Sequence[SeatRow]) -> tuple
     no rank: it is not a seat, so seat ranks run 1, 2, 3… around it. It is
     shown when it falls within the requested rows.
     """
-    rows = [TableRow(s.seat_rank, s.name, s.signatures, s.percent, s.mp_printed) for s in seats]
+    rows = [
+        TableRow(s.seat_rank, s.name, s.signatures, s.percent, s.mp_printed, tied=s.tied)
+        for s in seats
+    ]
     unknown_rank = petition.unknown_rank
     if petition.unknown_signatures is not None and unknown_rank is not None:
         position = unknown_rank - 1
@@ -247,6 +251,8 @@ class PetitionCommands(Picking):
                     "No electorate figures are known for this petition's seats, so there is "
                     "no per-elector rate. Try by:constituencies."
                 )
+            # Ranks of the whole set are competition ranks; a rank two rows hold is shared.
+            shared = Counter(r.rank for r in table.rows)
             rows = tuple(
                 TableRow(
                     r.rank,
@@ -255,6 +261,7 @@ class PetitionCommands(Picking):
                     percent_of(r.signatures, detail.uk_base),
                     per_thousand=r.per_thousand,
                     index=r.index,
+                    tied=r.rank is not None and shared.get(r.rank, 0) > 1,
                 )
                 for r in table.rows
             )
@@ -262,7 +269,8 @@ class PetitionCommands(Picking):
         elif by == "countries":
             countries = await counts.country_table(self.db, detail.id)
             rows = tuple(
-                TableRow(c.rank, c.name, c.signatures, c.percent) for c in countries[:count]
+                TableRow(c.rank, c.name, c.signatures, c.percent, tied=c.tied)
+                for c in countries[:count]
             )
             listed = len(countries)
         else:

@@ -146,8 +146,8 @@ class SeatRow:
     """One row of a petition's constituency table.
 
     ``rank`` is the source rank (the Unknown row counted); ``seat_rank`` is the
-    rank among real seats. ``mp_printed`` is the MP as printed at that refresh,
-    ``None`` for a vacant seat.
+    competition rank among real seats (equal counts share it: ``tied``).
+    ``mp_printed`` is the MP as printed in the document, ``None`` for a vacant seat.
     """
 
     constituency_id: int
@@ -158,14 +158,19 @@ class SeatRow:
     signatures: int
     percent: float
     mp_printed: str | None
+    tied: bool = False
+    """Another seat has the same count (and so the same ``seat_rank``: "=3")."""
 
 
 @dataclass(frozen=True, slots=True)
 class CountryRow:
+    """A country row; ``rank`` is the competition rank, ``tied`` when it is shared."""
+
     name: str
     rank: int
     signatures: int
     percent: float
+    tied: bool = False
 
 
 @dataclass(frozen=True, slots=True)

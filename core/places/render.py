@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from core.common.cards import Card, Reply, escape, fmt_int, fmt_percent
+from core.common.ranks import fmt_rank
 from core.common.results import Result
 from core.meta.results import About, HelpResult
 from core.petitions import render as rp
@@ -68,7 +69,12 @@ def seat_in_petition(result: SeatInPetition) -> Reply:
     )
     card.add_field("Signatures", fmt_int(standing.signatures), inline=True)
     if standing.listed:
-        rank = f"{fmt_int(standing.seat_rank)} of {fmt_int(standing.seats_total)}"
+        rank = (
+            f"{fmt_rank(standing.seat_rank, standing.tied, words=True)}"
+            f" of {fmt_int(standing.seats_total)}"
+        )
+        if standing.tied:
+            rank += " (joint: another seat has the same count)"
     else:
         rank = (
             f"joint last: {fmt_int(standing.seat_rank)} of {fmt_int(standing.seats_total)}"

@@ -112,6 +112,8 @@ class SeatStanding:
     seats_listed: int
     seats_total: int
     mp_printed: str | None
+    tied: bool = False
+    """Another seat has the same count: the rank is shared ("=3rd")."""
 
 
 @dataclass(frozen=True, slots=True)

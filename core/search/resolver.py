@@ -66,6 +66,7 @@ COVERAGE_WEIGHT = 0.6  # final score: this share word coverage, the rest WRatio
 PHRASE_BONUS = 3.0  # the query appears word for word inside the entry
 INLINE_MAX_ENTRIES = 2_000  # smaller indexes answer in ~50 µs: a thread hop would cost more
 STEM_SIMILARITY = 0.9  # another form of the word: above a typo, below the word itself
+LAST_RESORT_EDITS_FROM = 5  # an unknown word this long with no 1-edit neighbour may have 2
 NAME_SHORTEST_TYPO = 3  # seat and MP names: "Tai" may be "Tami" (see TextIndex)
 NONE_BELOW = 62.0  # final score under which nothing is considered a match
 SUGGEST_ABOVE = 50.0  # "did you mean" only offers entries at least this similar
@@ -180,15 +181,10 @@ class TextIndex:
         # only unknown words are typos or truncations, and the word being typed may be either.
         edits = 0 if known else _max_edits(word, self.shortest_typo)
         if edits:
-            nearby = [
-                w
-                for size in range(len(word) - edits, len(word) + edits + 1)
-                for w in self._by_length.get(size, ())
-            ]
-            for other, distance, _ in process.extract(
-                word, nearby, scorer=OSA.distance, score_cutoff=edits, limit=None
-            ):
-                found.setdefault(other, _edit_similarity(int(distance)))
+            self._near(word, edits, found)
+            if not found and edits == 1 and len(word) >= LAST_RESORT_EDITS_FROM:
+                # Nothing one edit away: a scrambled word ("snears" for "snares") is two.
+                self._near(word, 2, found)
         if len(word) >= 4:
             # Other forms of the same word: "farming" for "farms", "charge" for "charges"
             # (for a known word too: "farming" also finds titles that say "farms").
@@ -208,6 +204,18 @@ class TextIndex:
             self._expansions.clear()
         self._expansions[cache_key] = result
         return result
+
+    def _near(self, word: str, edits: int, found: dict[str, float]) -> None:
+        """Add indexed words within ``edits`` edits of ``word`` (OSA distance) to ``found``."""
+        nearby = [
+            w
+            for size in range(len(word) - edits, len(word) + edits + 1)
+            for w in self._by_length.get(size, ())
+        ]
+        for other, distance, _ in process.extract(
+            word, nearby, scorer=OSA.distance, score_cutoff=edits, limit=None
+        ):
+            found.setdefault(other, _edit_similarity(int(distance)))
 
     def _coverage(self, words: list[str], partial: bool) -> np.ndarray:
         """Per entry, the IDF-weighted share of query words it contains (0–1)."""

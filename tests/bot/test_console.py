@@ -71,7 +71,7 @@ async def test_first_run_loads_seeds_and_answers_like_the_bot(settings: Settings
     seat = answer_to(output, "constituency show woking ofsted")
     assert seat.startswith("Woking  <https://petition.parliament.uk/petitions/652057>")
     assert "[Signatures]\n81" in seat
-    assert "[Rank among seats]\n287 of 650" in seat
+    assert "[Rank among seats]\n=281st of 650 (joint: another seat has the same count)" in seat
     assert "[MP at that refresh]\nMr Jonathan Lord MP" in seat
 
     mp = answer_to(output, "mp show andrew mitchel")
@@ -94,7 +94,7 @@ async def test_pages_menus_and_buttons(settings: Settings) -> None:
     assert first.splitlines()[2] == "1 United Kingdom — 48,626 (99.68%)"
     assert first.endswith("(page 1 of 3: type next or prev)")
     second = answer_to(output, "next")
-    assert second.splitlines()[2] == "21 Jersey — 2 (0.00%)"
+    assert second.splitlines()[2] == "=16 Jersey — 2 (0.00%)"
     assert second.endswith("(page 2 of 3: type next or prev)")
 
     guess = answer_to(output, "constituency show brighton")

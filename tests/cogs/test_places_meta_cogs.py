@@ -65,7 +65,10 @@ async def test_constituency_vacant_seat(bot: FakeBot) -> None:
     interaction = FakeInteraction(bot, OWNER)
     await Places.constituency_show.callback(cog, interaction, "Wellingborough", "ofsted")  # type: ignore[arg-type]
     got = fields(interaction.sent)
-    assert (got["Signatures"], got["Rank among seats"]) == ("86", "256 of 650")
+    assert (got["Signatures"], got["Rank among seats"]) == (
+        "86",
+        "=251st of 650 (joint: another seat has the same count)",
+    )
     assert got["MP at that refresh"] == "Vacant"
 
 
@@ -86,7 +89,7 @@ async def test_mp_show_with_honorifics(bot: FakeBot) -> None:
     assert sent["embeds"][0].title == "Jonathan Lord — MP for Woking"
     assert fields(sent) == {
         "Signatures": "81",
-        "Rank among seats": "287 of 650",
+        "Rank among seats": "=281st of 650 (joint: another seat has the same count)",
         "Share of UK signatures": "0.17%",
         "MP at that refresh": "Mr Jonathan Lord MP",
     }

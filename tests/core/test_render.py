@@ -268,7 +268,7 @@ def test_seat_in_petition_zero_count_and_vacant() -> None:
         )
     )
     fields = {f.name: f.value for f in reply.cards[0].fields}
-    assert (fields["Signatures"], fields["Rank among seats"]) == ("1,234", "12 of 650")
+    assert (fields["Signatures"], fields["Rank among seats"]) == ("1,234", "12th of 650")
     assert fields["Share of UK signatures"] == "0.10%"  # 1,234 of 1,200,000 UK signatures
     assert fields["MP at that refresh"] == "Vacant"
 
