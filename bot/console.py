@@ -166,6 +166,15 @@ async def _best_split(
             continue
         if best is None or (score, k) > best:
             best, choice = (score, k), (head, tail or None)
+    # The whole line read as one name: if a shorter head is that name exactly, the
+    # rest was meant as the second argument (a petition); keep it, so a typo there
+    # is answered "no petition matches", never silently dropped.
+    whole = second_optional and choice[1] is None and len(words) > 1
+    if whole and _RANK[(await first(" ".join(words))).status] < _RANK["exact"]:
+        for k in range(len(words) - 1, 0, -1):
+            head = " ".join(words[:k])
+            if (await first(head)).status == "exact":
+                return head, " ".join(words[k:])
     return choice
 
 
@@ -204,6 +213,8 @@ def _parse_top(rest: str) -> Invocation:
             by = words[i]
             del words[i - 1 : i + 1]
             break
+    if by == "constituencies" and len(words) > 1 and _table(words[-1]) is not None:
+        by = words.pop()  # "petition top ofsted rate": a trailing table word is the table
     if count_text is None and len(words) >= 3 and words[-2].lower() == "count":
         count_text = words.pop()
         words.pop()

@@ -66,6 +66,10 @@ COVERAGE_WEIGHT = 0.6  # final score: this share word coverage, the rest WRatio
 PHRASE_BONUS = 3.0  # the query appears word for word inside the entry
 INLINE_MAX_ENTRIES = 2_000  # smaller indexes answer in ~50 µs: a thread hop would cost more
 STEM_SIMILARITY = 0.9  # another form of the word: above a typo, below the word itself
+ROLES = frozenset(
+    {"speaker", "the speaker", "deputy speaker", "prime minister", "the prime minister"}
+)
+"""Offices typed instead of a name (after honorifics are dropped): never fuzzy-matched."""
 LAST_RESORT_EDITS_FROM = 5  # an unknown word this long with no 1-edit neighbour may have 2
 NAME_SHORTEST_TYPO = 3  # seat and MP names: "Tai" may be "Tami" (see TextIndex)
 NONE_BELOW = 62.0  # final score under which nothing is considered a match
@@ -719,7 +723,9 @@ class Resolver:
             ref = snap.mp_by_id.get(int(text.lstrip("#").strip()))
             if ref is not None:
                 return Resolution(query, "exact", ref)
-        if not fold(text):
+        if not fold(text) or person_key(text) in ROLES:
+            # "Mr Speaker", "the Prime Minister": a role, not a name; fuzzy matching
+            # it against names finds someone unrelated ("Spencer").
             return Resolution(query, "none")
         exact, ranked = await _run(
             snap.mp_index, _mp_search, snap, text, MAX_ALTERNATIVES + 1, False

@@ -262,3 +262,24 @@ async def test_parse_chart_keywords(services: Services) -> None:
     assert await parse("petition chart 652057 top countries", services) == Invocation.of(
         "petition chart", petition="652057", kind="top", metric="count", by="countries"
     )
+
+
+async def test_free_text_keeps_the_table_and_the_petition(services: Services) -> None:
+    """Issue 15: "rate" is the table, not title words; a petition typo is not dropped."""
+    assert await parse("petition top ofsted rate", services) == Invocation.of(
+        "petition top", petition="ofsted", by="rate", count=None
+    )
+    assert await parse("petition top verified id countries", services) == Invocation.of(
+        "petition top", petition="verified id", by="countries", count=None
+    )
+    assert await parse("mp show andrew mitchell zzzqqq", services) == Invocation.of(
+        "mp show", name="andrew mitchell", petition="zzzqqq"
+    )
+    assert await parse("mp show andrew mitchell ofsted", services) == Invocation.of(
+        "mp show", name="andrew mitchell", petition="ofsted"
+    )
+
+
+async def test_a_role_is_not_an_mp_name(services: Services) -> None:
+    with pytest.raises(UserFacingError, match="No MP matches 'Mr Speaker'"):
+        await services.mp_show("Mr Speaker")
