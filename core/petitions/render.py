@@ -32,6 +32,7 @@ from core.common.ranks import competition_ranks, fmt_rank
 from core.common.results import FollowUp, Result
 from core.meta.results import About, HelpResult
 from core.petitions.lifecycle import state_now
+from core.petitions.momentum import Momentum
 from core.petitions.results import (
     ChartCard,
     Comparison,
@@ -219,6 +220,34 @@ def _short_title(title: str, limit: int = 120) -> str:
     return escape(truncate(" ".join(title.split()), limit))
 
 
+def momentum_lines(m: Momentum) -> list[str]:
+    """Gains over 24 h / 7 days where stored counts allow, then the forecast."""
+    lines = []
+    for gain in m.gains:
+        if gain.signatures is None or gain.since is None:
+            lines.append(f"Last {gain.window}: no stored count from then to compare")
+        else:
+            hours = (m.latest - gain.since).total_seconds() / 3600 if m.latest else 0
+            span = f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} days"
+            lines.append(
+                f"Last {gain.window}: {gain.signatures:+,} (over the {span} to"
+                f" {fmt_date(m.latest)})"
+            )
+    f = m.forecast
+    if f is not None:
+        pace = f"{f.per_day:,.0f} a day ({f.basis})"
+        if f.threshold is None:
+            lines.append(f"Pace: {pace}; every threshold passed")
+        elif f.reached_at is not None:
+            lines.append(f"At {pace}: {fmt_int(f.threshold)} by about {fmt_date(f.reached_at)}")
+        else:
+            closes = f" before it closes on {fmt_date(f.closes_at)}" if f.closes_at else ""
+            lines.append(f"At {pace}: won't reach {fmt_int(f.threshold)}{closes}")
+    elif not m.open_now:
+        lines.append("Closed: no forecast")
+    return lines
+
+
 # ---------------------------------------------------------------- search
 def search_results(result: SearchResult) -> Reply:
     """Ranked matches, 10 a page; the menu opens one (``choices`` line up with pages)."""
@@ -271,6 +300,8 @@ def petition_card(result: PetitionCard) -> Reply:
     card.add_field("Last refreshed", fmt_time(p.refreshed_at), inline=True)
     if p.opened_at:
         card.add_field("Opened", fmt_date(p.opened_at), inline=True)
+    if result.momentum is not None and result.momentum.latest is not None:
+        card.add_field("Momentum", "\n".join(momentum_lines(result.momentum)))
     if p.debate is not None:
         card.add_field("Debate", "\n".join(debate_lines(p.debate)))
     response = result.response

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from core.charts.types import ChartResult
 from core.common.results import Result
+from core.petitions.momentum import Momentum
 from core.petitions.types import (
     CountryRow,
     HistoryRecord,
@@ -53,6 +54,7 @@ class PetitionCard(Result):
     thresholds: tuple[Threshold, ...]
     top_seats: tuple[SeatRow, ...]
     top_countries: tuple[CountryRow, ...]
+    momentum: Momentum | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from core.common.cards import fmt_int
 from core.common.errors import UserFacingError
 from core.common.results import FollowUp, Invocation
 from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, state_now
+from core.petitions.momentum import momentum
 from core.petitions.results import (
     ChartCard,
     Comparison,
@@ -219,8 +220,16 @@ class PetitionCommands(Picking):
                 FollowUp("Government response", Invocation.of("petition response", petition=ref))
             )
         actions.append(FollowUp("History", Invocation.of("petition history", petition=ref)))
+        now = self.now()
+        moving = momentum(
+            await counts.snapshots(self.db, detail.id),
+            opened_at=detail.opened_at,
+            deadline_at=detail.deadline_at,
+            open_now=state_now(detail.state, detail.deadline_at, now) == "open",
+        )
         return PetitionCard(
-            now=self.now(),
+            now=now,
+            momentum=moving,
             invocation=invocation,
             choices=did_you_mean(invocation, "petition", picked),
             actions=tuple(actions),

@@ -194,3 +194,10 @@ async def test_long_input_is_not_echoed_whole(services: Services) -> None:
         with pytest.raises(NotFoundError) as caught:
             await run(query)
         assert len(str(caught.value)) < 200
+
+
+async def test_momentum_says_when_stored_counts_do_not_allow_it(services: Services) -> None:
+    shown = await text(services, services.petition_show("619334"))
+    assert "Last 24 hours: no stored count from then to compare" in shown
+    assert "Last 7 days: no stored count from then to compare" in shown
+    assert "Closed: no forecast" in shown
