@@ -375,6 +375,16 @@ async def _history_spec(db: Database, petition: ChartPetition) -> ChartSpec:
             f"({fmt_int(snaps[0].signatures)} on {_when(snaps[0].at)}): a history chart "
             "needs at least two. It fills in as newer refreshes are ingested."
         )
+    closes = petition.deadline_at
+    if closes is not None and any(p.at > closes for p in points):
+        # No signatures after closing: a count refreshed later is the final count, at the
+        # deadline; the time axis stops there instead of running on past it.
+        points = [
+            charts.HistoryPoint(min(p.at, closes), p.signatures, p.label) for p in points
+        ]
+        known = {p.at for p in points}
+    else:
+        closes = None
     opened = events.get("Opened")
     if opened is not None and opened < min(known):
         points.append(charts.HistoryPoint(opened, 0, "Opened"))
@@ -382,12 +392,20 @@ async def _history_spec(db: Database, petition: ChartPetition) -> ChartSpec:
         f"Signatures over time · {len(snaps)} stored " + ("count" if len(snaps) == 1 else "counts"),
         f"latest {fmt_int(snaps[-1].signatures)} on {_when(snaps[-1].at)}",
     )
-    figure = charts.HistoryChart(petition.title, subtitle, tuple(points))
+    joined = len(snaps) >= 2
+    figure = charts.HistoryChart(petition.title, subtitle, tuple(points), closes, joined)
     stored = f"{len(snaps)} stored " + ("count" if len(snaps) == 1 else "counts")
     dated = sorted({p.label for p in points if p.label is not None}, key=_event_order)
     extra = f", plus when it was {_and([_EVENT_WORDS[d] for d in dated])}" if dated else ""
     lines = ", ".join(f"{fmt_int(v)} ({w})" for v, w in _LINE_WORDS if v in _drawn(points))
     notes = [f"Signatures over time from {stored}{extra}.", f"Dashed lines: {lines}."]
+    if not joined:
+        notes.append(
+            "Only one count is stored, so the points are not joined: how the count grew"
+            " between them is unknown."
+        )
+    if closes is not None:
+        notes.append(f"Closed {_when(closes)}: later counts are drawn at the deadline.")
     # An older document adds a snapshot without changing the refresh time: key on the count.
     return _spec(petition, figure, "History", notes, ("history", f"s{len(snaps)}"))
 

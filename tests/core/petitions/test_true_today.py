@@ -201,3 +201,19 @@ async def test_momentum_says_when_stored_counts_do_not_allow_it(services: Servic
     assert "Last 24 hours: no stored count from then to compare" in shown
     assert "Last 7 days: no stored count from then to compare" in shown
     assert "Closed: no forecast" in shown
+
+
+async def test_history_chart_stops_at_the_deadline_and_is_honest_with_one_count(
+    services: Services,
+) -> None:
+    """300473 closed 11 Sep 2020; its only stored count is from 10 Feb 2022."""
+    from core.charts.draw import HistoryChart
+    from core.charts.service import chart_spec
+
+    spec = await chart_spec(services.db, 300473, "history")
+    figure = spec.figure
+    assert isinstance(figure, HistoryChart)
+    assert figure.closes_at == datetime(2020, 9, 11, 22, 59, 59, tzinfo=UTC)
+    assert max(p.at for p in figure.points) == figure.closes_at  # nothing past closing
+    assert figure.joined is False  # one stored count: points are not joined by a line
+    assert any("later counts are drawn at the deadline" in note for note in spec.notes)
