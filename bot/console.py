@@ -57,8 +57,8 @@ _RANK = {"exact": 3, "clear": 2, "ambiguous": 1, "none": 0}
 USAGE = {
     "petition search": "petition search <words|id|url> [state=open|closed|rejected|all]",
     "petition show": "petition show <petition>",
-    "petition top": "petition top <petition> [by constituencies|countries|rate] [count N]",
-    "petition chart": "petition chart <petition> [top|history|map] [rate] [countries]",
+    "petition top": "petition top <petition> [by constituencies|countries|rate|region] [count N]",
+    "petition chart": "petition chart <petition> [top|history|map] [rate] [countries|region]",
     "petition compare": "petition compare <first> | <second>",
     "petition response": "petition response <petition>",
     "petition history": "petition history <petition>",
@@ -223,7 +223,7 @@ def _parse_top(rest: str) -> Invocation:
     table = _table(by)
     if table is None:
         raise UsageError(
-            f"Rank by constituencies, countries or rate. Usage: {USAGE['petition top']}"
+            f"Rank by constituencies, countries, rate or region. Usage: {USAGE['petition top']}"
         )
     if not words:
         raise UsageError(f"Which petition? Usage: {USAGE['petition top']}")
@@ -246,6 +246,8 @@ def _parse_chart(rest: str) -> Invocation:
         "count": ("metric", "count"),
         "countries": ("by", "countries"),
         "constituencies": ("by", "constituencies"),
+        "region": ("by", "region"),
+        "regions": ("by", "region"),
     }
     while len(words) > 1 and words[-1].lower() in keywords:
         name, value = keywords[words.pop().lower()]
@@ -263,6 +265,8 @@ def _table(word: str) -> str | None:
         return "countries"
     if lowered.startswith(("rate", "per")):
         return "rate"
+    if lowered.startswith("region"):
+        return "region"
     return lowered if lowered in TABLES else None
 
 

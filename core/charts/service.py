@@ -36,15 +36,15 @@ from core.common.cards import fmt_int
 from core.common.errors import NotFoundError, UserFacingError
 from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
 from db import charts as queries
-from db import counts
+from db import counts, reference
 from db.database import Database
 
 Figure = charts.BarChart | charts.HistoryChart | charts.MapChart
-By = Literal["constituencies", "countries"]
+By = Literal["constituencies", "countries", "region"]
 
 KINDS: tuple[str, ...] = ("top", "history", "map")
 METRICS: tuple[str, ...] = ("count", "rate")
-BYS: tuple[str, ...] = ("constituencies", "countries")
+BYS: tuple[str, ...] = ("constituencies", "countries", "region")
 
 DEFAULT_CACHE_DIR = Path("var/charts")
 """Default PNG cache, relative to the working directory (no setting needed)."""
@@ -142,7 +142,9 @@ def _check_options(kind: str, metric: str, by: str, count: int) -> None:
     if metric not in METRICS:
         raise UserFacingError(f"Unknown metric {metric!r}: choose count or rate.")
     if by not in BYS:
-        raise UserFacingError(f"Unknown grouping {by!r}: choose constituencies or countries.")
+        raise UserFacingError(
+            f"Unknown grouping {by!r}: choose constituencies, countries or region."
+        )
     if not 1 <= count <= MAX_COUNT:
         raise UserFacingError(f"Choose between 1 and {MAX_COUNT} bars.")
 
@@ -292,6 +294,8 @@ async def _top_spec(
 ) -> ChartSpec:
     refreshed = f"refreshed {_when(petition.refreshed_at)}"
     notes: list[str] = []
+    if by == "region":
+        return await _region_spec(db, petition, metric, refreshed)
     if by == "countries":
         if metric == "rate":
             notes.append(
@@ -340,6 +344,22 @@ async def _top_spec(
     figure = charts.BarChart(petition.title, subtitle, axis, items)
     notes.insert(0, f"Top {len(items)} constituencies {what} ({boundary}).")
     return _spec(petition, figure, "Top constituencies", notes, ("top", metric, by, str(count)))
+
+
+async def _region_spec(
+    db: Database, petition: ChartPetition, metric: str, refreshed: str
+) -> ChartSpec:
+    """The 12 UK regions and nations by signatures (summed from seats via the reference)."""
+    regions = await reference.region_counts(db, petition.id)
+    if not any(r.signatures for r in regions):
+        raise UserFacingError("This petition has no signatures by constituency to sum by region.")
+    notes = [f"The {len(regions)} UK regions and nations by signatures, summed from seats."]
+    if metric == "rate":
+        notes.append("Rates by region are not drawn: showing counts.")
+    items = tuple(charts.BarItem(r.region, r.signatures, fmt_int(r.signatures)) for r in regions)
+    subtitle = _subtitle("Signatures by UK region and nation", refreshed)
+    figure = charts.BarChart(petition.title, subtitle, "signatures", items)
+    return _spec(petition, figure, "Regions", notes, ("top", metric, "region"))
 
 
 # ---------------------------------------------------------------- history

@@ -56,7 +56,8 @@ COMMANDS = (
         "A petition's signatures, response and top seats",
         handler="petition_show",
         options=(petition_option(),),
-        help="A petition's card: signatures, thresholds, response, top seats and countries.",
+        help="A petition's card: state today and deadline, momentum, debate, response and"
+        " top seats.",
         examples=("/petition show petition:pause ofsted inspections",),
         section=SECTION,
     ),
@@ -69,7 +70,8 @@ COMMANDS = (
             Option(
                 "by",
                 OptionType.STRING,
-                "Rank constituencies (default), countries, or seats per 1,000 electors (rate)",
+                "Rank constituencies (default), countries, regions (region) or seats per 1,000"
+                " electors (rate)",
                 required=False,
                 default="constituencies",
                 choices=_words(*TABLES),
@@ -83,10 +85,10 @@ COMMANDS = (
                 max_value=700,
             ),
         ),
-        help="The petition's signatures ranked by constituency or by country.",
+        help="The petition's signatures ranked by constituency, country, region or rate.",
         examples=("/petition top petition:652057 by:countries",),
         section=SECTION,
-        console="petition top <petition> [by constituencies|countries|rate] [count N]",
+        console="petition top <petition> [by constituencies|countries|rate|region] [count N]",
     ),
     Command(
         "petition chart",
@@ -113,17 +115,17 @@ COMMANDS = (
             Option(
                 "by",
                 OptionType.STRING,
-                "For kind:top, rank constituencies (default) or countries",
+                "For kind:top, rank constituencies (default), countries or regions (region)",
                 required=False,
                 default="constituencies",
-                choices=_words("constituencies", "countries"),
+                choices=_words("constituencies", "countries", "region"),
             ),
         ),
         help="A bar chart of the top seats or countries, signatures over time, or a hex map "
         "of all 650 seats (by count or per 1,000 electors).",
         examples=("/petition chart petition:ofsted kind:map metric:rate",),
         section=SECTION,
-        console="petition chart <petition> [top|history|map] [rate] [countries]",
+        console="petition chart <petition> [top|history|map] [rate] [countries|region]",
     ),
     Command(
         "petition compare",

@@ -339,12 +339,15 @@ def top_table(result: TopTable) -> Reply:
     seats = result.by == "constituencies"
     lines = [table_line(row, seats=seats) for row in result.rows]
     shown = sum(1 for row in result.rows if not row.unknown)
-    what = "seats" if seats else "countries"
+    what = {"constituencies": "seats", "region": "regions and nations"}.get(result.by, "countries")
     counted = f"top {fmt_int(shown)} of {fmt_int(result.listed)} {what}"
     if seats:
         counted += " (Unknown is not a seat and has no rank)"
+    if result.by == "region":
+        counted += " · summed from seats; % of UK signatures"
+    heading = {"constituencies": "Constituencies", "region": "Regions"}.get(result.by, "Countries")
     pages = paged(
-        f"{'Constituencies' if seats else 'Countries'}: {_short_title(p.title)}",
+        f"{heading}: {_short_title(p.title)}",
         lines,
         per_page=TABLE_PAGE,
         url=p.url,

@@ -10,6 +10,7 @@ from datetime import datetime
 from core.charts import service as chart_service
 from core.common.cards import fmt_int
 from core.common.errors import UserFacingError
+from core.common.ranks import competition_ranks
 from core.common.results import FollowUp, Invocation
 from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, state_now
 from core.petitions.momentum import momentum
@@ -246,7 +247,7 @@ class PetitionCommands(Picking):
     ) -> TopTable:
         """The full ranked table (or its first ``count`` rows)."""
         if by not in TABLES:
-            raise UserFacingError("Rank by 'constituencies', 'countries' or 'rate'.")
+            raise UserFacingError("Rank by 'constituencies', 'countries', 'rate' or 'region'.")
         if count is not None and count < 1:
             raise UserFacingError("Count must be at least 1.")
         invocation = Invocation.of("petition top", petition=petition, by=by, count=count)
@@ -275,6 +276,25 @@ class PetitionCommands(Picking):
                 for r in table.rows
             )
             listed, national = table.seats_in_set, table.national
+        elif by == "region":
+            regions = await reference.region_counts(self.db, detail.id)
+            if not regions:
+                raise UserFacingError(
+                    "No reference seats are loaded for this petition's boundaries, so its"
+                    " seats cannot be summed by region."
+                )
+            ranks = competition_ranks([r.signatures for r in regions])
+            rows = tuple(
+                TableRow(
+                    rank,
+                    r.region,
+                    r.signatures,
+                    percent_of(r.signatures, detail.uk_base),
+                    tied=tied,
+                )
+                for (rank, tied), r in zip(ranks, regions, strict=True)
+            )[:count]
+            listed = len(regions)
         elif by == "countries":
             countries = await counts.country_table(self.db, detail.id)
             rows = tuple(

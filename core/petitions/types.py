@@ -11,7 +11,7 @@ StateFilter = Literal["open", "closed", "rejected", "all"]
 """What a user may filter by: a state, or all of them."""
 STATES: tuple[str, ...] = get_args(StateFilter)
 
-TableKind = Literal["constituencies", "countries", "rate"]
+TableKind = Literal["constituencies", "countries", "rate", "region"]
 """How ``/petition top`` ranks a petition's signatures."""
 TABLES: tuple[str, ...] = get_args(TableKind)
 

@@ -85,6 +85,15 @@ class RateTable:
 
 
 @dataclass(frozen=True, slots=True)
+class RegionCount:
+    """Signatures from one of the 12 UK regions and nations (English regions, Scotland,
+    Wales, Northern Ireland), summed from the petition's seats."""
+
+    region: str
+    signatures: int
+
+
+@dataclass(frozen=True, slots=True)
 class UnlinkedSeat:
     """A petition seat row that matches no reference seat (a name to add as a variant)."""
 

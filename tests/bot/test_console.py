@@ -112,7 +112,7 @@ async def test_mistakes_get_messages_not_tracebacks(settings: Settings) -> None:
         settings,
         "petition show zzzz qqqq",
         "frobnicate",
-        "petition top ofsted by regions",
+        "petition top ofsted by parish",
         "7",
         "next",
         "petition compare ofsted",
@@ -120,9 +120,9 @@ async def test_mistakes_get_messages_not_tracebacks(settings: Settings) -> None:
     )
     assert answer_to(output, "petition show zzzz qqqq") == "No petition matches 'zzzz qqqq'."
     assert answer_to(output, "frobnicate").startswith("I don't know 'frobnicate'.")
-    assert answer_to(output, "petition top ofsted by regions") == (
-        "Rank by constituencies, countries or rate."
-        " Usage: petition top <petition> [by constituencies|countries|rate] [count N]"
+    assert answer_to(output, "petition top ofsted by parish") == (
+        "Rank by constituencies, countries, rate or region. Usage: petition top <petition>"
+        " [by constituencies|countries|rate|region] [count N]"
     )
     assert answer_to(output, "7") == "There is no menu on screen to pick from."
     assert answer_to(output, "next") == "There is only one page."

@@ -217,3 +217,44 @@ async def test_history_chart_stops_at_the_deadline_and_is_honest_with_one_count(
     assert max(p.at for p in figure.points) == figure.closes_at  # nothing past closing
     assert figure.joined is False  # one stored count: points are not joined by a line
     assert any("later counts are drawn at the deadline" in note for note in spec.notes)
+
+
+# ---------------------------------------------------------------- regions
+async def test_regions_summed_from_seats_match_the_sites_own_counts(
+    services: Services,
+) -> None:
+    """For every JSON petition: seats summed by the reference region == signatures_by_region."""
+    import json
+
+    from db.reference import ensure_reference, region_counts
+
+    await ensure_reference(services.db)
+    for path in sorted(PETITIONS.glob("*.json")):
+        data = json.loads(path.read_bytes())["data"]
+        by_region = data["attributes"]["signatures_by_region"]
+        stated = {r["name"]: r["signature_count"] for r in by_region}
+        summed = {r.region: r.signatures for r in await region_counts(services.db, data["id"])}
+        assert len(summed) == 12, path.name
+        assert {k: v for k, v in summed.items() if v or k in stated} == stated, path.name
+
+
+async def test_top_by_region_and_a_region_chart(services: Services) -> None:
+    from core.charts.draw import BarChart
+    from core.charts.service import chart_spec
+    from db.reference import ensure_reference
+
+    await ensure_reference(services.db)
+    table = await services.petition_top("619334", by="region")
+    assert [(r.rank, r.name, r.signatures) for r in table.rows[:3]] == [
+        (1, "South East", 27_925),
+        (2, "London", 23_250),
+        (3, "North West", 17_855),
+    ]
+    assert len(table.rows) == table.listed == 12
+    shown = await text(services, services.petition_top("619334", by="region"))
+    assert "Regions: Include abortion rights" in shown
+    spec = await chart_spec(services.db, 619334, "top", by="region")
+    assert isinstance(spec.figure, BarChart) and len(spec.figure.items) == 12
+    # Markdown reports print no regions: summed from seats all the same.
+    seeds = await services.petition_top("ofsted", by="region")
+    assert sum(r.signatures for r in seeds.rows) > 0 and len(seeds.rows) == 12
