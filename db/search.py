@@ -47,7 +47,14 @@ def load_search_data_sync(conn: sqlite3.Connection) -> SearchData:
         " FROM (SELECT DISTINCT boundary_set FROM constituencies) c"
         " ORDER BY newest IS NULL, newest DESC, c.boundary_set DESC"
     ).fetchall()
-    mps = conn.execute("SELECT id, name, name_key FROM mps ORDER BY name_key").fetchall()
+    # MPs named in petition data, plus today's MPs (2024 reference) not named there: those
+    # get the negative of their member id (core.places.service knows them by it).
+    mps = conn.execute(
+        "SELECT id, name, name_key FROM mps UNION ALL"
+        " SELECT -member_id, name, name_key FROM current_mps"
+        " WHERE member_id IS NOT NULL AND name_key NOT IN (SELECT name_key FROM mps)"
+        " ORDER BY 3"
+    ).fetchall()
     return SearchData(
         petitions=petitions,
         petition_keys=petition_keys,

@@ -29,7 +29,7 @@ from core.petitions.results import (
 )
 from core.places.rates import describe
 from core.places.results import SeatInPetition, SeatOverview
-from core.places.types import MpSeat, SeatHolder
+from core.places.types import CurrentMp, MpSeat, SeatHolder
 from core.search.picking import Chooser
 
 SEAT_COLOUR = 0x16A085
@@ -55,6 +55,21 @@ def _mp_seats(seats: tuple[MpSeat, ...]) -> str:
 
 def _title(seat_name: str, mp_name: str | None) -> str:
     return f"{escape(mp_name)} — MP for {escape(seat_name)}" if mp_name else escape(seat_name)
+
+
+PRINTED_MP = "MP named in the petition data"
+PRINTED_NOTE = "\n(as the document printed it: the MP when the data was captured)"
+
+
+def _add_current(card: Card, current: CurrentMp | None, how: str | None) -> None:
+    """Today's MP and party from the 2024 reference, labelled as such."""
+    if current is None:
+        return
+    where = f" — {escape(how)}" if how else ""
+    card.add_field(
+        "MP now (2024 reference)",
+        f"{escape(current.name)} ({escape(current.party)}){where}",
+    )
 
 
 def seat_in_petition(result: SeatInPetition) -> Reply:
@@ -90,7 +105,10 @@ def seat_in_petition(result: SeatInPetition) -> Reply:
         mp = "Not listed in this petition"
     if result.rate is not None:
         card.add_field("Per 1,000 electors", describe(result.rate.rate))
-    card.add_field("MP at that refresh", mp)
+    card.add_field(PRINTED_MP, mp + PRINTED_NOTE if standing.mp_printed else mp)
+    _add_current(card, result.current, result.current_how)
+    if result.note:
+        card.description = f"{result.note}\n\n{card.description}"
     if result.mp_seats and len(result.mp_seats) > 1:
         card.add_field("Seats held", _mp_seats(result.mp_seats))
     return rp.finish(Reply(cards=[card]), result)
@@ -107,13 +125,17 @@ def seat_overview(result: SeatOverview) -> Reply:
     if result.mp_seats:
         card.add_field("Seats held", _mp_seats(result.mp_seats))
     elif result.holders:
-        card.add_field("MP", "\n".join(_held(h) for h in result.holders[:3]))
+        held = "\n".join(_held(h) for h in result.holders[:3])
+        card.add_field("MPs named in petition data", held)
     lines = [
         f"**{i}** {escape(row.title)} — {fmt_int(row.signatures)} here"
         f" ({fmt_percent(rp.share(row.signatures, row.uk_signatures or row.total_signatures))}"
         f" of UK) · #{row.petition_id}"
         for i, row in enumerate(result.petitions, start=1)
     ]
+    _add_current(card, result.current, result.current_how)
+    if result.note:
+        card.description = f"{result.note}\n\n{card.description}"
     card.add_field(
         "Petitions signed most here", "\n".join(lines) or "No signatures recorded for this seat."
     )

@@ -172,3 +172,24 @@ class MpRef:
 
     id: int
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentMp:
+    """A 2024 seat's MP now (from the 2024 reference, not from petition documents)."""
+
+    ons_code: str
+    constituency: str
+    name: str
+    party: str
+    member_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatLink:
+    """A seat in another boundary set and how it was matched (said in the reply)."""
+
+    name: str
+    boundary_set: str
+    ons_code: str
+    how: str  # "same name" | "shares the name words …"

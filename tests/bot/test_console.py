@@ -72,7 +72,9 @@ async def test_first_run_loads_seeds_and_answers_like_the_bot(settings: Settings
     assert seat.startswith("Woking  <https://petition.parliament.uk/petitions/652057>")
     assert "[Signatures]\n81" in seat
     assert "[Rank among seats]\n=281st of 650 (joint: another seat has the same count)" in seat
-    assert "[MP at that refresh]\nMr Jonathan Lord MP" in seat
+    assert "[MP named in the petition data]\nMr Jonathan Lord MP\n(as the document printed" in seat
+    # The console loads the 2024 reference: today's MP of the seat of the same name.
+    assert "[MP now (2024 reference)]\nWill Forster (Liberal Democrat)" in seat
 
     mp = answer_to(output, "mp show andrew mitchel")
     assert mp.startswith("Andrew Mitchell — MP for Sutton Coldfield")

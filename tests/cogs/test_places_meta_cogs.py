@@ -44,7 +44,7 @@ async def test_constituency_zero_count(bot: FakeBot) -> None:
     assert_no_mentions(sent)
     assert sent["embeds"][0].title == "Glasgow North East"
     got = fields(sent)
-    assert got.pop("MP at that refresh").startswith(
+    assert got.pop("MP named in the petition data").startswith(
         "Not listed in this petition; last seen before it: Anne McLaughlin (seen "
     )
     assert got == {
@@ -69,7 +69,7 @@ async def test_constituency_vacant_seat(bot: FakeBot) -> None:
         "86",
         "=251st of 650 (joint: another seat has the same count)",
     )
-    assert got["MP at that refresh"] == "Vacant"
+    assert got["MP named in the petition data"] == "Vacant"
 
 
 async def test_constituency_not_found_raises_for_the_handler(bot: FakeBot) -> None:
@@ -91,7 +91,8 @@ async def test_mp_show_with_honorifics(bot: FakeBot) -> None:
         "Signatures": "81",
         "Rank among seats": "=281st of 650 (joint: another seat has the same count)",
         "Share of UK signatures": "0.17%",
-        "MP at that refresh": "Mr Jonathan Lord MP",
+        "MP named in the petition data": "Mr Jonathan Lord MP\n"
+        "(as the document printed it: the MP when the data was captured)",
     }
 
 

@@ -256,7 +256,7 @@ def test_seat_in_petition_zero_count_and_vacant() -> None:
     assert fields["Signatures"] == "0"
     assert fields["Rank among seats"].startswith("joint last: 650 of 650")
     assert fields["Share of UK signatures"] == "0.00%"
-    assert fields["MP at that refresh"] == "Not listed in this petition"
+    assert fields["MP named in the petition data"] == "Not listed in this petition"
 
     vacant = replace(zero, listed=True, signatures=1_234, percent=0.1, seat_rank=12)
     reply = render(
@@ -270,7 +270,7 @@ def test_seat_in_petition_zero_count_and_vacant() -> None:
     fields = {f.name: f.value for f in reply.cards[0].fields}
     assert (fields["Signatures"], fields["Rank among seats"]) == ("1,234", "12th of 650")
     assert fields["Share of UK signatures"] == "0.10%"  # 1,234 of 1,200,000 UK signatures
-    assert fields["MP at that refresh"] == "Vacant"
+    assert fields["MP named in the petition data"] == "Vacant"
 
 
 # ---------------------------------------------------------------- every command on the seeds

@@ -258,3 +258,34 @@ async def test_top_by_region_and_a_region_chart(services: Services) -> None:
     # Markdown reports print no regions: summed from seats all the same.
     seeds = await services.petition_top("ofsted", by="region")
     assert sum(r.signatures for r in seeds.rows) > 0 and len(seeds.rows) == 12
+
+
+# ---------------------------------------------------------------- MPs in time
+async def test_mps_in_time_and_current_mps(services: Services) -> None:
+    from db.reference import ensure_reference
+
+    await ensure_reference(services.db)
+    await services.resolver.refresh()  # today's MPs join the index with the reference
+    seat = await text(services, services.constituency_show("central devon", "563943"))
+    assert "[MP named in the petition data]\nRt Hon Mel Stride MP\n(as the document" in seat
+    assert "[MP now (2024 reference)]\nMel Stride (Conservative)" in seat
+    medi = await text(services, services.mp_show("Llinos Medi"))
+    assert medi.startswith("Llinos Medi — MP for Ynys Môn")
+    assert "Llinos Medi (Plaid Cymru) is MP for Ynys Môn, a seat of the 2024 boundaries" in medi
+    assert "nearest earlier seat, Ynys Môn (same name)" in medi
+    speaker = await text(services, services.mp_show("Mr Speaker"))
+    assert speaker.startswith("Lindsay Hoyle — MP for Chorley")
+    assert "Lindsay Hoyle (Speaker)" in speaker
+
+
+async def test_a_2024_seat_on_2010_data_is_explained(services: Services) -> None:
+    from db.reference import ensure_reference
+
+    await ensure_reference(services.db)
+    with pytest.raises(UserFacingError) as caught:
+        await services.constituency_show("Aberafan Maesteg", "563943")
+    assert str(caught.value) == (
+        "Aberafan Maesteg is a seat of the 2024 boundaries; the petitions here count"
+        " signatures by the 2010–2024 boundaries, which had no seat of that name. Nearest"
+        " earlier seats by name: Aberavon (same region, shares the name word aberafan)."
+    )
