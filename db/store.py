@@ -173,6 +173,7 @@ class PetitionStore:
         pid = petition.id
         unknown = petition.unknown_row
         response_at = petition.event_time("Government Response")
+        debate = petition.debate or {}
         self.conn.execute(
             """
             INSERT INTO petitions (
@@ -180,8 +181,10 @@ class PetitionStore:
                 total_signatures, uk_signatures, unknown_signatures, unknown_rank, refreshed_at,
                 created_at, opened_at, closed_at, response_threshold_at, debate_threshold_at,
                 government_response_at, boundary_set, departments, topics, debate, content_hash,
-                source, first_seen_at, updated_at, deadline_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                source, first_seen_at, updated_at, deadline_at, debate_scheduled_seen_at,
+                debated_seen_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 title = excluded.title, title_key = excluded.title_key, url = excluded.url,
                 background = excluded.background,
@@ -198,7 +201,10 @@ class PetitionStore:
                 boundary_set = excluded.boundary_set, departments = excluded.departments,
                 topics = excluded.topics, debate = excluded.debate,
                 content_hash = excluded.content_hash, source = excluded.source,
-                updated_at = excluded.updated_at, deadline_at = excluded.deadline_at
+                updated_at = excluded.updated_at, deadline_at = excluded.deadline_at,
+                debate_scheduled_seen_at = coalesce(
+                    petitions.debate_scheduled_seen_at, excluded.debate_scheduled_seen_at),
+                debated_seen_at = coalesce(petitions.debated_seen_at, excluded.debated_seen_at)
             """,
             (
                 pid,
@@ -228,6 +234,8 @@ class PetitionStore:
                 utc_text(now),
                 utc_text(now),
                 utc_text(deadline),
+                utc_text(now) if debate.get("scheduled_debate_date") else None,
+                utc_text(now) if debate.get("debated_on") else None,
             ),
         )
         for table in ("history_events", "country_counts", "constituency_counts"):
