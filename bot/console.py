@@ -39,11 +39,12 @@ from typing import Any, TextIO
 
 from bot.settings import Settings, get_settings
 from bot.startup import open_database
-from core.common.cards import Card, CardField, Reply, reply_to_text, unescape
+from core.common.cards import Card, CardField, Reply, reply_to_text, truncate, unescape
 from core.common.errors import UserFacingError
 from core.common.results import FollowUp, Invocation, Result
 from core.petitions.types import STATES, TABLES
 from core.places.render import choices_per_page, render
+from core.search.picking import ECHO_LIMIT
 from core.search.resolver import Resolution
 from core.services import Services
 
@@ -289,8 +290,8 @@ async def parse(line: str, services: Services) -> Invocation:
         if lowered == command or lowered.startswith(command + " "):
             return await _parse_command(command, text[len(command) :].strip(), services)
     raise UsageError(
-        f"I don't know '{text}'. Try: petition show ofsted · constituency show woking ofsted"
-        " · mp show andrew mitchell · leaderboard · help"
+        f"I don't know '{truncate(text, ECHO_LIMIT)}'. Try: petition show ofsted"
+        " · constituency show woking ofsted · mp show andrew mitchell · leaderboard · help"
     )
 
 

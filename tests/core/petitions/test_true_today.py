@@ -289,3 +289,21 @@ async def test_a_2024_seat_on_2010_data_is_explained(services: Services) -> None
         " signatures by the 2010–2024 boundaries, which had no seat of that name. Nearest"
         " earlier seats by name: Aberavon (same region, shares the name word aberafan)."
     )
+
+
+async def test_every_reply_to_a_6000_character_query_fits_discord(services: Services) -> None:
+    """Cards, content and menus stay within Discord's limits whatever was typed."""
+    from core.common.cards import CONTENT_LIMIT, EMBED_TOTAL_LIMIT
+
+    query = ("ban " * 1500)[:6000]
+    for run in (services.petition_search, services.petition_show):
+        try:
+            reply = render(await run(query)).fitted()
+        except UserFacingError as error:
+            assert len(str(error)) <= CONTENT_LIMIT
+            continue
+        assert all(c.total_length() <= EMBED_TOTAL_LIMIT for c in reply.cards + reply.pages)
+        assert all(len(c.title or "") <= 256 for c in reply.cards + reply.pages)
+        assert len(reply.content or "") <= CONTENT_LIMIT
+        assert all(len(choice.label) <= 100 for choice in reply.choices)
+        assert query[:200] not in reply_to_text(reply)  # echoed input is capped
