@@ -186,9 +186,6 @@ class TextIndex:
         edits = 0 if known else _max_edits(word, self.shortest_typo)
         if edits:
             self._near(word, edits, found)
-            if not found and edits == 1 and len(word) >= LAST_RESORT_EDITS_FROM:
-                # Nothing one edit away: a scrambled word ("snears" for "snares") is two.
-                self._near(word, 2, found)
         if len(word) >= 4:
             # Other forms of the same word: "farming" for "farms", "charge" for "charges"
             # (for a known word too: "farming" also finds titles that say "farms").
@@ -203,6 +200,10 @@ class TextIndex:
                 longer = longer[:PREFIX_EXPANSIONS]
             for other in longer:
                 found[other] = max(found.get(other, 0.0), _prefix_similarity(word, other))
+        if not found and edits == 1 and len(word) >= LAST_RESORT_EDITS_FROM:
+            # Nothing one edit away, no other form, no longer word: a scrambled word
+            # ("snears" for "snares") is two edits away.
+            self._near(word, 2, found)
         result = sorted(found.items(), key=lambda item: item[1])  # ascending: max wins below
         if len(self._expansions) > 4096:
             self._expansions.clear()
