@@ -44,8 +44,8 @@ from core.common.errors import UserFacingError
 from core.common.results import FollowUp, Invocation, Result
 from core.petitions.types import STATES, TABLES
 from core.places.render import choices_per_page, render
-from core.search.picking import ECHO_LIMIT
 from core.search.resolver import Resolution
+from core.search.results import ECHO_LIMIT
 from core.services import Services
 
 log = logging.getLogger(__name__)

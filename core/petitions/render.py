@@ -46,7 +46,7 @@ from core.petitions.results import (
 )
 from core.petitions.types import DebateInfo, PetitionDetail, PetitionRef, SeatRow
 from core.places.rates import describe_national, fmt_index, fmt_per_thousand
-from core.search.picking import Chooser, echo
+from core.search.results import Chooser, echo
 
 COLOUR = 0x4B7BEC
 DEBATE_COLOUR = 0x8E44AD

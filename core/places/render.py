@@ -30,7 +30,7 @@ from core.petitions.results import (
 from core.places.rates import describe
 from core.places.results import SeatInPetition, SeatOverview
 from core.places.types import CurrentMp, MpSeat, SeatHolder
-from core.search.picking import Chooser
+from core.search.results import Chooser
 
 SEAT_COLOUR = 0x16A085
 

@@ -11,10 +11,11 @@ from typing import Generic, ParamSpec, TypeVar
 
 from core.common.cards import escape, fmt_int, truncate
 from core.common.errors import NotFoundError, UserFacingError
-from core.common.results import FollowUp, Invocation, Result
+from core.common.results import FollowUp, Invocation
 from core.petitions.types import PetitionDetail, PetitionRef
 from core.places.types import ConstituencyRef, MpRef
 from core.search.resolver import Resolution, Resolver
+from core.search.results import ECHO_LIMIT, SITE, Chooser, echo
 from db import counts
 from db.database import Database
 
@@ -31,18 +32,6 @@ MpArg = str | MpRef
 
 
 SUGGESTIONS = 3
-
-
-ECHO_LIMIT = 100
-"""Characters of the user's own input a reply repeats (a 6,000-character query is not echoed)."""
-
-
-SITE = "https://petition.parliament.uk"
-
-
-def echo(text: str) -> str:
-    """What the user typed, on one line, cut to :data:`ECHO_LIMIT` and escaped."""
-    return escape(truncate(" ".join(text.split()), ECHO_LIMIT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +109,6 @@ def pick_from(query: str, resolution: Resolution[T], kind: str) -> Picked[T]:
         others = tuple(a for a in resolution.alternatives if a != best)
         return Picked(best, others)
     return Picked(best)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Chooser(Result):
-    """A weak or generic match: the candidates to pick from instead of a guessed answer."""
-
-    kind: str
-    query: str
-    options: tuple[PetitionRef | ConstituencyRef | MpRef, ...]
 
 
 P = ParamSpec("P")

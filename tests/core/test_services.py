@@ -17,8 +17,8 @@ from core.petitions.types import PetitionDetail, PetitionRef, SeatRow
 from core.places.render import render
 from core.places.results import SeatInPetition, SeatOverview
 from core.places.types import ConstituencyRef, MpRef
-from core.search.picking import Chooser
 from core.search.resolver import Resolver
+from core.search.results import Chooser
 from core.services import Services
 from db import counts
 from db.database import Database

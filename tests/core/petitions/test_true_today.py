@@ -19,7 +19,7 @@ from core.common.errors import NotFoundError, UserFacingError
 from core.ingest.loader import ingest_paths_sync
 from core.petitions.results import PetitionCard
 from core.places.render import render
-from core.search.picking import Chooser
+from core.search.results import Chooser
 from core.services import Services
 from db.database import Database
 from tests.conftest import SEEDS_DIR, SHARED
