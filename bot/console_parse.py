@@ -24,10 +24,12 @@ from typing import Any
 
 from core.admin.types import Ref, Upload
 from core.commands import REGISTRY, Command, Option, OptionType
+from core.common.cards import truncate
 from core.common.errors import UserFacingError
 from core.common.results import Invocation
 from core.petitions.types import TABLES
 from core.search.resolver import Resolution
+from core.search.results import ECHO_LIMIT
 from core.services import Services
 
 LOCAL_GUILD_ID = 1
@@ -76,6 +78,15 @@ async def _best_split(
             continue
         if best is None or (score, k) > best:
             best, choice = (score, k), (head, tail or None)
+    # The whole line read as one name: if a shorter head is that name exactly, the
+    # rest was meant as the second argument (a petition); keep it, so a typo there
+    # is answered "no petition matches", never silently dropped.
+    whole = second_optional and choice[1] is None and len(words) > 1
+    if whole and _RANK[(await first(" ".join(words))).status] < _RANK["exact"]:
+        for k in range(len(words) - 1, 0, -1):
+            head = " ".join(words[:k])
+            if (await first(head)).status == "exact":
+                return head, " ".join(words[k:])
     return choice
 
 
@@ -114,6 +125,8 @@ def _parse_top(rest: str) -> Invocation:
             by = words[i]
             del words[i - 1 : i + 1]
             break
+    if by == "constituencies" and len(words) > 1 and _table(words[-1]) is not None:
+        by = words.pop()  # "petition top ofsted rate": a trailing table word is the table
     if count_text is None and len(words) >= 3 and words[-2].lower() == "count":
         count_text = words.pop()
         words.pop()
@@ -122,7 +135,7 @@ def _parse_top(rest: str) -> Invocation:
     table = _table(by)
     if table is None:
         raise UsageError(
-            f"Rank by constituencies, countries or rate. Usage: {_usage('petition top')}"
+            f"Rank by constituencies, countries, rate or region. Usage: {_usage('petition top')}"
         )
     if not words:
         raise UsageError(f"Which petition? Usage: {_usage('petition top')}")
@@ -144,6 +157,8 @@ def _parse_chart(rest: str) -> Invocation:
         "rate": ("metric", "rate"),
         "count": ("metric", "count"),
         "countries": ("by", "countries"),
+        "region": ("by", "region"),
+        "regions": ("by", "region"),
         "constituencies": ("by", "constituencies"),
     }
     while len(words) > 1 and words[-1].lower() in keywords:
@@ -162,6 +177,8 @@ def _table(word: str) -> str | None:
         return "countries"
     if lowered.startswith(("rate", "per")):
         return "rate"
+    if lowered.startswith("region"):
+        return "region"
     return lowered if lowered in TABLES else None
 
 
@@ -235,8 +252,8 @@ def _unknown(text: str) -> str:
     if text and group:
         return f"`{text}` needs a subcommand: " + " · ".join(group)
     return (
-        f"I don't know '{text}'. Try: petition show ofsted · constituency show woking ofsted"
-        " · mp show andrew mitchell · leaderboard · help"
+        f"I don't know '{truncate(text, ECHO_LIMIT)}'. Try: petition show ofsted"
+        " · constituency show woking ofsted · mp show andrew mitchell · leaderboard · help"
     )
 
 

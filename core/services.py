@@ -17,6 +17,7 @@ not available (tests and benchmarks of the member commands need none).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from core.admin.audit import AuditLog
@@ -32,7 +33,7 @@ from core.digests.service import DigestRunner
 from core.meta.service import MetaCommands
 from core.petitions.service import PetitionCommands
 from core.places.service import PlaceCommands
-from core.search.resolver import Resolver
+from core.search.resolver import Resolver, utc_now
 from db.database import Database
 
 Handler = Callable[..., Awaitable[Result]]
@@ -54,8 +55,11 @@ class Services(PetitionCommands, PlaceCommands, MetaCommands):
             self.digests = DigestCommands(runner, host)
 
     @classmethod
-    async def load(cls, db: Database, host: Host | None = None) -> Services:
-        return cls(db, await Resolver.load(db), host)
+    async def load(
+        cls, db: Database, host: Host | None = None, *, clock: Callable[[], datetime] = utc_now
+    ) -> Services:
+        """Services over ``db``; ``clock`` is "now" for every answer (tests fix it)."""
+        return cls(db, await Resolver.load(db, clock), host)
 
     def handler(self, command: Command) -> Handler:
         """The bound method that answers ``command`` (``"admin.stats"`` → ``self.admin.stats``)."""

@@ -18,7 +18,7 @@ async def chart_petition(db: Database, petition_id: int) -> ChartPetition | None
     """The petition's current state, or None when it is not stored."""
     async with db.conn.execute(
         "SELECT id, title, url, total_signatures, uk_signatures, refreshed_at, boundary_set,"
-        " content_hash FROM petitions WHERE id = ?",
+        " content_hash, deadline_at FROM petitions WHERE id = ?",
         (petition_id,),
     ) as cursor:
         row = await cursor.fetchone()
@@ -34,6 +34,7 @@ async def chart_petition(db: Database, petition_id: int) -> ChartPetition | None
         refreshed_at=refreshed,
         boundary_set=row["boundary_set"],
         content_hash=row["content_hash"],
+        deadline_at=utc_datetime(row["deadline_at"]),
     )
 
 

@@ -23,6 +23,7 @@ import aiosqlite
 from core.common.times import utc_datetime
 from core.petitions.types import (
     CountryRow,
+    DebateInfo,
     Freshness,
     HistoryRecord,
     PetitionDetail,
@@ -69,7 +70,7 @@ from db.petitions import summary_from_row
 _DETAIL_COLUMNS = (
     "id, title, url, state, total_signatures, uk_signatures, unknown_signatures, unknown_rank,"
     " refreshed_at, boundary_set, opened_at, closed_at, response_threshold_at,"
-    " debate_threshold_at, government_response_at, departments"
+    " debate_threshold_at, government_response_at, departments, deadline_at, debate"
 )
 
 
@@ -91,6 +92,8 @@ def _detail(row: aiosqlite.Row) -> PetitionDetail:
         debate_threshold_at=utc_datetime(row["debate_threshold_at"]),
         government_response_at=utc_datetime(row["government_response_at"]),
         departments=tuple(json.loads(row["departments"] or "[]")),
+        deadline_at=utc_datetime(row["deadline_at"]),
+        debate=DebateInfo.from_stored(json.loads(row["debate"]) if row["debate"] else None),
     )
 
 
@@ -143,14 +146,20 @@ async def snapshots(db: Database, petition_id: int) -> list[SnapshotRecord]:
 
 # ---------------------------------------------------------------- tables
 _SEAT_SELECT = """
-    SELECT cc.constituency_id, c.name, c.name_key, cc.rank, cc.signatures, cc.percent,
-           a.printed AS mp_printed,
-           cc.rank - (p.unknown_rank IS NOT NULL AND p.unknown_rank < cc.rank) AS seat_rank
-    FROM constituency_counts cc
-    JOIN constituencies c ON c.id = cc.constituency_id
-    JOIN petitions p ON p.id = cc.petition_id
-    LEFT JOIN mp_aliases a ON a.id = cc.mp_alias_id
+    SELECT * FROM (
+        SELECT cc.constituency_id, c.name, c.name_key, cc.rank, cc.signatures, cc.percent,
+               a.printed AS mp_printed,
+               rank() OVER by_count AS seat_rank,
+               count(*) OVER (PARTITION BY cc.signatures) > 1 AS tied
+        FROM constituency_counts cc
+        JOIN constituencies c ON c.id = cc.constituency_id
+        LEFT JOIN mp_aliases a ON a.id = cc.mp_alias_id
+        WHERE cc.petition_id = ?
+        WINDOW by_count AS (ORDER BY cc.signatures DESC)
+    )
 """
+"""A petition's seat rows with competition ranks among seats ("=3": equal counts share
+a rank; the Unknown row is not in this table, so it never takes a seat's rank)."""
 
 
 def _seat_row(row: aiosqlite.Row) -> SeatRow:
@@ -163,6 +172,7 @@ def _seat_row(row: aiosqlite.Row) -> SeatRow:
         signatures=row["signatures"],
         percent=row["percent"],
         mp_printed=row["mp_printed"],
+        tied=bool(row["tied"]),
     )
 
 
@@ -171,7 +181,7 @@ async def constituency_table(
 ) -> list[SeatRow]:
     """The petition's seats in table order (most signatures first)."""
     async with db.conn.execute(
-        _SEAT_SELECT + " WHERE cc.petition_id = ? ORDER BY cc.rank LIMIT ?",
+        _SEAT_SELECT + " ORDER BY rank LIMIT ?",
         (petition_id, -1 if limit is None else limit),
     ) as cursor:
         rows = await cursor.fetchall()
@@ -183,13 +193,18 @@ async def country_table(
 ) -> list[CountryRow]:
     """The petition's countries in table order."""
     async with db.conn.execute(
-        "SELECT c.name, cc.rank, cc.signatures, cc.percent FROM country_counts cc"
-        " JOIN countries c ON c.id = cc.country_id"
-        " WHERE cc.petition_id = ? ORDER BY cc.rank LIMIT ?",
+        "SELECT c.name, rank() OVER by_count AS rank, cc.signatures, cc.percent,"
+        " count(*) OVER (PARTITION BY cc.signatures) > 1 AS tied, cc.rank AS source_rank"
+        " FROM country_counts cc JOIN countries c ON c.id = cc.country_id"
+        " WHERE cc.petition_id = ? WINDOW by_count AS (ORDER BY cc.signatures DESC)"
+        " ORDER BY source_rank LIMIT ?",
         (petition_id, -1 if limit is None else limit),
     ) as cursor:
         rows = await cursor.fetchall()
-    return [CountryRow(r["name"], r["rank"], r["signatures"], r["percent"]) for r in rows]
+    return [
+        CountryRow(r["name"], r["rank"], r["signatures"], r["percent"], bool(r["tied"]))
+        for r in rows
+    ]
 
 
 async def _scalar(db: Database, sql: str, params: tuple[object, ...]) -> int:
@@ -209,7 +224,7 @@ async def seat_standing(
         db, "SELECT count(*) FROM constituencies WHERE boundary_set = ?", (petition.boundary_set,)
     )
     async with db.conn.execute(
-        _SEAT_SELECT + " WHERE cc.petition_id = ? AND cc.constituency_id = ?",
+        _SEAT_SELECT + " WHERE constituency_id = ?",
         (petition.id, constituency_id),
     ) as cursor:
         row = await cursor.fetchone()
@@ -236,6 +251,7 @@ async def seat_standing(
         seats_listed=seats_listed,
         seats_total=max(seats_total, seats_listed),
         mp_printed=seat.mp_printed,
+        tied=seat.tied,
     )
 
 
@@ -311,29 +327,47 @@ async def seat_key(db: Database, constituency_id: int) -> str | None:
 
 
 # ---------------------------------------------------------------- leaderboard and about
+def _state_clause(state: str | None) -> tuple[str, tuple[object, ...]]:
+    """SQL for "in this state as of ``now``" (see core.petitions.lifecycle.state_now).
+
+    A petition the data calls open whose deadline has passed is closed; both halves
+    are answered from ``petitions_by_deadline`` / ``petitions_by_state``.
+    """
+    if state == "open":
+        return "state = 'open' AND (deadline_at IS NULL OR deadline_at > ?)", ()
+    if state == "closed":
+        return "(state = 'closed' OR (state = 'open' AND deadline_at <= ?))", ()
+    return "state = ?", (state,)
+
+
 async def leaderboard(
-    db: Database, state: str | None = None, limit: int = 100
+    db: Database, state: str | None = None, limit: int = 100, *, now: str = ""
 ) -> list[PetitionSummary]:
-    """Petitions by signatures, optionally of one state (index-ordered, no sort)."""
-    columns = "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set"
+    """Petitions by signatures, optionally of one state as of ``now`` (ISO text)."""
+    columns = (
+        "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set,"
+        " deadline_at"
+    )
     if state is None:
         sql = f"SELECT {columns} FROM petitions ORDER BY total_signatures DESC, id DESC LIMIT ?"
         params: tuple[object, ...] = (limit,)
     else:
+        clause, extra = _state_clause(state)
         sql = (
-            f"SELECT {columns} FROM petitions WHERE state = ?"
+            f"SELECT {columns} FROM petitions WHERE {clause}"
             " ORDER BY total_signatures DESC, id DESC LIMIT ?"
         )
-        params = (state, limit)
+        params = (*(extra or (now,)), limit)
     async with db.conn.execute(sql, params) as cursor:
         rows = await cursor.fetchall()
     return [summary_from_row(row) for row in rows]
 
 
-async def count_by_state(db: Database, state: str | None = None) -> int:
+async def count_by_state(db: Database, state: str | None = None, *, now: str = "") -> int:
     if state is None:
         return await _scalar(db, "SELECT count(*) FROM petitions", ())
-    return await _scalar(db, "SELECT count(*) FROM petitions WHERE state = ?", (state,))
+    clause, extra = _state_clause(state)
+    return await _scalar(db, f"SELECT count(*) FROM petitions WHERE {clause}", extra or (now,))
 
 
 async def freshness(db: Database) -> Freshness:

@@ -31,9 +31,16 @@ from typing import Any, cast
 import aiosqlite
 
 from core.common.times import utc_datetime, utc_text
-from core.digests.compose import ChangeSet, ResponseInfo, SnapshotPoint, TrackedPetition
+from core.digests.compose import (
+    ChangeSet,
+    DebateNews,
+    ResponseInfo,
+    SnapshotPoint,
+    TrackedPetition,
+)
 from core.digests.schedule import Cadence, DigestConfig, Period, Status, parse_clock
 from core.digests.types import DigestPost, PostStatus
+from core.petitions.types import DebateInfo
 from db.database import Database
 
 _CLAIM_CHUNK = 500  # rows per INSERT: 3,000 bound values, far below SQLite's limit
@@ -292,6 +299,11 @@ _TOUCHED = """
     UNION
     SELECT petition_id FROM government_responses
     WHERE first_seen_at > :since AND first_seen_at <= :until
+    UNION
+    SELECT id FROM petitions WHERE debate_scheduled_seen_at > :since
+        AND debate_scheduled_seen_at <= :until
+    UNION
+    SELECT id FROM petitions WHERE debated_seen_at > :since AND debated_seen_at <= :until
 """
 
 
@@ -307,7 +319,8 @@ async def fetch_changes(db: Database, since: datetime, until: datetime) -> Chang
         f"""
         SELECT p.id, p.title, p.url, p.state, p.opened_at, p.closed_at,
                p.response_threshold_at, p.debate_threshold_at,
-               r.summary, r.department, r.responded_at, r.first_seen_at AS response_seen_at
+               r.summary, r.department, r.responded_at, r.first_seen_at AS response_seen_at,
+               p.debate, p.debate_scheduled_seen_at, p.debated_seen_at
         FROM petitions p LEFT JOIN government_responses r ON r.petition_id = p.id
         WHERE p.id IN ({_TOUCHED})
         ORDER BY p.id
@@ -349,7 +362,21 @@ async def fetch_changes(db: Database, since: datetime, until: datetime) -> Chang
                 else None
             ),
             snapshots=tuple(snapshots.get(row["id"], ())),
+            debate=_debate_news(row),
         )
         for row in petition_rows
     )
     return ChangeSet(since, until, petitions)
+
+
+def _debate_news(row: Any) -> DebateNews | None:
+    """The debate dates and when the bot first learned each (links are not digest news)."""
+    info = DebateInfo.from_stored(json.loads(row["debate"]) if row["debate"] else None)
+    if info is None:
+        return None
+    return DebateNews(
+        scheduled_on=info.scheduled_on,
+        scheduled_seen_at=utc_datetime(row["debate_scheduled_seen_at"]),
+        debated_on=info.debated_on,
+        debated_seen_at=utc_datetime(row["debated_seen_at"]),
+    )

@@ -10,7 +10,8 @@ from core.petitions.types import PetitionSummary
 from db.database import Database
 
 _SUMMARY_COLUMNS = (
-    "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set"
+    "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set,"
+    " deadline_at"
 )
 
 
@@ -25,6 +26,7 @@ def summary_from_row(row: aiosqlite.Row) -> PetitionSummary:
         uk_signatures=row["uk_signatures"],
         refreshed_at=refreshed,
         boundary_set=row["boundary_set"],
+        deadline_at=utc_datetime(row["deadline_at"]),
     )
 
 

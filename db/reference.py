@@ -22,16 +22,27 @@ import sqlite3
 from pathlib import Path
 
 import aiosqlite
+from rapidfuzz import fuzz
 
-from core.common.names import fold
+from core.common.names import fold, person_key, person_name
 from core.places.rates import seat_rates
 from core.places.reference import (
     REFERENCE_DIR,
     ReferenceSeat,
+    load_current_mps,
     load_reference,
     reference_fingerprint,
 )
-from core.places.types import PetitionSeatRate, PetitionSeats, RateTable, SeatCount, UnlinkedSeat
+from core.places.types import (
+    CurrentMp,
+    PetitionSeatRate,
+    PetitionSeats,
+    RateTable,
+    RegionCount,
+    SeatCount,
+    SeatLink,
+    UnlinkedSeat,
+)
 from db.connection import connect_sync
 from db.database import Database
 from db.migrate import migrate
@@ -117,6 +128,15 @@ def ensure_reference_sync(conn: sqlite3.Connection, directory: Path = REFERENCE_
             variants,
         )
         conn.execute(_LINK_SQL)
+        conn.execute("DELETE FROM current_mps")
+        conn.executemany(
+            "INSERT INTO current_mps (ons_code, constituency, name, name_key, party, member_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (code, seat, person_name(name), person_key(name), party, member)
+                for code, seat, name, party, member in load_current_mps(directory)
+            ],
+        )
         conn.execute(
             "INSERT INTO bot_meta (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -360,3 +380,133 @@ async def unlinked_seats(db: Database) -> list[UnlinkedSeat]:
     ) as cursor:
         rows = await cursor.fetchall()
     return [UnlinkedSeat(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+async def region_counts(db: Database, petition_id: int) -> list[RegionCount]:
+    """Signatures per UK region/nation (12), summed from the petition's seats via the
+    reference: every region of the petition's boundary set, 0 where no seat signed.
+
+    On the 69 JSON petitions this equals the site's own ``signatures_by_region``
+    exactly (tests/core/petitions/test_true_today.py), and it works the same for
+    Markdown reports, which print no regions. Seat rows matching no reference seat are
+    left out (0 for all bundled data; see :func:`unlinked_seats`).
+    """
+    async with db.conn.execute(
+        """
+        SELECT r.region, coalesce(sum(cc.signatures), 0) AS signatures
+        FROM (SELECT DISTINCT region FROM seat_reference
+              WHERE boundary_set = (SELECT boundary_set FROM petitions WHERE id = ?)) AS r
+        LEFT JOIN (
+            SELECT ref.region, cc.signatures
+            FROM constituency_counts cc
+            JOIN constituencies k ON k.id = cc.constituency_id
+            JOIN seat_reference ref
+              ON ref.boundary_set = k.boundary_set AND ref.ons_code = k.ref_code
+            WHERE cc.petition_id = ?
+        ) AS cc ON cc.region = r.region
+        GROUP BY r.region
+        ORDER BY signatures DESC, r.region
+        """,
+        (petition_id, petition_id),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [RegionCount(str(r[0]), int(r[1])) for r in rows]
+
+
+_NAME_NOISE = frozenset({"and", "the", "of", "city", "upon", "on", "with"})
+SAME_WORD = 75.0
+"""rapidfuzz ratio at which two seat-name words count as the same word (spelling changes)."""
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(fold(name).split()) - _NAME_NOISE
+
+
+async def nearest_seats(
+    db: Database, name: str, from_set: str, to_set: str, limit: int = 3
+) -> list[SeatLink]:
+    """Seats of ``to_set`` nearest to seat ``name`` of ``from_set``, by name.
+
+    The same folded name (or spelling variant) wins outright; otherwise the seats of the
+    same region sharing the most name words ("Bridgwater" → "Bridgwater and West
+    Somerset"), by the share of words in common; none when no word is shared. The reply
+    says which rule matched: boundaries moved, so it is a pointer, not an equivalence.
+    """
+    key = fold(name)
+    async with db.conn.execute(
+        "SELECT r.name, r.ons_code FROM seat_name_variants v JOIN seat_reference r"
+        " ON r.boundary_set = v.boundary_set AND r.ons_code = v.ons_code"
+        " WHERE v.boundary_set = ? AND v.name_key = ? LIMIT 1",
+        (to_set, key),
+    ) as cursor:
+        same = await cursor.fetchone()
+    if same is not None:
+        return [SeatLink(same[0], to_set, same[1], "same name")]
+    async with db.conn.execute(
+        "SELECT o.name, o.ons_code FROM seat_reference o WHERE o.boundary_set = ? AND o.region ="
+        " (SELECT region FROM seat_name_variants v JOIN seat_reference r"
+        "  ON r.boundary_set = v.boundary_set AND r.ons_code = v.ons_code"
+        "  WHERE v.boundary_set = ? AND v.name_key = ? LIMIT 1)",
+        (to_set, from_set, key),
+    ) as cursor:
+        candidates = await cursor.fetchall()
+    words = _name_words(name)
+    scored = []
+    for other, code in candidates:
+        theirs = _name_words(other)
+        # A word counts as shared when spelled alike: "Aberafan" is "Aberavon" renamed.
+        shared = {w for w in words if any(fuzz.ratio(w, t) >= SAME_WORD for t in theirs)}
+        if shared:
+            union = len(words | theirs)
+            scored.append((-len(shared) / union, other, code, shared))
+    scored.sort()
+    return [
+        SeatLink(
+            other,
+            to_set,
+            code,
+            "same region, shares the name word" + ("s " if len(shared) > 1 else " ")
+            + ", ".join(sorted(shared)),
+        )
+        for _, other, code, shared in scored[:limit]
+    ]
+
+
+async def current_mp(db: Database, ons_code: str) -> CurrentMp | None:
+    """The MP of 2024 seat ``ons_code`` now, from the bundled 2024 reference."""
+    async with db.conn.execute(
+        "SELECT ons_code, constituency, name, party, member_id FROM current_mps"
+        " WHERE ons_code = ?",
+        (ons_code,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return CurrentMp(*tuple(row)) if row else None
+
+
+async def current_mp_by_member(db: Database, member_id: int) -> CurrentMp | None:
+    async with db.conn.execute(
+        "SELECT ons_code, constituency, name, party, member_id FROM current_mps"
+        " WHERE member_id = ?",
+        (member_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return CurrentMp(*tuple(row)) if row else None
+
+
+async def speaker(db: Database) -> CurrentMp | None:
+    """The current Speaker (the 2024 reference lists the party as "Speaker")."""
+    async with db.conn.execute(
+        "SELECT ons_code, constituency, name, party, member_id FROM current_mps"
+        " WHERE party = 'Speaker' LIMIT 1"
+    ) as cursor:
+        row = await cursor.fetchone()
+    return CurrentMp(*tuple(row)) if row else None
+
+
+async def seat_ref_code(db: Database, constituency_id: int) -> str | None:
+    """The reference ONS code a petition's seat row is linked to (migration 0006)."""
+    async with db.conn.execute(
+        "SELECT ref_code FROM constituencies WHERE id = ?", (constituency_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row and row[0] else None

@@ -20,11 +20,12 @@ from core.search.types import SearchData
 from db.connection import connect_sync
 from db.database import Database
 
-_PETITION_COLUMNS = "id, title, total_signatures, state, refreshed_at"
+_PETITION_COLUMNS = "id, title, total_signatures, state, refreshed_at, deadline_at"
 
 
-def _petition(row: tuple[int, str, int, str, str]) -> PetitionRef:
-    return PetitionRef(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]))
+def _petition(row: tuple[int, str, int, str, str, str | None]) -> PetitionRef:
+    deadline = datetime.fromisoformat(row[5]) if row[5] else None
+    return PetitionRef(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]), deadline)
 
 
 def load_search_data_sync(conn: sqlite3.Connection) -> SearchData:
@@ -33,8 +34,8 @@ def load_search_data_sync(conn: sqlite3.Connection) -> SearchData:
         f"SELECT {_PETITION_COLUMNS}, title_key FROM petitions"
         " ORDER BY total_signatures DESC, id DESC"
     ).fetchall()
-    petitions = [_petition(row[:5]) for row in rows]
-    petition_keys = [row[5] for row in rows]
+    petitions = [_petition(row[:6]) for row in rows]
+    petition_keys = [row[6] for row in rows]
     seats = conn.execute(
         "SELECT id, name, boundary_set, ons_code, name_key FROM constituencies"
         " ORDER BY name_key, boundary_set DESC"
@@ -46,7 +47,14 @@ def load_search_data_sync(conn: sqlite3.Connection) -> SearchData:
         " FROM (SELECT DISTINCT boundary_set FROM constituencies) c"
         " ORDER BY newest IS NULL, newest DESC, c.boundary_set DESC"
     ).fetchall()
-    mps = conn.execute("SELECT id, name, name_key FROM mps ORDER BY name_key").fetchall()
+    # MPs named in petition data, plus today's MPs (2024 reference) not named there: those
+    # get the negative of their member id (core.places.service knows them by it).
+    mps = conn.execute(
+        "SELECT id, name, name_key FROM mps UNION ALL"
+        " SELECT -member_id, name, name_key FROM current_mps"
+        " WHERE member_id IS NOT NULL AND name_key NOT IN (SELECT name_key FROM mps)"
+        " ORDER BY 3"
+    ).fetchall()
     return SearchData(
         petitions=petitions,
         petition_keys=petition_keys,

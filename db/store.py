@@ -195,11 +195,16 @@ class PetitionStore:
         state: str,
         boundary: str,
         now: datetime,
+        deadline: datetime | None = None,
     ) -> None:
-        """Make ``petition`` the current state: replace its counts, add a snapshot."""
+        """Make ``petition`` the current state: replace its counts, add a snapshot.
+
+        ``deadline`` is when it closes (stored so "open now" is an indexed filter).
+        """
         pid = petition.id
         unknown = petition.unknown_row
         response_at = petition.event_time("Government Response")
+        debate = petition.debate or {}
         self.conn.execute(
             """
             INSERT INTO petitions (
@@ -207,8 +212,10 @@ class PetitionStore:
                 total_signatures, uk_signatures, unknown_signatures, unknown_rank, refreshed_at,
                 created_at, opened_at, closed_at, response_threshold_at, debate_threshold_at,
                 government_response_at, boundary_set, departments, topics, debate, content_hash,
-                source, first_seen_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                source, first_seen_at, updated_at, deadline_at, debate_scheduled_seen_at,
+                debated_seen_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 title = excluded.title, title_key = excluded.title_key, url = excluded.url,
                 background = excluded.background,
@@ -225,7 +232,10 @@ class PetitionStore:
                 boundary_set = excluded.boundary_set, departments = excluded.departments,
                 topics = excluded.topics, debate = excluded.debate,
                 content_hash = excluded.content_hash, source = excluded.source,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, deadline_at = excluded.deadline_at,
+                debate_scheduled_seen_at = coalesce(
+                    petitions.debate_scheduled_seen_at, excluded.debate_scheduled_seen_at),
+                debated_seen_at = coalesce(petitions.debated_seen_at, excluded.debated_seen_at)
             """,
             (
                 pid,
@@ -254,6 +264,9 @@ class PetitionStore:
                 source,
                 utc_text(now),
                 utc_text(now),
+                utc_text(deadline),
+                utc_text(now) if debate.get("scheduled_debate_date") else None,
+                utc_text(now) if debate.get("debated_on") else None,
             ),
         )
         for table in ("history_events", "country_counts", "constituency_counts"):

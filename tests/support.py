@@ -58,3 +58,12 @@ def write_petition(path: Path, petition: Petition) -> Path:
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+SEED_TIME = datetime.fromisoformat("2021-07-12T15:00:10+00:00")
+"""The oldest seed refresh: as of then every seed was still open (deadlines: Sep 2021,
+Aug 2022, May 2024). Tests of behaviour other than "open now" run on this clock."""
+
+
+def seed_clock() -> datetime:
+    return SEED_TIME

@@ -118,6 +118,10 @@ class HistoryChart:
     title: str
     subtitle: str
     points: tuple[HistoryPoint, ...]
+    closes_at: datetime | None = None
+    """Where the time axis ends when the data runs past the deadline (a "closed" line)."""
+    joined: bool = True
+    """False with a single stored count: a line between two dated facts is not data."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +310,23 @@ def render_history(chart: HistoryChart) -> Rendered:
     _style_axes(ax)
     times = [mdates.date2num(p.at) for p in points]
     counts = [p.signatures for p in points]
-    ax.plot(times, counts, color=LINE, linewidth=2.4, zorder=3)
+    if chart.joined:
+        ax.plot(times, counts, color=LINE, linewidth=2.4, zorder=3)
+    if chart.closes_at is not None:
+        ax.axvline(
+            mdates.date2num(chart.closes_at), color=TEXT, linestyle=":", linewidth=1.4, zorder=2
+        )
+        ax.annotate(
+            "closed",
+            xy=(mdates.date2num(chart.closes_at), 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4, -4),
+            textcoords="offset points",
+            va="top",
+            ha="right",
+            fontsize=SMALL_SIZE,
+            color=TEXT,
+        )
     snapshots = [p for p in points if p.label is None]
     events = [p for p in points if p.label is not None]
     ax.scatter(

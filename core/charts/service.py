@@ -36,15 +36,15 @@ from core.common.cards import fmt_int
 from core.common.errors import NotFoundError, UserFacingError
 from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
 from db import charts as queries
-from db import counts
+from db import counts, reference
 from db.database import Database
 
 Figure = charts.BarChart | charts.HistoryChart | charts.MapChart
-By = Literal["constituencies", "countries"]
+By = Literal["constituencies", "countries", "region"]
 
 KINDS: tuple[str, ...] = ("top", "history", "map")
 METRICS: tuple[str, ...] = ("count", "rate")
-BYS: tuple[str, ...] = ("constituencies", "countries")
+BYS: tuple[str, ...] = ("constituencies", "countries", "region")
 
 DEFAULT_CACHE_DIR = Path("var/charts")
 """Default PNG cache, relative to the working directory (no setting needed)."""
@@ -142,7 +142,9 @@ def _check_options(kind: str, metric: str, by: str, count: int) -> None:
     if metric not in METRICS:
         raise UserFacingError(f"Unknown metric {metric!r}: choose count or rate.")
     if by not in BYS:
-        raise UserFacingError(f"Unknown grouping {by!r}: choose constituencies or countries.")
+        raise UserFacingError(
+            f"Unknown grouping {by!r}: choose constituencies, countries or region."
+        )
     if not 1 <= count <= MAX_COUNT:
         raise UserFacingError(f"Choose between 1 and {MAX_COUNT} bars.")
 
@@ -292,6 +294,8 @@ async def _top_spec(
 ) -> ChartSpec:
     refreshed = f"refreshed {_when(petition.refreshed_at)}"
     notes: list[str] = []
+    if by == "region":
+        return await _region_spec(db, petition, metric, refreshed)
     if by == "countries":
         if metric == "rate":
             notes.append(
@@ -342,6 +346,22 @@ async def _top_spec(
     return _spec(petition, figure, "Top constituencies", notes, ("top", metric, by, str(count)))
 
 
+async def _region_spec(
+    db: Database, petition: ChartPetition, metric: str, refreshed: str
+) -> ChartSpec:
+    """The 12 UK regions and nations by signatures (summed from seats via the reference)."""
+    regions = await reference.region_counts(db, petition.id)
+    if not any(r.signatures for r in regions):
+        raise UserFacingError("This petition has no signatures by constituency to sum by region.")
+    notes = [f"The {len(regions)} UK regions and nations by signatures, summed from seats."]
+    if metric == "rate":
+        notes.append("Rates by region are not drawn: showing counts.")
+    items = tuple(charts.BarItem(r.region, r.signatures, fmt_int(r.signatures)) for r in regions)
+    subtitle = _subtitle("Signatures by UK region and nation", refreshed)
+    figure = charts.BarChart(petition.title, subtitle, "signatures", items)
+    return _spec(petition, figure, "Regions", notes, ("top", metric, "region"))
+
+
 # ---------------------------------------------------------------- history
 async def _history_spec(db: Database, petition: ChartPetition) -> ChartSpec:
     """Snapshots plus the dated facts that fix a count: opened, 10k and 100k reached.
@@ -375,6 +395,16 @@ async def _history_spec(db: Database, petition: ChartPetition) -> ChartSpec:
             f"({fmt_int(snaps[0].signatures)} on {_when(snaps[0].at)}): a history chart "
             "needs at least two. It fills in as newer refreshes are ingested."
         )
+    closes = petition.deadline_at
+    if closes is not None and any(p.at > closes for p in points):
+        # No signatures after closing: a count refreshed later is the final count, at the
+        # deadline; the time axis stops there instead of running on past it.
+        points = [
+            charts.HistoryPoint(min(p.at, closes), p.signatures, p.label) for p in points
+        ]
+        known = {p.at for p in points}
+    else:
+        closes = None
     opened = events.get("Opened")
     if opened is not None and opened < min(known):
         points.append(charts.HistoryPoint(opened, 0, "Opened"))
@@ -382,12 +412,20 @@ async def _history_spec(db: Database, petition: ChartPetition) -> ChartSpec:
         f"Signatures over time · {len(snaps)} stored " + ("count" if len(snaps) == 1 else "counts"),
         f"latest {fmt_int(snaps[-1].signatures)} on {_when(snaps[-1].at)}",
     )
-    figure = charts.HistoryChart(petition.title, subtitle, tuple(points))
+    joined = len(snaps) >= 2
+    figure = charts.HistoryChart(petition.title, subtitle, tuple(points), closes, joined)
     stored = f"{len(snaps)} stored " + ("count" if len(snaps) == 1 else "counts")
     dated = sorted({p.label for p in points if p.label is not None}, key=_event_order)
     extra = f", plus when it was {_and([_EVENT_WORDS[d] for d in dated])}" if dated else ""
     lines = ", ".join(f"{fmt_int(v)} ({w})" for v, w in _LINE_WORDS if v in _drawn(points))
     notes = [f"Signatures over time from {stored}{extra}.", f"Dashed lines: {lines}."]
+    if not joined:
+        notes.append(
+            "Only one count is stored, so the points are not joined: how the count grew"
+            " between them is unknown."
+        )
+    if closes is not None:
+        notes.append(f"Closed {_when(closes)}: later counts are drawn at the deadline.")
     # An older document adds a snapshot without changing the refresh time: key on the count.
     return _spec(petition, figure, "History", notes, ("history", f"s{len(snaps)}"))
 

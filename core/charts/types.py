@@ -24,6 +24,7 @@ class ChartPetition:
     refreshed_at: datetime
     boundary_set: str
     content_hash: str
+    deadline_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 
@@ -59,6 +59,7 @@ class Section(StrEnum):
     NEW = "new"
     THRESHOLD = "threshold"
     RESPONSE = "response"
+    DEBATE = "debate"
     MOVER = "mover"
     RISER = "riser"
     CLOSED = "closed"
@@ -86,6 +87,28 @@ class ResponseInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class DebateNews:
+    """A petition's debate dates and when the bot first learned each (0010)."""
+
+    scheduled_on: date | None
+    scheduled_seen_at: datetime | None
+    debated_on: date | None
+    debated_seen_at: datetime | None
+
+    def learned_in(self, start: datetime, end: datetime) -> str | None:
+        """ "debated on …" / "debate scheduled for …" if first learned in ``(start, end]``."""
+        if self.debated_on and self.debated_seen_at and start < self.debated_seen_at <= end:
+            return f"debated on {self.debated_on.isoformat()}"
+        seen = self.scheduled_seen_at
+        if self.scheduled_on and seen and start < seen <= end:
+            return f"debate scheduled for {self.scheduled_on.isoformat()}"
+        return None
+
+    def seen_times(self) -> tuple[datetime, ...]:
+        return tuple(t for t in (self.scheduled_seen_at, self.debated_seen_at) if t)
+
+
+@dataclass(frozen=True, slots=True)
 class TrackedPetition:
     """A petition touched in the fetched range, with its whole known count history.
 
@@ -102,6 +125,7 @@ class TrackedPetition:
     debate_threshold_at: datetime | None
     response: ResponseInfo | None
     snapshots: tuple[SnapshotPoint, ...]
+    debate: DebateNews | None = None
 
     def closing_time(self) -> datetime | None:
         """When a closed petition closed: stated, or six months after opening (or dissolution)."""
@@ -150,6 +174,7 @@ class PetitionFacts:
     closed_at: datetime | None  # set when the closure was learned in the window
     gain: int  # latest count minus the baseline count (0 when new or not newer)
     relative_gain: float  # gain / baseline, when the baseline is big enough to mean something
+    debate_news: str | None = None  # "debated on …" / "debate scheduled for …" learned now
 
     def crosses(self, threshold: int) -> bool:
         """True when this window revealed that the petition passed ``threshold``."""
@@ -200,6 +225,7 @@ class WindowFacts:
         self.petitions = tuple(petitions)
         self.new = _Ranked(f for f in petitions if f.is_new)
         self.responses = _Ranked(f for f in petitions if f.new_response)
+        self.debates = _Ranked(f for f in petitions if f.debate_news is not None)
         self.closed = _Ranked(f for f in petitions if f.closed_at is not None)
         self.rising = [f for f in petitions if not f.is_new and f.max_at_end > f.max_before]
         self.movers = sorted(
@@ -281,9 +307,16 @@ class FactsCache:
             for p in changes.petitions
             if p.response is not None and changes.since < p.response.first_seen_at <= changes.until
         }
+        moments |= {
+            t
+            for p in changes.petitions
+            if p.debate is not None
+            for t in p.debate.seen_times()
+            if changes.since < t <= changes.until
+        }
         self._moments = sorted(moments)
         self._windows: dict[tuple[int, int], WindowFacts] = {}
-        self._facts: dict[tuple[int, int, int, bool], PetitionFacts] = {}
+        self._facts: dict[tuple[int, int, int, bool, str | None], PetitionFacts] = {}
 
     def facts(self, start: datetime, end: datetime) -> WindowFacts:
         if start < self.changes.since or end > self.changes.until or start > end:
@@ -306,13 +339,16 @@ class FactsCache:
             through = bisect.bisect_right(history.ingested, end)
             response = petition.response
             new_response = response is not None and start < response.first_seen_at <= end
-            if through == 0 or (through == before and not new_response):
+            debate = petition.debate.learned_in(start, end) if petition.debate else None
+            if through == 0 or (through == before and not new_response and debate is None):
                 continue  # unknown at the end, or nothing learned in the window
             # Windows that split a petition's ingests the same way share its facts.
-            key = (petition.id, before, through, new_response)
+            key = (petition.id, before, through, new_response, debate)
             facts = self._facts.get(key)
             if facts is None:
-                facts = self._facts[key] = _facts(petition, history, before, through, new_response)
+                facts = self._facts[key] = _facts(
+                    petition, history, before, through, new_response, debate
+                )
             out.append(facts)
         return WindowFacts(start, end, out)
 
@@ -323,7 +359,12 @@ def window_facts(changes: ChangeSet, start: datetime, end: datetime) -> WindowFa
 
 
 def _facts(
-    petition: TrackedPetition, history: _History, before: int, through: int, new_response: bool
+    petition: TrackedPetition,
+    history: _History,
+    before: int,
+    through: int,
+    new_response: bool,
+    debate: str | None = None,
 ) -> PetitionFacts:
     """Facts when the first ``before`` snapshots were known at the start, ``through`` at the end."""
     latest = history.latest[through - 1]
@@ -352,6 +393,7 @@ def _facts(
         closed_at=closes if learned_closure else None,
         gain=gain,
         relative_gain=gain / base if gain > 0 and base >= RELATIVE_MIN_BASE else 0.0,
+        debate_news=debate if not is_new else None,
     )
 
 
@@ -438,6 +480,11 @@ def _response_item(facts: PetitionFacts, tz: tzinfo) -> DigestItem:
     if len(summary) > SUMMARY_LIMIT:
         summary = summary[: SUMMARY_LIMIT - 1].rsplit(" ", 1)[0] + "…"
     return _item(Section.RESPONSE, facts, why, summary or None)
+
+
+def _debate_item(facts: PetitionFacts, tz: tzinfo) -> DigestItem:
+    assert facts.debate_news is not None
+    return _item(Section.DEBATE, facts, facts.debate_news)
 
 
 def _closed_item(facts: PetitionFacts, tz: tzinfo) -> DigestItem:
@@ -539,6 +586,7 @@ def _contents(
     items += ranked(Section.NEW, window.new, _new_item)
     items += crossed
     items += ranked(Section.RESPONSE, window.responses, _response_item)
+    items += ranked(Section.DEBATE, window.debates, _debate_item)
     for section, chosen in ((Section.MOVER, movers), (Section.RISER, risers)):
         items += [
             window.item((section, f.petition.id, zone_name), _mover_item, section, f, tz)

@@ -215,6 +215,18 @@ class _Reader:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC).replace(microsecond=0)
 
+    def day(self, obj: Mapping[str, Any], key: str, path: str) -> datetime | None:
+        """A ``YYYY-MM-DD`` date as midnight UTC (``responded_on``); None when absent."""
+        value = self.optional_text(obj, key, path)
+        if not value:
+            return None
+        try:
+            return datetime.fromisoformat(value[:10]).replace(tzinfo=UTC)
+        except ValueError:
+            raise self.error(
+                f"{path}.{key}", f"{value!r} is not a date (e.g. 2020-09-24)"
+            ) from None
+
     def rows(
         self,
         obj: Mapping[str, Any],
@@ -379,8 +391,12 @@ class _Reader:
             summary, _, details = details.partition("\n\n")
         else:
             summary = _clean_text(summary_raw)
-        responded = self.time(attrs, "government_response_at", path) or self.time(
-            body, "created_at", where
+        # The day the government responded (``responded_on``), not when the site
+        # published it (``government_response_at``: weeks later for some, e.g. 549607).
+        responded = (
+            self.day(body, "responded_on", where)
+            or self.time(attrs, "government_response_at", path)
+            or self.time(body, "created_at", where)
         )
         return GovernmentResponse(
             summary=summary,

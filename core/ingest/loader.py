@@ -41,7 +41,7 @@ from core.ingest.types import (
     Progress,
     Source,
 )
-from core.petitions.lifecycle import boundary_set, infer_state
+from core.petitions.lifecycle import boundary_set, deadline, infer_state
 from db.connection import connect_sync, tune_for_bulk_writes
 from db.migrate import migrate
 from db.store import LogEntry, PetitionStore
@@ -392,6 +392,7 @@ class Loader:
             state=infer_state(petition),
             boundary=boundary_set(petition),
             now=pending.now,
+            deadline=deadline(petition),
         )
         return Outcome.ADDED if stored is None else Outcome.UPDATED
 

@@ -54,7 +54,8 @@ COMMANDS = (
         "A petition's signatures, response and top seats",
         handler="petition_show",
         options=(petition_option(),),
-        help="A petition's card: signatures, thresholds, response, top seats and countries.",
+        help="A petition's card: state today and deadline, momentum, debate, response and"
+        " top seats.",
         examples=("/petition show petition:pause ofsted inspections",),
     ),
     Command(
@@ -66,7 +67,8 @@ COMMANDS = (
             Option(
                 "by",
                 OptionType.STRING,
-                "Rank constituencies (default), countries, or seats per 1,000 electors (rate)",
+                "Rank constituencies (default), countries, regions (region) or seats per 1,000"
+                " electors (rate)",
                 required=False,
                 default="constituencies",
                 choices=_words(*TABLES),
@@ -80,9 +82,9 @@ COMMANDS = (
                 max_value=700,
             ),
         ),
-        help="The petition's signatures ranked by constituency or by country.",
+        help="The petition's signatures ranked by constituency, country, region or rate.",
         examples=("/petition top petition:652057 by:countries",),
-        console="petition top <petition> [by constituencies|countries|rate] [count N]",
+        console="petition top <petition> [by constituencies|countries|rate|region] [count N]",
     ),
     Command(
         "petition chart",
@@ -109,16 +111,16 @@ COMMANDS = (
             Option(
                 "by",
                 OptionType.STRING,
-                "For kind:top, rank constituencies (default) or countries",
+                "For kind:top, rank constituencies (default), countries or regions (region)",
                 required=False,
                 default="constituencies",
-                choices=_words("constituencies", "countries"),
+                choices=_words("constituencies", "countries", "region"),
             ),
         ),
         help="A bar chart of the top seats or countries, signatures over time, or a hex map "
         "of all 650 seats (by count or per 1,000 electors).",
         examples=("/petition chart petition:ofsted kind:map metric:rate",),
-        console="petition chart <petition> [top|history|map] [rate] [countries]",
+        console="petition chart <petition> [top|history|map] [rate] [countries|region]",
     ),
     Command(
         "petition compare",

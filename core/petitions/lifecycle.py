@@ -6,7 +6,9 @@ dates it does print. The JSON API states them outright, and then wins.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from core.ingest.models import Petition
 
@@ -18,6 +20,10 @@ DEBATE_THRESHOLD = 100_000
 PETITION_DURATION = timedelta(days=183)  # petitions run for six months
 DISSOLUTION_2024 = datetime(2024, 5, 30, tzinfo=UTC)
 """Parliament dissolved: every open petition closed; later ones use 2024 seats."""
+
+LONDON = ZoneInfo("Europe/London")
+"""The petition site closes petitions at the end of the day, UK time."""
+THRESHOLDS: tuple[int, ...] = (RESPONSE_THRESHOLD, DEBATE_THRESHOLD)
 
 BOUNDARIES_2010 = "2010"
 BOUNDARIES_2024 = "2024"
@@ -59,3 +65,46 @@ def _is_2024_code(code: str) -> bool:
         return False
     value = int(number)
     return {"E14": value >= 1063, "W07": value >= 81, "N05": True}.get(prefix, False)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole calendar months (31 Aug + 6 → 28/29 Feb), as the site counts."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def deadline_after(opened: datetime) -> datetime:
+    """When a petition opened at ``opened`` closes: six calendar months later, at the end
+    of that day in London (as the site's own ``closed_at``: 23:59:59 local), or at the 2024
+    dissolution if that came first.
+    """
+    local_day = opened.astimezone(LONDON).date()
+    end = datetime.combine(add_months(local_day, 6), time(23, 59, 59), tzinfo=LONDON)
+    closes = end.astimezone(UTC)
+    if opened < DISSOLUTION_2024 <= closes:
+        return DISSOLUTION_2024
+    return closes
+
+
+def deadline(petition: Petition) -> datetime | None:
+    """The petition's closing time: the JSON's ``closed_at`` when it has one, else six
+    months after opening (Markdown reports print no closing date). ``None`` when the
+    petition never opened (rejected, or no dates at all).
+    """
+    closed = petition.event_time("Closed")
+    if closed is not None:
+        return closed
+    opened = petition.event_time("Opened")
+    if opened is None or (petition.state or "open") not in ("open", "closed"):
+        return None
+    return deadline_after(opened)
+
+
+def state_now(state: str, deadline_at: datetime | None, now: datetime) -> str:
+    """The state as of ``now``: a petition the data calls open whose deadline has passed
+    is closed (the data simply predates its closing).
+    """
+    if state == "open" and deadline_at is not None and deadline_at <= now:
+        return "closed"
+    return state

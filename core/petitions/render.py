@@ -12,7 +12,7 @@ so a backslash there would be visible (they are cut to 100 characters).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from core.charts.render import render_chart
 from core.common.cards import (
@@ -28,8 +28,11 @@ from core.common.cards import (
     truncate,
 )
 from core.common.commands import Access, Command
+from core.common.ranks import competition_ranks, fmt_rank
 from core.common.results import FollowUp, Result
 from core.meta.results import About, HelpResult
+from core.petitions.lifecycle import state_now
+from core.petitions.momentum import Momentum
 from core.petitions.results import (
     ChartCard,
     Comparison,
@@ -41,8 +44,9 @@ from core.petitions.results import (
     TableRow,
     TopTable,
 )
-from core.petitions.types import PetitionDetail, SeatRow
+from core.petitions.types import DebateInfo, PetitionDetail, PetitionRef, SeatRow
 from core.places.rates import describe_national, fmt_index, fmt_per_thousand
+from core.search.results import Chooser, echo
 
 COLOUR = 0x4B7BEC
 DEBATE_COLOUR = 0x8E44AD
@@ -68,6 +72,48 @@ def fmt_date(moment: datetime | None) -> str:
 
 def state_label(state: str) -> str:
     return STATE_LABELS.get(state, escape(state.capitalize()))
+
+
+def fmt_day(day: date | None) -> str:
+    return "—" if day is None else f"{day.day} {day:%b %Y}"
+
+
+def _in_days(delta: timedelta) -> str:
+    days = delta.days
+    if days < 1:
+        return "today"
+    return "in 1 day" if days == 1 else f"in {days:,} days"
+
+
+def state_now_line(p: PetitionDetail, now: datetime) -> str:
+    """ "Open — closes 17 Nov 2021 (in 12 days)" or "Closed on 17 Nov 2021", as of ``now``.
+
+    A petition the data calls open whose deadline has passed is closed, and the
+    line says the data predates that.
+    """
+    state = state_now(p.state, p.deadline_at, now)
+    if p.deadline_at is None or state not in ("open", "closed"):
+        return state_label(state)
+    if state == "open":
+        return f"Open — closes {fmt_date(p.deadline_at)} ({_in_days(p.deadline_at - now)})"
+    line = f"Closed on {fmt_date(p.deadline_at)}"
+    if p.state == "open":
+        line += f" (the data, as of {fmt_date(p.refreshed_at)}, still called it open)"
+    return line
+
+
+def debate_lines(debate: DebateInfo) -> list[str]:
+    """Scheduled/debated dates and the links that passed the parliament-domain check."""
+    lines = []
+    if debate.debated_on:
+        lines.append(f"Debated on {fmt_day(debate.debated_on)}")
+    elif debate.scheduled_on:
+        lines.append(f"Debate scheduled for {fmt_day(debate.scheduled_on)}")
+    if debate.debated_on and debate.scheduled_on and debate.scheduled_on != debate.debated_on:
+        lines.append(f"(first scheduled for {fmt_day(debate.scheduled_on)})")
+    if debate.links:
+        lines.append(" · ".join(f"[{label}]({url})" for label, url in debate.links))
+    return lines
 
 
 def share(part: int | None, whole: int | None) -> float | None:
@@ -132,7 +178,7 @@ def paged(
 def seat_line(row: SeatRow) -> str:
     mp = escape(row.mp_printed) if row.mp_printed else "vacant"
     return (
-        f"**{row.seat_rank}** {escape(row.name)} — {fmt_int(row.signatures)}"
+        f"**{fmt_rank(row.seat_rank, row.tied)}** {escape(row.name)} — {fmt_int(row.signatures)}"
         f" ({fmt_percent(row.percent)}) · {mp}"
     )
 
@@ -140,21 +186,23 @@ def seat_line(row: SeatRow) -> str:
 def table_line(row: TableRow, *, seats: bool) -> str:
     """A ranked line; the Unknown row is unranked and labelled as having no seat."""
     if row.per_thousand is not None or row.index is not None:
-        rank = row.rank if row.rank is not None else "–"
+        rank = fmt_rank(row.rank, row.tied)
         return (
             f"**{rank}** {escape(row.name)} — {fmt_per_thousand(row.per_thousand)} per 1,000"
             f" electors · {fmt_index(row.index)} · {fmt_int(row.signatures)} signatures"
         )
     if row.unknown:
         return f"**–** Unknown (no seat) — {fmt_int(row.signatures)} ({fmt_percent(row.percent)})"
-    line = f"**{row.rank}** {escape(row.name)} — {fmt_int(row.signatures)}"
+    line = f"**{fmt_rank(row.rank, row.tied)}** {escape(row.name)} — {fmt_int(row.signatures)}"
     line += f" ({fmt_percent(row.percent)})"
     if seats:
         line += f" · {escape(row.mp) if row.mp else 'vacant'}"
     return line
 
 
-def petition_line(rank: int, title: str, signatures: int, state: str, petition_id: int) -> str:
+def petition_line(
+    rank: int | str, title: str, signatures: int, state: str, petition_id: int
+) -> str:
     return (
         f"**{rank}** {escape(title)} — {fmt_int(signatures)} · {state_label(state)}"
         f" · #{petition_id}"
@@ -172,6 +220,34 @@ def _short_title(title: str, limit: int = 120) -> str:
     return escape(truncate(" ".join(title.split()), limit))
 
 
+def momentum_lines(m: Momentum) -> list[str]:
+    """Gains over 24 h / 7 days where stored counts allow, then the forecast."""
+    lines = []
+    for gain in m.gains:
+        if gain.signatures is None or gain.since is None:
+            lines.append(f"Last {gain.window}: no stored count from then to compare")
+        else:
+            hours = (m.latest - gain.since).total_seconds() / 3600 if m.latest else 0
+            span = f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} days"
+            lines.append(
+                f"Last {gain.window}: {gain.signatures:+,} (over the {span} to"
+                f" {fmt_date(m.latest)})"
+            )
+    f = m.forecast
+    if f is not None:
+        pace = f"{f.per_day:,.0f} a day ({f.basis})"
+        if f.threshold is None:
+            lines.append(f"Pace: {pace}; every threshold passed")
+        elif f.reached_at is not None:
+            lines.append(f"At {pace}: {fmt_int(f.threshold)} by about {fmt_date(f.reached_at)}")
+        else:
+            closes = f" before it closes on {fmt_date(f.closes_at)}" if f.closes_at else ""
+            lines.append(f"At {pace}: won't reach {fmt_int(f.threshold)}{closes}")
+    elif not m.open_now:
+        lines.append("Closed: no forecast")
+    return lines
+
+
 # ---------------------------------------------------------------- search
 def search_results(result: SearchResult) -> Reply:
     """Ranked matches, 10 a page; the menu opens one (``choices`` line up with pages)."""
@@ -186,8 +262,10 @@ def search_results(result: SearchResult) -> Reply:
         for i, hit in enumerate(result.hits, start=1)
     ]
     scope = f" · {state_label(result.state)} only" if result.state else ""
+    if result.hidden:
+        scope += f" · {fmt_int(result.hidden)} more in other states (state:all shows them)"
     pages = paged(
-        f"Petitions matching “{truncate(escape(result.query), 200)}”",
+        f"Petitions matching “{echo(result.query)}”",
         lines,
         per_page=LIST_PAGE,
         footer=f"{fmt_int(len(result.hits))} found{scope}",
@@ -200,7 +278,10 @@ def petition_card(result: PetitionCard) -> Reply:
     """The petition card; buttons open the full tables, the response and the history."""
     p = result.petition
     uk = p.uk_signatures
-    lines = [f"**{fmt_int(p.total_signatures)}** signatures · {state_label(p.state)}"]
+    lines = [
+        f"**{fmt_int(p.total_signatures)}** signatures (as of {fmt_date(p.refreshed_at)})",
+        state_now_line(p, result.now),
+    ]
     if uk is not None:
         lines.append(f"UK: {fmt_int(uk)} ({fmt_percent(share(uk, p.total_signatures))})")
     card = Card(
@@ -219,6 +300,10 @@ def petition_card(result: PetitionCard) -> Reply:
     card.add_field("Last refreshed", fmt_time(p.refreshed_at), inline=True)
     if p.opened_at:
         card.add_field("Opened", fmt_date(p.opened_at), inline=True)
+    if result.momentum is not None and result.momentum.latest is not None:
+        card.add_field("Momentum", "\n".join(momentum_lines(result.momentum)))
+    if p.debate is not None:
+        card.add_field("Debate", "\n".join(debate_lines(p.debate)))
     response = result.response
     if response is not None:
         who = escape(truncate(response.department or "The government", 200))
@@ -237,7 +322,7 @@ def petition_card(result: PetitionCard) -> Reply:
         card.add_field(
             "Top countries",
             "\n".join(
-                f"**{c.rank}** {escape(c.name)} — {fmt_int(c.signatures)}"
+                f"**{fmt_rank(c.rank, c.tied)}** {escape(c.name)} — {fmt_int(c.signatures)}"
                 f" ({fmt_percent(c.percent)})"
                 for c in result.top_countries
             ),
@@ -254,12 +339,15 @@ def top_table(result: TopTable) -> Reply:
     seats = result.by == "constituencies"
     lines = [table_line(row, seats=seats) for row in result.rows]
     shown = sum(1 for row in result.rows if not row.unknown)
-    what = "seats" if seats else "countries"
+    what = {"constituencies": "seats", "region": "regions and nations"}.get(result.by, "countries")
     counted = f"top {fmt_int(shown)} of {fmt_int(result.listed)} {what}"
     if seats:
         counted += " (Unknown is not a seat and has no rank)"
+    if result.by == "region":
+        counted += " · summed from seats; % of UK signatures"
+    heading = {"constituencies": "Constituencies", "region": "Regions"}.get(result.by, "Countries")
     pages = paged(
-        f"{'Constituencies' if seats else 'Countries'}: {_short_title(p.title)}",
+        f"{heading}: {_short_title(p.title)}",
         lines,
         per_page=TABLE_PAGE,
         url=p.url,
@@ -297,7 +385,10 @@ def _side(p: PetitionDetail, top: Sequence[SeatRow]) -> str:
         f"UK share: {fmt_percent(share(uk, p.total_signatures))} ({fmt_int(uk)})",
         "Top seats:",
     ]
-    lines += [f"**{s.seat_rank}** {escape(s.name)} — {fmt_int(s.signatures)}" for s in top]
+    lines += [
+        f"**{fmt_rank(s.seat_rank, s.tied)}** {escape(s.name)} — {fmt_int(s.signatures)}"
+        for s in top
+    ]
     return "\n".join(lines)
 
 
@@ -349,6 +440,8 @@ def history(result: HistoryResult) -> Reply:
     """Dated events, then the signature count at every refresh we ingested."""
     p = result.petition
     lines = [f"**{fmt_date(e.at)}** {escape(e.event)} ({e.at:%H:%M} UTC)" for e in result.events]
+    if p.debate is not None:
+        lines += [f"**Debate** {line}" for line in debate_lines(p.debate)]
     if result.snapshots:
         lines.append("**Signatures at each refresh**")
         previous: int | None = None
@@ -369,9 +462,10 @@ def history(result: HistoryResult) -> Reply:
 # ---------------------------------------------------------------- meta
 def leaderboard(result: Leaderboard) -> Reply:
     """Petitions by signatures, 10 a page; the menu opens one."""
+    ranks = competition_ranks([r.total_signatures for r in result.rows])
     lines = [
-        petition_line(i, r.title, r.total_signatures, r.state, r.id)
-        for i, r in enumerate(result.rows, start=1)
+        petition_line(fmt_rank(rank, tied), r.title, r.total_signatures, r.state, r.id)
+        for (rank, tied), r in zip(ranks, result.rows, strict=True)
     ]
     scope = f"{state_label(result.state)} petitions" if result.state else "All petitions"
     more = f" (top {len(result.rows)})" if result.total > len(result.rows) else ""
@@ -429,3 +523,25 @@ def about_card(result: About) -> Reply:
         )
     card.footer = f"Source: {result.source_name} · {result.licence}"
     return finish(Reply(cards=[card]), result)
+
+
+# ---------------------------------------------------------------- chooser
+def chooser(result: Chooser) -> Reply:
+    """Several candidates fit what was typed (or only weakly): list them, let the user pick."""
+    lines = [
+        f"**{i}** {escape(option.title)} — {fmt_int(option.total_signatures)}"
+        f" · {state_label(option.state)} · #{option.id}"
+        if isinstance(option, PetitionRef)
+        else f"**{i}** {escape(option.name)}"
+        for i, option in enumerate(result.options, start=1)
+    ]
+    pages = paged(
+        f"Which {result.kind}? “{echo(result.query)}” fits several",
+        lines,
+        per_page=25,
+        footer="Pick one from the menu, or type more of the name",
+    )
+    reply = finish(Reply(pages=pages[:1]), result)
+    reply.choices_placeholder = f"Pick the {result.kind}…"
+    reply.content = None
+    return reply

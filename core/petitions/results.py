@@ -7,6 +7,7 @@ from datetime import datetime
 
 from core.charts.types import ChartResult
 from core.common.results import Result
+from core.petitions.momentum import Momentum
 from core.petitions.types import (
     CountryRow,
     HistoryRecord,
@@ -31,6 +32,8 @@ class SearchResult(Result):
     query: str
     state: str | None
     hits: tuple[SearchHit, ...]
+    hidden: int = 0
+    """Matches the state filter left out (said in the reply, never silently)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +47,14 @@ class Threshold:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PetitionCard(Result):
+    now: datetime
+    """When the card was made: "closes in 12 days" and "open" are as of this time."""
     petition: PetitionDetail
     response: ResponseRecord | None
     thresholds: tuple[Threshold, ...]
     top_seats: tuple[SeatRow, ...]
     top_countries: tuple[CountryRow, ...]
+    momentum: Momentum | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,8 @@ class TableRow:
     """Signatures per 1,000 electors (``by="rate"`` only)."""
     index: float | None = None
     """The seat's rate as a multiple of the UK rate (``by="rate"`` only)."""
+    tied: bool = False
+    """Another row shares ``rank`` (equal counts or rates): shown "=3"."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

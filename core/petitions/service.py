@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from core.charts import service as chart_service
+from core.common.cards import fmt_int
 from core.common.errors import UserFacingError
+from core.common.ranks import competition_ranks
 from core.common.results import FollowUp, Invocation
-from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, state_now
+from core.petitions.momentum import momentum
 from core.petitions.results import (
     ChartCard,
     Comparison,
@@ -30,7 +36,15 @@ from core.petitions.types import (
     PetitionSummary,
     SeatRow,
 )
-from core.search.picking import PetitionArg, Picking, describe_ref, did_you_mean, not_found
+from core.search.picking import (
+    PetitionArg,
+    Picking,
+    describe_ref,
+    did_you_mean,
+    echo,
+    not_found,
+    offers_choice,
+)
 from db import counts, reference
 
 SEARCH_LIMIT = 100
@@ -49,8 +63,19 @@ DIFFERENCES = 10
 def petition_ref(detail: PetitionDetail | PetitionSummary) -> PetitionRef:
     """A ref for a petition loaded from the database (to put in a follow-up)."""
     return PetitionRef(
-        detail.id, detail.title, detail.total_signatures, detail.state, detail.refreshed_at
+        detail.id,
+        detail.title,
+        detail.total_signatures,
+        detail.state,
+        detail.refreshed_at,
+        detail.deadline_at,
     )
+
+
+def current_summary(summary: PetitionSummary, now: datetime) -> PetitionSummary:
+    """``summary`` with its state as of ``now`` (closed once its deadline passed)."""
+    state = state_now(summary.state, summary.deadline_at, now)
+    return summary if state == summary.state else replace(summary, state=state)
 
 
 def state_filter(state: str | None) -> str | None:
@@ -92,7 +117,10 @@ def seat_table_rows(petition: PetitionDetail, seats: Sequence[SeatRow]) -> tuple
     no rank: it is not a seat, so seat ranks run 1, 2, 3… around it. It is
     shown when it falls within the requested rows.
     """
-    rows = [TableRow(s.seat_rank, s.name, s.signatures, s.percent, s.mp_printed) for s in seats]
+    rows = [
+        TableRow(s.seat_rank, s.name, s.signatures, s.percent, s.mp_printed, tied=s.tied)
+        for s in seats
+    ]
     unknown_rank = petition.unknown_rank
     if petition.unknown_signatures is not None and unknown_rank is not None:
         position = unknown_rank - 1
@@ -139,17 +167,33 @@ class PetitionCommands(Picking):
     """The petition commands: search, show, top, chart, compare, response, history, leaderboard."""
 
     async def petition_search(self, query: str, state: str | None = None) -> SearchResult:
-        """Ranked title matches (or the one petition an id/URL names)."""
+        """Ranked title matches (or the one petition an id/URL names).
+
+        Resolved exactly as /petition show resolves (same floor, ids never read as
+        title words); when a state filter hides matches, the result says how many.
+        """
         if not query.strip():
             raise UserFacingError("Type some words from the petition's title, an id or a URL.")
         wanted = state_filter(state)
         found = await self.resolver.search_petitions(query, state=wanted, limit=SEARCH_LIMIT)
+        hidden = 0
         if not found:
             # Title search knows nothing of ids and URLs; the resolver does.
             resolution = await self.resolver.petition(query, state=wanted)
             if resolution.best is None or resolution.status == "none":
-                raise not_found("petition", query, resolution.suggestions)
+                if wanted is not None:
+                    unfiltered = await self.resolver.search_petitions(query, limit=SEARCH_LIMIT)
+                    if unfiltered:
+                        raise UserFacingError(
+                            f"No {wanted} petition matches '{echo(query)}', but"
+                            f" {fmt_int(len(unfiltered))} in other states do: search with"
+                            " state:all to see them."
+                        )
+                raise not_found("petition", query, resolution.suggestions, resolution.missing_id)
             found = [(ref, 100.0) for ref in (resolution.best, *resolution.alternatives)]
+        elif wanted is not None:
+            unfiltered = await self.resolver.search_petitions(query, limit=SEARCH_LIMIT)
+            hidden = len(unfiltered) - len(found)
         hits = tuple(SearchHit(ref, score) for ref, score in found)
         return SearchResult(
             invocation=Invocation.of("petition search", query=query, state=state),
@@ -157,8 +201,10 @@ class PetitionCommands(Picking):
             state=wanted,
             hits=hits,
             choices=tuple(open_petition(hit.petition) for hit in hits),
+            hidden=max(hidden, 0),
         )
 
+    @offers_choice
     async def petition_show(self, petition: PetitionArg) -> PetitionCard:
         """The petition's card with its top tables and the buttons to open the rest."""
         invocation = Invocation.of("petition show", petition=petition)
@@ -175,7 +221,16 @@ class PetitionCommands(Picking):
                 FollowUp("Government response", Invocation.of("petition response", petition=ref))
             )
         actions.append(FollowUp("History", Invocation.of("petition history", petition=ref)))
+        now = self.now()
+        moving = momentum(
+            await counts.snapshots(self.db, detail.id),
+            opened_at=detail.opened_at,
+            deadline_at=detail.deadline_at,
+            open_now=state_now(detail.state, detail.deadline_at, now) == "open",
+        )
         return PetitionCard(
+            now=now,
+            momentum=moving,
             invocation=invocation,
             choices=did_you_mean(invocation, "petition", picked),
             actions=tuple(actions),
@@ -186,12 +241,13 @@ class PetitionCommands(Picking):
             top_countries=tuple(await counts.country_table(self.db, detail.id, TOP_ON_CARD)),
         )
 
+    @offers_choice
     async def petition_top(
         self, petition: PetitionArg, by: str = "constituencies", count: int | None = None
     ) -> TopTable:
         """The full ranked table (or its first ``count`` rows)."""
         if by not in TABLES:
-            raise UserFacingError("Rank by 'constituencies', 'countries' or 'rate'.")
+            raise UserFacingError("Rank by 'constituencies', 'countries', 'rate' or 'region'.")
         if count is not None and count < 1:
             raise UserFacingError("Count must be at least 1.")
         invocation = Invocation.of("petition top", petition=petition, by=by, count=count)
@@ -205,6 +261,8 @@ class PetitionCommands(Picking):
                     "No electorate figures are known for this petition's seats, so there is "
                     "no per-elector rate. Try by:constituencies."
                 )
+            # Ranks of the whole set are competition ranks; a rank two rows hold is shared.
+            shared = Counter(r.rank for r in table.rows)
             rows = tuple(
                 TableRow(
                     r.rank,
@@ -213,14 +271,35 @@ class PetitionCommands(Picking):
                     percent_of(r.signatures, detail.uk_base),
                     per_thousand=r.per_thousand,
                     index=r.index,
+                    tied=r.rank is not None and shared.get(r.rank, 0) > 1,
                 )
                 for r in table.rows
             )
             listed, national = table.seats_in_set, table.national
+        elif by == "region":
+            regions = await reference.region_counts(self.db, detail.id)
+            if not regions:
+                raise UserFacingError(
+                    "No reference seats are loaded for this petition's boundaries, so its"
+                    " seats cannot be summed by region."
+                )
+            ranks = competition_ranks([r.signatures for r in regions])
+            rows = tuple(
+                TableRow(
+                    rank,
+                    r.region,
+                    r.signatures,
+                    percent_of(r.signatures, detail.uk_base),
+                    tied=tied,
+                )
+                for (rank, tied), r in zip(ranks, regions, strict=True)
+            )[:count]
+            listed = len(regions)
         elif by == "countries":
             countries = await counts.country_table(self.db, detail.id)
             rows = tuple(
-                TableRow(c.rank, c.name, c.signatures, c.percent) for c in countries[:count]
+                TableRow(c.rank, c.name, c.signatures, c.percent, tied=c.tied)
+                for c in countries[:count]
             )
             listed = len(countries)
         else:
@@ -237,6 +316,7 @@ class PetitionCommands(Picking):
             national=national,
         )
 
+    @offers_choice
     async def petition_chart(
         self,
         petition: PetitionArg,
@@ -258,6 +338,7 @@ class PetitionCommands(Picking):
             chart=chart,
         )
 
+    @offers_choice
     async def petition_compare(self, first: PetitionArg, second: PetitionArg) -> Comparison:
         """Totals, UK shares, top seats, and the seats whose shares differ most."""
         invocation = Invocation.of("petition compare", first=first, second=second)
@@ -282,6 +363,7 @@ class PetitionCommands(Picking):
             differences=seat_differences(a, seats_a, b, seats_b)[:DIFFERENCES],
         )
 
+    @offers_choice
     async def petition_response(self, petition: PetitionArg) -> ResponseText:
         """The government response in full (the card shows only its summary)."""
         invocation = Invocation.of("petition response", petition=petition)
@@ -297,6 +379,7 @@ class PetitionCommands(Picking):
             response=response,
         )
 
+    @offers_choice
     async def petition_history(self, petition: PetitionArg) -> HistoryResult:
         """Dated events plus every refresh we ingested."""
         invocation = Invocation.of("petition history", petition=petition)
@@ -313,11 +396,16 @@ class PetitionCommands(Picking):
     async def leaderboard(self, state: str | None = None) -> Leaderboard:
         """Petitions by signatures (the first 100), optionally of one state."""
         wanted = state_filter(state)
-        rows = await counts.leaderboard(self.db, wanted, LEADERBOARD_LIMIT)
+        now = self.now()
+        stamp = now.isoformat()
+        rows = [
+            current_summary(r, now)
+            for r in await counts.leaderboard(self.db, wanted, LEADERBOARD_LIMIT, now=stamp)
+        ]
         return Leaderboard(
             invocation=Invocation.of("leaderboard", state=state),
             choices=tuple(open_petition(petition_ref(r)) for r in rows),
             state=wanted,
             rows=tuple(rows),
-            total=await counts.count_by_state(self.db, wanted),
+            total=await counts.count_by_state(self.db, wanted, now=stamp),
         )

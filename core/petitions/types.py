@@ -3,16 +3,88 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal, get_args
+from datetime import date, datetime
+from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
 StateFilter = Literal["open", "closed", "rejected", "all"]
 """What a user may filter by: a state, or all of them."""
 STATES: tuple[str, ...] = get_args(StateFilter)
 
-TableKind = Literal["constituencies", "countries", "rate"]
+TableKind = Literal["constituencies", "countries", "rate", "region"]
 """How ``/petition top`` ranks a petition's signatures."""
 TABLES: tuple[str, ...] = get_args(TableKind)
+
+PARLIAMENT_DOMAINS: tuple[str, ...] = (
+    "parliament.uk",  # hansard., commonslibrary., committees., publications., petition. ...
+    "parliamentlive.tv",
+)
+"""Debate links are shown only on these domains (and their subdomains), over https."""
+
+
+def parliament_link(url: object) -> str | None:
+    """``url`` if it is an https link on a parliament domain, else ``None`` (dropped).
+
+    Links come from the document; a link elsewhere (or a ``javascript:``/``http:``
+    one) would be the bot vouching for an address it cannot check.
+    """
+    if not isinstance(url, str) or not url or any(c.isspace() for c in url):
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or parts.username or parts.password or parts.port:
+        return None
+    if any(host == d or host.endswith("." + d) for d in PARLIAMENT_DOMAINS):
+        return url
+    return None
+
+
+def _day(value: object) -> date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class DebateInfo:
+    """A petition's debate: when it is scheduled, when it happened, and the links.
+
+    Links are kept only when https and on a parliament domain (see
+    :func:`parliament_link`); the JSON's YouTube video link, for one, is dropped.
+    """
+
+    scheduled_on: date | None
+    debated_on: date | None
+    transcript_url: str | None
+    video_url: str | None
+    debate_pack_url: str | None
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any] | None) -> DebateInfo | None:
+        """From the stored debate object (the JSON's ``debate`` plus its scheduled date)."""
+        if not stored:
+            return None
+        info = cls(
+            scheduled_on=_day(stored.get("scheduled_debate_date")),
+            debated_on=_day(stored.get("debated_on")),
+            transcript_url=parliament_link(stored.get("transcript_url")),
+            video_url=parliament_link(stored.get("video_url")),
+            debate_pack_url=parliament_link(stored.get("debate_pack_url")),
+        )
+        return info if info.scheduled_on or info.debated_on or info.links else None
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """(label, url) of the links that survived the domain check."""
+        found = (
+            ("Transcript", self.transcript_url),
+            ("Video", self.video_url),
+            ("Debate pack", self.debate_pack_url),
+        )
+        return tuple((label, url) for label, url in found if url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +107,8 @@ class PetitionDetail:
     debate_threshold_at: datetime | None
     government_response_at: datetime | None
     departments: tuple[str, ...]
+    deadline_at: datetime | None = None
+    debate: DebateInfo | None = None
 
     @property
     def uk_base(self) -> int:
@@ -72,8 +146,8 @@ class SeatRow:
     """One row of a petition's constituency table.
 
     ``rank`` is the source rank (the Unknown row counted); ``seat_rank`` is the
-    rank among real seats. ``mp_printed`` is the MP as printed at that refresh,
-    ``None`` for a vacant seat.
+    competition rank among real seats (equal counts share it: ``tied``).
+    ``mp_printed`` is the MP as printed in the document, ``None`` for a vacant seat.
     """
 
     constituency_id: int
@@ -84,14 +158,19 @@ class SeatRow:
     signatures: int
     percent: float
     mp_printed: str | None
+    tied: bool = False
+    """Another seat has the same count (and so the same ``seat_rank``: "=3")."""
 
 
 @dataclass(frozen=True, slots=True)
 class CountryRow:
+    """A country row; ``rank`` is the competition rank, ``tied`` when it is shared."""
+
     name: str
     rank: int
     signatures: int
     percent: float
+    tied: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +196,7 @@ class PetitionSummary:
     uk_signatures: int | None
     refreshed_at: datetime
     boundary_set: str
+    deadline_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +208,4 @@ class PetitionRef:
     total_signatures: int
     state: str
     refreshed_at: datetime
+    deadline_at: datetime | None = None

@@ -41,11 +41,13 @@ REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
 HEXJSON_2010 = "constituencies.hexjson"
 HEXJSON_2024 = "uk-constituencies-2023.hexjson"
 ELECTORATE_2024 = "electorate_2024.csv"
-REFERENCE_FILES: tuple[str, ...] = (HEXJSON_2010, HEXJSON_2024, ELECTORATE_2024)
+MPS_2024 = "mps_2024.csv"
+"""Each 2024 seat's current MP and party (from the UK Parliament MP lookup, see ATTRIBUTION)."""
+REFERENCE_FILES: tuple[str, ...] = (HEXJSON_2010, HEXJSON_2024, ELECTORATE_2024, MPS_2024)
 """The files the reference is built from; their bytes make up the fingerprint."""
 
 SEATS_PER_SET = 650
-REFERENCE_VERSION = "1"
+REFERENCE_VERSION = "2"
 """Bump when the way seats are built changes, so databases reload the reference."""
 
 ELECTORATE_COLUMNS = ("ons_code", "name", "country", "region", "electorate")
@@ -394,3 +396,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+CurrentMpRow = tuple[str, str, str, str, int | None]
+"""(ONS code, seat, MP, party, member id) of one 2024 seat."""
+
+
+def load_current_mps(directory: Path = REFERENCE_DIR) -> list[CurrentMpRow]:
+    """(ONS code, seat, MP, party, member id) for every 2024 seat, from ``mps_2024.csv``."""
+    text = _read(directory, MPS_2024).decode("utf-8-sig")
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        member = row.get("member_id") or ""
+        rows.append(
+            (
+                row["ons_code"],
+                row["constituency"],
+                row["mp"],
+                row["party"],
+                int(member) if member.isdigit() else None,
+            )
+        )
+    if len(rows) != SEATS_PER_SET:
+        raise ReferenceDataError(f"{MPS_2024}: expected {SEATS_PER_SET} seats, found {len(rows)}")
+    return rows

@@ -15,6 +15,7 @@ from typing import Any
 from core.admin import render as render_admin
 from core.admin.results import IngestDone, RemovalPrompt, StatsResult
 from core.common.cards import Card, Reply, escape, fmt_int, fmt_percent
+from core.common.ranks import fmt_rank
 from core.common.results import Notice, Result
 from core.digests import render as render_digest
 from core.digests.results import DigestPreview, DigestSettings
@@ -32,7 +33,8 @@ from core.petitions.results import (
 )
 from core.places.rates import describe
 from core.places.results import SeatInPetition, SeatOverview
-from core.places.types import MpSeat, SeatHolder
+from core.places.types import CurrentMp, MpSeat, SeatHolder
+from core.search.results import Chooser
 
 SEAT_COLOUR = 0x16A085
 
@@ -59,6 +61,21 @@ def _title(seat_name: str, mp_name: str | None) -> str:
     return f"{escape(mp_name)} — MP for {escape(seat_name)}" if mp_name else escape(seat_name)
 
 
+PRINTED_MP = "MP named in the petition data"
+PRINTED_NOTE = "\n(as the document printed it: the MP when the data was captured)"
+
+
+def _add_current(card: Card, current: CurrentMp | None, how: str | None) -> None:
+    """Today's MP and party from the 2024 reference, labelled as such."""
+    if current is None:
+        return
+    where = f" — {escape(how)}" if how else ""
+    card.add_field(
+        "MP now (2024 reference)",
+        f"{escape(current.name)} ({escape(current.party)}){where}",
+    )
+
+
 def seat_in_petition(result: SeatInPetition) -> Reply:
     """A seat's count, rank among seats, share of UK signatures and MP in one petition."""
     p, standing = result.petition, result.standing
@@ -71,7 +88,12 @@ def seat_in_petition(result: SeatInPetition) -> Reply:
     )
     card.add_field("Signatures", fmt_int(standing.signatures), inline=True)
     if standing.listed:
-        rank = f"{fmt_int(standing.seat_rank)} of {fmt_int(standing.seats_total)}"
+        rank = (
+            f"{fmt_rank(standing.seat_rank, standing.tied, words=True)}"
+            f" of {fmt_int(standing.seats_total)}"
+        )
+        if standing.tied:
+            rank += " (joint: another seat has the same count)"
     else:
         rank = (
             f"joint last: {fmt_int(standing.seat_rank)} of {fmt_int(standing.seats_total)}"
@@ -87,7 +109,10 @@ def seat_in_petition(result: SeatInPetition) -> Reply:
         mp = "Not listed in this petition"
     if result.rate is not None:
         card.add_field("Per 1,000 electors", describe(result.rate.rate))
-    card.add_field("MP at that refresh", mp)
+    card.add_field(PRINTED_MP, mp + PRINTED_NOTE if standing.mp_printed else mp)
+    _add_current(card, result.current, result.current_how)
+    if result.note:
+        card.description = f"{result.note}\n\n{card.description}"
     if result.mp_seats and len(result.mp_seats) > 1:
         card.add_field("Seats held", _mp_seats(result.mp_seats))
     return rp.finish(Reply(cards=[card]), result)
@@ -104,13 +129,17 @@ def seat_overview(result: SeatOverview) -> Reply:
     if result.mp_seats:
         card.add_field("Seats held", _mp_seats(result.mp_seats))
     elif result.holders:
-        card.add_field("MP", "\n".join(_held(h) for h in result.holders[:3]))
+        held = "\n".join(_held(h) for h in result.holders[:3])
+        card.add_field("MPs named in petition data", held)
     lines = [
         f"**{i}** {escape(row.title)} — {fmt_int(row.signatures)} here"
         f" ({fmt_percent(rp.share(row.signatures, row.uk_signatures or row.total_signatures))}"
         f" of UK) · #{row.petition_id}"
         for i, row in enumerate(result.petitions, start=1)
     ]
+    _add_current(card, result.current, result.current_how)
+    if result.note:
+        card.description = f"{result.note}\n\n{card.description}"
     card.add_field(
         "Petitions signed most here", "\n".join(lines) or "No signatures recorded for this seat."
     )
@@ -137,6 +166,7 @@ _RENDERERS: dict[type[Result], Callable[[Any], Reply]] = {
     RemovalPrompt: lambda result: rp.finish(render_admin.removal_prompt(result), result),
     DigestSettings: render_digest.settings_reply,
     DigestPreview: render_digest.preview_reply,
+    Chooser: rp.chooser,
 }
 
 

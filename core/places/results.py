@@ -8,6 +8,7 @@ from core.common.results import Result
 from core.petitions.types import PetitionDetail
 from core.places.types import (
     ConstituencyRef,
+    CurrentMp,
     MpRef,
     MpSeat,
     PetitionSeatRate,
@@ -33,6 +34,11 @@ class SeatInPetition(Result):
     mp_seats: tuple[MpSeat, ...] = ()
     rate: PetitionSeatRate | None = None
     """Signatures per 1,000 electors and the index against the UK rate, when known."""
+    current: CurrentMp | None = None
+    """The MP of this seat (or its 2024 namesake) now, from the 2024 reference."""
+    current_how: str | None = None
+    note: str | None = None
+    """Why this seat answers the question (e.g. a 2024 seat asked of 2010 data)."""
 
     @property
     def uk_share(self) -> float:
@@ -49,3 +55,6 @@ class SeatOverview(Result):
     holders: tuple[SeatHolder, ...]
     mp: MpRef | None = None
     mp_seats: tuple[MpSeat, ...] = ()
+    current: CurrentMp | None = None
+    current_how: str | None = None
+    note: str | None = None

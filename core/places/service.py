@@ -7,16 +7,27 @@ from dataclasses import replace
 from datetime import datetime
 
 from core.common.cards import escape, fmt_int
-from core.common.errors import UserFacingError
+from core.common.errors import NotFoundError, UserFacingError
+from core.common.names import fold, person_key
 from core.common.results import FollowUp, Invocation
+from core.petitions.lifecycle import BOUNDARIES_2010, BOUNDARIES_2024
 from core.petitions.service import petition_ref
 from core.petitions.types import PetitionDetail
 from core.places.results import SeatInPetition, SeatOverview
-from core.places.types import ConstituencyRef, MpRef, MpSeat, SeatHolder
-from core.search.picking import MpArg, PetitionArg, Picking, SeatArg, did_you_mean
+from core.places.types import ConstituencyRef, CurrentMp, MpRef, MpSeat, SeatHolder
+from core.search.picking import (
+    MpArg,
+    PetitionArg,
+    Picked,
+    Picking,
+    SeatArg,
+    did_you_mean,
+    offers_choice,
+)
 from db import counts, reference
 
 SEAT_PETITIONS = 10
+SPEAKER = frozenset({"speaker", "the speaker"})
 
 
 def _holder_at(holders: Sequence[SeatHolder], at: datetime) -> SeatHolder | None:
@@ -31,24 +42,52 @@ def _holder_at(holders: Sequence[SeatHolder], at: datetime) -> SeatHolder | None
 class PlaceCommands(Picking):
     """The seat and MP commands: ``/constituency show`` and ``/mp show``."""
 
+    @offers_choice
     async def constituency_show(
         self, name: SeatArg, petition: PetitionArg | None = None
     ) -> SeatInPetition | SeatOverview:
         """A seat in a petition (count, rank, share, MP) or what it signed most."""
         invocation = Invocation.of("constituency show", name=name, petition=petition)
         if petition is None:
-            picked_seat = await self.pick_seat(name)
+            picked_seat = await self._pick_seat_or_explain(name)
             return await self._overview(
                 invocation, picked_seat.ref, did_you_mean(invocation, "name", picked_seat)
             )
         picked_petition = await self.pick_petition(petition)
         detail = await self.petition_detail(picked_petition.ref)
-        picked_seat = await self.pick_seat(name, boundary_set=detail.boundary_set)
+        picked_seat = await self._pick_seat_or_explain(name, detail.boundary_set)
         seat = await self._same_seat_in(picked_seat.ref, detail)
         choices = did_you_mean(invocation, "name", picked_seat) + did_you_mean(
             invocation, "petition", picked_petition
         )
         return await self._in_petition(invocation, seat, detail, choices)
+
+    async def _pick_seat_or_explain(
+        self, name: SeatArg, boundary_set: str | None = None
+    ) -> Picked[ConstituencyRef]:
+        """A seat; a 2024 seat name unknown to this (earlier-boundary) data is explained,
+        with the nearest earlier seats by name, instead of "no match"."""
+        try:
+            return await self.pick_seat(name, boundary_set=boundary_set)
+        except NotFoundError:
+            if not isinstance(name, str) or boundary_set == BOUNDARIES_2024:
+                raise
+            links = await reference.nearest_seats(self.db, name, BOUNDARIES_2024, BOUNDARIES_2010)
+            known = await reference.nearest_seats(
+                self.db, name, BOUNDARIES_2024, BOUNDARIES_2024, 1
+            )
+            if not known:
+                raise
+            nearest = "; ".join(f"{escape(link.name)} ({link.how})" for link in links)
+            raise UserFacingError(
+                f"{escape(known[0].name)} is a seat of the 2024 boundaries; the petitions here"
+                " count signatures by the 2010–2024 boundaries, which had no seat of that name."
+                + (
+                    f" Nearest earlier seats by name: {nearest}."
+                    if nearest
+                    else " No earlier seat shares a word of its name."
+                )
+            ) from None
 
     async def _same_seat_in(
         self, seat: ConstituencyRef, petition: PetitionDetail
@@ -65,13 +104,16 @@ class PlaceCommands(Picking):
             )
         return same
 
+    @offers_choice
     async def mp_show(
         self, name: MpArg, petition: PetitionArg | None = None
     ) -> SeatInPetition | SeatOverview:
         """The MP's seat (latest, or under the petition's boundaries), then as above."""
         invocation = Invocation.of("mp show", name=name, petition=petition)
-        picked_mp = await self.pick_mp(name)
+        picked_mp = await self._pick_mp_or_office(name)
         mp = picked_mp.ref
+        if mp.id < 0:  # an MP of today only (2024 reference), not named in petition data
+            return await self._current_only(invocation, mp, petition)
         seats = await counts.mp_seats(self.db, mp.id)
         if not seats:
             raise UserFacingError(f"{escape(mp.name)} is not recorded as holding any seat.")
@@ -85,6 +127,72 @@ class PlaceCommands(Picking):
         choices += did_you_mean(invocation, "petition", picked_petition)
         result = await self._in_petition(invocation, seat, detail, choices)
         return replace(result, mp=mp, mp_seats=tuple(seats))
+
+    async def _pick_mp_or_office(self, name: MpArg) -> Picked[MpRef]:
+        """An MP by name; "Mr Speaker" means the Speaker of today (2024 reference)."""
+        if isinstance(name, str) and person_key(name) in SPEAKER:
+            speaker = await reference.speaker(self.db)
+            if speaker is not None:
+                return await self.pick_mp(speaker.name)
+        return await self.pick_mp(name)
+
+    async def _current_only(
+        self, invocation: Invocation, mp: MpRef, petition: PetitionArg | None
+    ) -> SeatInPetition | SeatOverview:
+        """An MP elected in 2024 whom no petition document names: their seat today, and
+        the nearest earlier seat whose petition counts the archive holds (said how)."""
+        current = await reference.current_mp_by_member(self.db, -mp.id)
+        if current is None:
+            raise UserFacingError(f"{escape(mp.name)} is not recorded as holding any seat.")
+        intro = (
+            f"{escape(current.name)} ({escape(current.party)}) is MP for"
+            f" {escape(current.constituency)}, a seat of the 2024 boundaries"
+            " (from the 2024 reference data)."
+        )
+        seat, how = await self._earlier_seat(current.constituency)
+        if seat is None:
+            raise UserFacingError(
+                intro + " No petition in this archive counts a seat of that name on the"
+                " earlier boundaries."
+            )
+        note = (
+            f"{intro} The petitions here count signatures by the 2010–2024 boundaries, so"
+            f" this shows the nearest earlier seat, {escape(seat.name)} ({how})."
+        )
+        if petition is None:
+            overview = await self._overview(invocation, seat, ())
+            return replace(overview, mp=mp, note=note)
+        picked_petition = await self.pick_petition(petition)
+        detail = await self.petition_detail(picked_petition.ref)
+        same = await self._same_seat_in(seat, detail)
+        result = await self._in_petition(
+            invocation, same, detail, did_you_mean(invocation, "petition", picked_petition)
+        )
+        return replace(result, mp=mp, note=note)
+
+    async def _earlier_seat(self, name: str) -> tuple[ConstituencyRef | None, str]:
+        """The 2010-boundary seat with petition data nearest to 2024 seat ``name``."""
+        for link in await reference.nearest_seats(self.db, name, BOUNDARIES_2024, BOUNDARIES_2010):
+            seat = await counts.seat_in_set(self.db, fold(link.name), BOUNDARIES_2010)
+            if seat is not None:
+                return seat, link.how
+        return None, ""
+
+    async def _current_for(self, seat: ConstituencyRef) -> tuple[CurrentMp | None, str | None]:
+        """Today's MP for ``seat``: itself when a 2024 seat, else its 2024 namesake."""
+        if seat.boundary_set == BOUNDARIES_2024:
+            code = seat.ons_code or await reference.seat_ref_code(self.db, seat.id)
+            return (await reference.current_mp(self.db, code) if code else None), None
+        links = await reference.nearest_seats(
+            self.db, seat.name, seat.boundary_set, BOUNDARIES_2024, limit=1
+        )
+        if not links:
+            return None, None
+        link = links[0]
+        how = f"MP now for {link.name} (nearest 2024 seat: {link.how})"
+        if link.how == "same name":
+            how = f"MP now for {link.name} (the 2024 seat of the same name)"
+        return await reference.current_mp(self.db, link.ons_code), how
 
     async def _seat_for(
         self, mp: MpRef, seats: Sequence[MpSeat], petition: PetitionDetail
@@ -115,7 +223,10 @@ class PlaceCommands(Picking):
         if not standing.listed:
             holder = _holder_at(await counts.seat_holders(self.db, seat.id), petition.refreshed_at)
         rate = await reference.seat_rate_for_constituency(self.db, petition.id, seat.id)
+        current, current_how = await self._current_for(seat)
         return SeatInPetition(
+            current=current,
+            current_how=current_how,
             invocation=invocation,
             choices=choices,
             rate=rate,
@@ -142,7 +253,10 @@ class PlaceCommands(Picking):
             )
             for r in rows
         )
+        current, current_how = await self._current_for(seat)
         return SeatOverview(
+            current=current,
+            current_how=current_how,
             invocation=invocation,
             choices=choices or opens,
             seat=seat,

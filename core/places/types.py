@@ -85,6 +85,15 @@ class RateTable:
 
 
 @dataclass(frozen=True, slots=True)
+class RegionCount:
+    """Signatures from one of the 12 UK regions and nations (English regions, Scotland,
+    Wales, Northern Ireland), summed from the petition's seats."""
+
+    region: str
+    signatures: int
+
+
+@dataclass(frozen=True, slots=True)
 class UnlinkedSeat:
     """A petition seat row that matches no reference seat (a name to add as a variant)."""
 
@@ -112,6 +121,8 @@ class SeatStanding:
     seats_listed: int
     seats_total: int
     mp_printed: str | None
+    tied: bool = False
+    """Another seat has the same count: the rank is shared ("=3rd")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +172,24 @@ class MpRef:
 
     id: int
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentMp:
+    """A 2024 seat's MP now (from the 2024 reference, not from petition documents)."""
+
+    ons_code: str
+    constituency: str
+    name: str
+    party: str
+    member_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatLink:
+    """A seat in another boundary set and how it was matched (said in the reply)."""
+
+    name: str
+    boundary_set: str
+    ons_code: str
+    how: str  # "same name" | "shares the name words …"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Generic, ParamSpec, TypeVar
 
-from core.common.cards import escape, fmt_int
-from core.common.errors import NotFoundError
+from core.common.cards import escape, fmt_int, truncate
+from core.common.errors import NotFoundError, UserFacingError
 from core.common.results import FollowUp, Invocation
 from core.petitions.types import PetitionDetail, PetitionRef
 from core.places.types import ConstituencyRef, MpRef
 from core.search.resolver import Resolution, Resolver
+from core.search.results import ECHO_LIMIT, SITE, Chooser, echo
 from db import counts
 from db.database import Database
 
@@ -53,23 +57,104 @@ def describe_ref(ref: PetitionRef | ConstituencyRef | MpRef) -> str | None:
 
 
 def not_found(
-    kind: str, query: str, suggestions: Sequence[PetitionRef | ConstituencyRef | MpRef]
+    kind: str,
+    query: str,
+    suggestions: Sequence[PetitionRef | ConstituencyRef | MpRef],
+    missing_id: int | None = None,
 ) -> NotFoundError:
-    """ "No petition matches 'x'. Did you mean: …" (escaped: it is shown as is)."""
-    names = ", ".join(escape(label_of(s)) for s in suggestions[:SUGGESTIONS])
+    """ "No petition matches 'x'. Did you mean: …" (escaped: it is shown as is).
+
+    A number is an id: "no petition #N in this archive" with the site's page for it
+    (the archive holds only some petitions), never titles that merely look alike.
+    """
+    if missing_id is not None:
+        if missing_id <= 0:
+            return NotFoundError(
+                f"'{echo(query)}' is not a petition id: ids are whole numbers from 1"
+                " (e.g. 652057). To search titles, type words from the title."
+            )
+        return NotFoundError(
+            f"No petition #{missing_id} in this archive. The petition site may have it:"
+            f" {SITE}/petitions/{missing_id}"
+        )
+    names = ", ".join(escape(truncate(label_of(s), ECHO_LIMIT)) for s in suggestions[:SUGGESTIONS])
     hint = f" Did you mean: {names}?" if names else ""
-    return NotFoundError(f"No {kind} matches '{escape(query.strip())}'.{hint}")
+    return NotFoundError(f"No {kind} matches '{echo(query)}'.{hint}")
+
+
+class ChoiceNeeded(UserFacingError):
+    """What was typed fits several equally well (or only weakly): the user must pick.
+
+    Raised while resolving an argument; :func:`offers_choice` turns it into a
+    :class:`Chooser` answer of the command being run.
+    """
+
+    def __init__(
+        self, kind: str, query: str, options: Sequence[PetitionRef | ConstituencyRef | MpRef]
+    ):
+        self.kind = kind
+        self.query = query
+        self.options = tuple(options)
+        super().__init__(f"'{echo(query)}' matches several {kind}s: pick one.")
 
 
 def pick_from(query: str, resolution: Resolution[T], kind: str) -> Picked[T]:
     """The shared rule for what someone typed: answer, offer others, or say none."""
     best = resolution.best
     if resolution.status == "none" or best is None:
-        raise not_found(kind, query, resolution.suggestions)
+        raise not_found(kind, query, resolution.suggestions, resolution.missing_id)
+    if resolution.weak:
+        raise ChoiceNeeded(kind, query, [best, *resolution.alternatives])
     if resolution.status == "ambiguous":
         others = tuple(a for a in resolution.alternatives if a != best)
         return Picked(best, others)
     return Picked(best)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def offers_choice(
+    method: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[R | Chooser]]:
+    """Answer a :class:`ChoiceNeeded` with a :class:`Chooser` of the same command.
+
+    Each option re-runs the command with the ambiguous argument replaced by that
+    candidate, so a pick gives exactly the answer a precise query would have.
+    """
+    signature = inspect.signature(method)
+    command = method.__name__.replace("_", " ")
+
+    @functools.wraps(method)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Chooser:
+        try:
+            return await method(*args, **kwargs)
+        except ChoiceNeeded as needed:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
+            invocation = Invocation.of(command, **arguments)
+            name = next((k for k, v in arguments.items() if v == needed.query), None)
+            if name is None:
+                raise
+            return Chooser(
+                invocation=invocation,
+                choices=tuple(
+                    FollowUp(
+                        label_of(ref),
+                        invocation.with_arg(name, ref),
+                        description=describe_ref(ref),
+                        replace=True,
+                    )
+                    for ref in needed.options
+                ),
+                kind=needed.kind,
+                query=needed.query,
+                options=needed.options,
+            )
+
+    return wrapper
 
 
 def did_you_mean(
@@ -93,6 +178,10 @@ class Picking:
     def __init__(self, db: Database, resolver: Resolver) -> None:
         self.db = db
         self.resolver = resolver
+
+    def now(self) -> datetime:
+        """What time it is for every answer (the resolver's clock: one injectable clock)."""
+        return self.resolver.clock()
 
     async def pick_petition(
         self, arg: PetitionArg, *, state: str | None = None

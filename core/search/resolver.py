@@ -37,7 +37,8 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Generic, Literal, ParamSpec, TypeVar
 
 import numpy as np
@@ -47,6 +48,7 @@ from rapidfuzz.distance import OSA
 from core.common.cards import Choice, fmt_int, truncate
 from core.common.ids import TYPED_ID, parse_petition_id
 from core.common.names import fold, person_key, stem
+from core.petitions.lifecycle import state_now
 from core.petitions.types import PetitionRef
 from core.places.types import ConstituencyRef, MpRef
 from core.search.types import SearchData
@@ -64,8 +66,16 @@ COVERAGE_WEIGHT = 0.6  # final score: this share word coverage, the rest WRatio
 PHRASE_BONUS = 3.0  # the query appears word for word inside the entry
 INLINE_MAX_ENTRIES = 2_000  # smaller indexes answer in ~50 µs: a thread hop would cost more
 STEM_SIMILARITY = 0.9  # another form of the word: above a typo, below the word itself
+ROLES = frozenset(
+    {"speaker", "the speaker", "deputy speaker", "prime minister", "the prime minister"}
+)
+"""Offices typed instead of a name (after honorifics are dropped): never fuzzy-matched."""
+LAST_RESORT_EDITS_FROM = 5  # an unknown word this long with no 1-edit neighbour may have 2
 NAME_SHORTEST_TYPO = 3  # seat and MP names: "Tai" may be "Tami" (see TextIndex)
 NONE_BELOW = 62.0  # final score under which nothing is considered a match
+SUGGEST_ABOVE = 50.0  # "did you mean" only offers entries at least this similar
+CONFIDENT = 75.0  # a best match under this (but matching) gets a chooser, not a card
+GENERIC_WORD_MAX = 8  # a lone word this short that several titles share is a topic
 AMBIGUITY_MARGIN = 3.0  # others this close to the best make the answer ambiguous
 MAX_ALTERNATIVES = 24  # a select menu holds 25 options: the best plus these
 SUGGESTIONS = 5
@@ -74,6 +84,7 @@ CHOICE_LIMIT = 25
 LABEL_LIMIT = 100
 
 _ONS_CODE = re.compile(r"[ENSW]\d{8}")
+_NUMBER = re.compile(r"#?\s*[-+]?\d+")  # "0", "-1", "#12": an id, right or wrong
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,10 @@ class Resolution(Generic[T]):
     best: T | None = None
     alternatives: list[T] = field(default_factory=list)
     suggestions: list[T] = field(default_factory=list)
+    missing_id: int | None = None
+    """A number was typed and no petition has that id (``none`` only)."""
+    weak: bool = False
+    """``ambiguous`` because the best match is weak or generic: offer a chooser."""
 
 
 # --------------------------------------------------------------------------- index
@@ -170,15 +185,7 @@ class TextIndex:
         # only unknown words are typos or truncations, and the word being typed may be either.
         edits = 0 if known else _max_edits(word, self.shortest_typo)
         if edits:
-            nearby = [
-                w
-                for size in range(len(word) - edits, len(word) + edits + 1)
-                for w in self._by_length.get(size, ())
-            ]
-            for other, distance, _ in process.extract(
-                word, nearby, scorer=OSA.distance, score_cutoff=edits, limit=None
-            ):
-                found.setdefault(other, _edit_similarity(int(distance)))
+            self._near(word, edits, found)
         if len(word) >= 4:
             # Other forms of the same word: "farming" for "farms", "charge" for "charges"
             # (for a known word too: "farming" also finds titles that say "farms").
@@ -193,11 +200,27 @@ class TextIndex:
                 longer = longer[:PREFIX_EXPANSIONS]
             for other in longer:
                 found[other] = max(found.get(other, 0.0), _prefix_similarity(word, other))
+        if not found and edits == 1 and len(word) >= LAST_RESORT_EDITS_FROM:
+            # Nothing one edit away, no other form, no longer word: a scrambled word
+            # ("snears" for "snares") is two edits away.
+            self._near(word, 2, found)
         result = sorted(found.items(), key=lambda item: item[1])  # ascending: max wins below
         if len(self._expansions) > 4096:
             self._expansions.clear()
         self._expansions[cache_key] = result
         return result
+
+    def _near(self, word: str, edits: int, found: dict[str, float]) -> None:
+        """Add indexed words within ``edits`` edits of ``word`` (OSA distance) to ``found``."""
+        nearby = [
+            w
+            for size in range(len(word) - edits, len(word) + edits + 1)
+            for w in self._by_length.get(size, ())
+        ]
+        for other, distance, _ in process.extract(
+            word, nearby, scorer=OSA.distance, score_cutoff=edits, limit=None
+        ):
+            found.setdefault(other, _edit_similarity(int(distance)))
 
     def _coverage(self, words: list[str], partial: bool) -> np.ndarray:
         """Per entry, the IDF-weighted share of query words it contains (0–1)."""
@@ -269,8 +292,17 @@ def _decide(
     exact: list[T],
     ranked: list[tuple[T, float]],
     same: Callable[[T, T], bool],
+    *,
+    generic: bool = False,
 ) -> Resolution[T]:
-    """Turn matches into a status: exact key match, clear winner, near tie or nothing."""
+    """Turn matches into a status: exact key match, clear winner, near tie or nothing.
+
+    Suggestions for ``none`` are only the entries above :data:`SUGGEST_ABOVE`: a
+    "did you mean" that shares nothing with the query misleads more than silence.
+    A best match that is weak (under :data:`CONFIDENT`) or ``generic`` (one common
+    word several titles share) is marked ``weak``: commands offer a chooser then,
+    not a confident card.
+    """
     if len(exact) == 1:
         others = [
             item for item, score in ranked if score >= NONE_BELOW and not same(item, exact[0])
@@ -279,13 +311,37 @@ def _decide(
     if exact:
         return Resolution(query, "ambiguous", exact[0], exact[1 : MAX_ALTERNATIVES + 1])
     if not ranked or ranked[0][1] < NONE_BELOW:
-        return Resolution(query, "none", suggestions=[item for item, _ in ranked[:SUGGESTIONS]])
+        near = [item for item, score in ranked[:SUGGESTIONS] if score >= SUGGEST_ABOVE]
+        return Resolution(query, "none", suggestions=near)
     best, top = ranked[0]
+    matching = [item for item, score in ranked[1:] if score >= NONE_BELOW]
+    if (generic or top < CONFIDENT) and matching:
+        return Resolution(query, "ambiguous", best, matching[:MAX_ALTERNATIVES], weak=True)
     close = [item for item, score in ranked[1:] if top - score < AMBIGUITY_MARGIN]
     if close:
         return Resolution(query, "ambiguous", best, close[:MAX_ALTERNATIVES])
     runners_up = [item for item, score in ranked[1:SUGGESTIONS] if score >= NONE_BELOW]
     return Resolution(query, "clear", best, runners_up)
+
+
+def _generic(text: str, ranked: Sequence[tuple[object, float]]) -> bool:
+    """One short word that several titles contain ("ban", "tax"): not a pick, a topic."""
+    words = fold(text).split()
+    if len(words) != 1 or len(words[0]) > GENERIC_WORD_MAX:
+        return False
+    return sum(1 for _, score in ranked if score >= NONE_BELOW) >= 2
+
+
+def _current_resolution(
+    resolution: Resolution[PetitionRef], now: datetime
+) -> Resolution[PetitionRef]:
+    """Every ref of a resolution with its state as of ``now``."""
+    return replace(
+        resolution,
+        best=current(resolution.best, now) if resolution.best is not None else None,
+        alternatives=[current(r, now) for r in resolution.alternatives],
+        suggestions=[current(r, now) for r in resolution.suggestions],
+    )
 
 
 def _clean(query: str) -> str:
@@ -314,7 +370,8 @@ class _Snapshot:
     petition_index: TextIndex
     petition_by_id: dict[int, PetitionRef]
     petition_ids: list[str]  # sorted id strings: autocomplete of an id being typed
-    state_masks: dict[str, np.ndarray]  # per petition state: which entries have it
+    state_masks: dict[str, np.ndarray]  # per petition state as stored: which entries have it
+    deadlines: np.ndarray  # per entry, its deadline as a POSIX time (inf: none known)
     seat_groups: list[list[ConstituencyRef]]  # per name key: its seats, preferred set first
     seat_index: TextIndex
     seat_by_id: dict[int, ConstituencyRef]
@@ -344,6 +401,10 @@ def _build_snapshot(data: SearchData) -> _Snapshot:
         petition_by_id={p.id: p for p in data.petitions},
         petition_ids=sorted(str(p.id) for p in data.petitions),
         state_masks=_state_masks(data.petitions),
+        deadlines=np.asarray(
+            [p.deadline_at.timestamp() if p.deadline_at else math.inf for p in data.petitions],
+            dtype=np.float64,
+        ),
         seat_groups=seat_groups,
         seat_index=TextIndex(seat_keys, shortest_typo=NAME_SHORTEST_TYPO),
         seat_by_id={c.id: c for c in data.constituencies},
@@ -375,32 +436,56 @@ def _state_masks(petitions: list[PetitionRef]) -> dict[str, np.ndarray]:
     return {name: np.asarray(states == name, dtype=bool) for name in set(states.tolist())}
 
 
-def _state_mask(snap: _Snapshot, wanted: str | None) -> np.ndarray | None:
-    """Entries in petition state ``wanted`` (none at all for a state nobody is in)."""
+def _state_mask(snap: _Snapshot, wanted: str | None, now: float = math.inf) -> np.ndarray | None:
+    """Entries in petition state ``wanted`` as of ``now`` (a POSIX time).
+
+    Open means open now: the data said open and the deadline has not passed; one
+    the data calls open whose deadline passed counts as closed
+    (:func:`core.petitions.lifecycle.state_now`, the rule /leaderboard uses too).
+    """
     if wanted is None:
         return None
-    found = snap.state_masks.get(wanted)
-    return found if found is not None else np.zeros(snap.petition_index.size, dtype=bool)
+    none = np.zeros(snap.petition_index.size, dtype=bool)
+    stored = snap.state_masks.get(wanted)
+    if wanted == "open":
+        return (stored if stored is not None else none) & (snap.deadlines > now)
+    if wanted == "closed":
+        was_open = snap.state_masks.get("open", none) & (snap.deadlines <= now)
+        return (stored if stored is not None else none) | was_open
+    return stored if stored is not None else none
+
+
+def current(ref: PetitionRef, now: datetime) -> PetitionRef:
+    """``ref`` with its state as of ``now`` (closed once its deadline passed)."""
+    state = state_now(ref.state, ref.deadline_at, now)
+    return ref if state == ref.state else replace(ref, state=state)
 
 
 def _petition_search(
-    snap: _Snapshot, query: str, wanted: str | None, limit: int, partial: bool
+    snap: _Snapshot,
+    query: str,
+    wanted: str | None,
+    limit: int,
+    partial: bool,
+    now: float = math.inf,
 ) -> tuple[list[PetitionRef], list[tuple[PetitionRef, float]]]:
     """(exact title matches, ranked matches) for a title query."""
     key = fold(query)
-    mask = _state_mask(snap, wanted)
+    mask = _state_mask(snap, wanted, now)
     exact = [
         snap.petitions[i]
         for i in snap.petition_index.exact(key)
-        if wanted is None or snap.petitions[i].state == wanted
+        if mask is None or mask[i]
     ]
     hits = snap.petition_index.search(key, limit=limit, partial=partial, mask=mask)
     return exact, [(snap.petitions[i], score) for i, score in hits]
 
 
-def _popular(snap: _Snapshot, wanted: str | None, limit: int) -> list[PetitionRef]:
+def _popular(
+    snap: _Snapshot, wanted: str | None, limit: int, now: float = math.inf
+) -> list[PetitionRef]:
     """Most-signed petitions first (the list is stored in that order)."""
-    mask = _state_mask(snap, wanted)
+    mask = _state_mask(snap, wanted, now)
     if mask is None:
         return snap.petitions[:limit]
     return [snap.petitions[i] for i in np.flatnonzero(mask)[:limit]]
@@ -471,19 +556,31 @@ def _same_id(
     return a.id == b.id
 
 
-class Resolver:
-    """Resolves what users type to petitions, seats and MPs; shared by all commands."""
+def utc_now() -> datetime:
+    """The default clock: now, in UTC (tests inject a fixed one)."""
+    return datetime.now(UTC)
 
-    def __init__(self, db: Database, snapshot: _Snapshot) -> None:
+
+class Resolver:
+    """Resolves what users type to petitions, seats and MPs; shared by all commands.
+
+    ``clock`` says what "now" is: a state filter means the state *now* (a petition
+    past its deadline is closed whatever its last document said).
+    """
+
+    def __init__(
+        self, db: Database, snapshot: _Snapshot, clock: Callable[[], datetime] = utc_now
+    ) -> None:
         self._db = db
         self._snapshot = snapshot
         self._refresh_lock = asyncio.Lock()
+        self.clock = clock
 
     @classmethod
-    async def load(cls, db: Database) -> Resolver:
+    async def load(cls, db: Database, clock: Callable[[], datetime] = utc_now) -> Resolver:
         """Read and index everything (database read and index build off the loop)."""
         data = await load_search_data(db)
-        return cls(db, await asyncio.to_thread(_build_snapshot, data))
+        return cls(db, await asyncio.to_thread(_build_snapshot, data), clock)
 
     async def refresh(self) -> None:
         """Rebuild after an ingest or removal; searches keep using the old index until then."""
@@ -496,19 +593,26 @@ class Resolver:
         """A petition from its id, its URL or (part of) its title, typos allowed.
 
         An explicit id or URL resolves regardless of ``state``; the filter
-        narrows title matching only.
+        narrows title matching only. A bare number is always an id, never title
+        words ("0", "-1", "999999"): unknown ones resolve to ``none`` with
+        ``missing_id`` set, and no title suggestions.
         """
         snap = self._snapshot
+        now = self.clock()
         text = _clean(query)
         petition_id = parse_petition_id(text)
+        if petition_id is None and _NUMBER.fullmatch(text):
+            petition_id = int(text.lstrip("#").replace(" ", "").replace("\t", ""))
         if petition_id is not None:
             ref = snap.petition_by_id.get(petition_id)
-            if ref is None:  # ingested since the last refresh?
+            if ref is None and 0 < petition_id < 2**63:  # ingested since the last refresh?
                 ref = await get_petition_ref(self._db, petition_id)
             if ref is not None:
-                return Resolution(query, "exact", ref)
+                return Resolution(query, "exact", current(ref, now))
+            return Resolution(query, "none", missing_id=petition_id)
         if not fold(text):
-            return Resolution(query, "none", suggestions=_popular(snap, state, SUGGESTIONS))
+            popular = _popular(snap, state, SUGGESTIONS, now.timestamp())
+            return Resolution(query, "none", suggestions=[current(r, now) for r in popular])
         exact, ranked = await _run(
             snap.petition_index,
             _petition_search,
@@ -517,21 +621,29 @@ class Resolver:
             state,
             MAX_ALTERNATIVES + 1,
             False,
+            now.timestamp(),
         )
-        return _decide(query, exact, ranked, _same_id)
+        resolution = _decide(query, exact, ranked, _same_id, generic=_generic(text, ranked))
+        return _current_resolution(resolution, now)
 
     async def search_petitions(
         self, query: str, *, state: str | None = None, limit: int = 100
     ) -> list[tuple[PetitionRef, float]]:
-        """Ranked title matches (score 0–100) for ``/petition search``; popular ones if empty."""
+        """Ranked title matches (score 0–100) for ``/petition search``; popular ones if empty.
+
+        The same floor as :meth:`petition`: search never lists what show would refuse.
+        """
         snap = self._snapshot
+        now = self.clock()
         text = _clean(query)
         if not fold(text):
-            return [(p, 0.0) for p in _popular(snap, state, limit)]
+            return [(current(p, now), 0.0) for p in _popular(snap, state, limit, now.timestamp())]
+        if _NUMBER.fullmatch(text):
+            return []  # a number is an id (see petition), never title words
         _, ranked = await _run(
-            snap.petition_index, _petition_search, snap, text, state, limit, False
+            snap.petition_index, _petition_search, snap, text, state, limit, False, now.timestamp()
         )
-        return [(ref, score) for ref, score in ranked if score >= NONE_BELOW / 1.5]
+        return [(current(ref, now), score) for ref, score in ranked if score >= NONE_BELOW]
 
     async def complete_petition(self, current: str, limit: int = CHOICE_LIMIT) -> list[Choice]:
         """Autocomplete: an id typed so far, else title matches, else the most signed."""
@@ -546,7 +658,7 @@ class Resolver:
             found += [p for p in _id_prefix(snap, str(petition_id), limit) if p is not exact]
         if not fold(text):
             found = _popular(snap, None, limit)
-        else:
+        elif not _NUMBER.fullmatch(text):
             _, ranked = await _run(
                 snap.petition_index, _petition_search, snap, text, None, limit, True
             )
@@ -612,7 +724,9 @@ class Resolver:
             ref = snap.mp_by_id.get(int(text.lstrip("#").strip()))
             if ref is not None:
                 return Resolution(query, "exact", ref)
-        if not fold(text):
+        if not fold(text) or person_key(text) in ROLES:
+            # "Mr Speaker", "the Prime Minister": a role, not a name; fuzzy matching
+            # it against names finds someone unrelated ("Spencer").
             return Resolution(query, "none")
         exact, ranked = await _run(
             snap.mp_index, _mp_search, snap, text, MAX_ALTERNATIVES + 1, False

@@ -17,6 +17,7 @@ from core.common.results import Invocation
 from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
+from tests.support import seed_clock
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
 OFSTED_TITLE = "Pause Ofsted inspections and reform how school performance is evaluated"
@@ -55,7 +56,12 @@ async def test_first_run_loads_seeds_and_answers_like_the_bot(settings: Settings
     )
     card = answer_to(output, "petition show ofsted").splitlines()
     assert card[0] == f"{OFSTED_TITLE}  <https://petition.parliament.uk/petitions/652057>"
-    assert card[2:4] == ["48,783 signatures · Open", "UK: 48,626 (99.68%)"]
+    # The console runs on the real clock: the 2024 dissolution closed the petition.
+    assert card[2:5] == [
+        "48,783 signatures (as of 4 Jan 2024)",
+        "Closed on 30 May 2024 (the data, as of 4 Jan 2024, still called it open)",
+        "UK: 48,626 (99.68%)",
+    ]
     assert "1 Sutton Coldfield — 305 (0.63%) · Rt Hon Andrew Mitchell MP" in card
     assert (
         card[-1] == "Buttons: Constituencies · Countries · Government response · History (type one)"
@@ -65,8 +71,10 @@ async def test_first_run_loads_seeds_and_answers_like_the_bot(settings: Settings
     seat = answer_to(output, "constituency show woking ofsted")
     assert seat.startswith("Woking  <https://petition.parliament.uk/petitions/652057>")
     assert "[Signatures]\n81" in seat
-    assert "[Rank among seats]\n287 of 650" in seat
-    assert "[MP at that refresh]\nMr Jonathan Lord MP" in seat
+    assert "[Rank among seats]\n=281st of 650 (joint: another seat has the same count)" in seat
+    assert "[MP named in the petition data]\nMr Jonathan Lord MP\n(as the document printed" in seat
+    # The console loads the 2024 reference: today's MP of the seat of the same name.
+    assert "[MP now (2024 reference)]\nWill Forster (Liberal Democrat)" in seat
 
     mp = answer_to(output, "mp show andrew mitchel")
     assert mp.startswith("Andrew Mitchell — MP for Sutton Coldfield")
@@ -88,7 +96,7 @@ async def test_pages_menus_and_buttons(settings: Settings) -> None:
     assert first.splitlines()[2] == "1 United Kingdom — 48,626 (99.68%)"
     assert first.endswith("(page 1 of 3: type next or prev)")
     second = answer_to(output, "next")
-    assert second.splitlines()[2] == "21 Jersey — 2 (0.00%)"
+    assert second.splitlines()[2] == "=16 Jersey — 2 (0.00%)"
     assert second.endswith("(page 2 of 3: type next or prev)")
 
     guess = answer_to(output, "constituency show brighton")
@@ -106,7 +114,7 @@ async def test_mistakes_get_messages_not_tracebacks(settings: Settings) -> None:
         settings,
         "petition show zzzz qqqq",
         "frobnicate",
-        "petition top ofsted by regions",
+        "petition top ofsted by parish",
         "7",
         "next",
         "petition compare ofsted",
@@ -114,9 +122,9 @@ async def test_mistakes_get_messages_not_tracebacks(settings: Settings) -> None:
     )
     assert answer_to(output, "petition show zzzz qqqq") == "No petition matches 'zzzz qqqq'."
     assert answer_to(output, "frobnicate").startswith("I don't know 'frobnicate'.")
-    assert answer_to(output, "petition top ofsted by regions") == (
-        "Rank by constituencies, countries or rate."
-        " Usage: petition top <petition> [by constituencies|countries|rate] [count N]"
+    assert answer_to(output, "petition top ofsted by parish") == (
+        "Rank by constituencies, countries, rate or region. Usage: petition top <petition>"
+        " [by constituencies|countries|rate|region] [count N]"
     )
     assert answer_to(output, "7") == "There is no menu on screen to pick from."
     assert answer_to(output, "next") == "There is only one page."
@@ -144,7 +152,7 @@ def test_run_console_and_module_entry_point(
 ) -> None:
     out = io.StringIO()
     run_console(settings, commands=["petition show 575833"], out=out)
-    assert "270,294 signatures · Open" in out.getvalue()
+    assert "270,294 signatures (as of 12 Jul 2021)\nClosed on 5 Sep 2021" in out.getvalue()
 
     monkeypatch.setattr(bot.console, "get_settings", lambda: settings)
     bot.console.main(["--command", "mp show Sir Geoffrey Cox 575833"])
@@ -165,7 +173,7 @@ def test_petitionbot_console_command(settings: Settings, monkeypatch: pytest.Mon
 # ---------------------------------------------------------------- parsing
 @pytest.fixture
 async def services(db: Database) -> Services:
-    return Services(db, await Resolver.load(db))
+    return Services(db, await Resolver.load(db, seed_clock))
 
 
 @pytest.mark.parametrize(
@@ -299,3 +307,24 @@ async def test_moderator_and_owner_commands_run_offline(settings: Settings, tmp_
     assert answer_to(output, "digest setup").startswith(
         "Usage: digest setup <channel> <time> <timezone>"
     )
+
+
+async def test_free_text_keeps_the_table_and_the_petition(services: Services) -> None:
+    """Issue 15: "rate" is the table, not title words; a petition typo is not dropped."""
+    assert await parse("petition top ofsted rate", services) == Invocation.of(
+        "petition top", petition="ofsted", by="rate", count=None
+    )
+    assert await parse("petition top verified id countries", services) == Invocation.of(
+        "petition top", petition="verified id", by="countries", count=None
+    )
+    assert await parse("mp show andrew mitchell zzzqqq", services) == Invocation.of(
+        "mp show", name="andrew mitchell", petition="zzzqqq"
+    )
+    assert await parse("mp show andrew mitchell ofsted", services) == Invocation.of(
+        "mp show", name="andrew mitchell", petition="ofsted"
+    )
+
+
+async def test_a_role_is_not_an_mp_name(services: Services) -> None:
+    with pytest.raises(UserFacingError, match="No MP matches 'Mr Speaker'"):
+        await services.mp_show("Mr Speaker")

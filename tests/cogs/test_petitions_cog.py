@@ -14,8 +14,10 @@ from bot.errors import on_app_command_error
 from bot.views import REFUSAL, ReplyView
 from cogs.petitions import Petitions
 from core.common.errors import NotFoundError
+from core.search.resolver import Resolver
 from db.database import Database
 from tests import helpers as h
+from tests.support import seed_clock
 
 OWNER = h.mock_member(111, "owner")
 STRANGER = h.mock_member(222, "stranger")
@@ -26,7 +28,7 @@ NASTY = "@everyone **Bold** `code` <@123> <@&456> @here"
 
 @pytest.fixture
 async def bot(db: Database) -> Any:
-    return await h.mock_bot(db)
+    return await h.mock_bot(db, resolver=await Resolver.load(db, seed_clock))
 
 
 @pytest.fixture
@@ -68,7 +70,10 @@ async def test_show_sends_card_with_buttons_and_no_mentions(bot: Any, cog: Petit
     (embed,) = sent["embeds"]
     assert embed.title == OFSTED_TITLE
     assert embed.url == "https://petition.parliament.uk/petitions/652057"
-    assert embed.description == "**48,783** signatures · Open\nUK: 48,626 (99.68%)"
+    assert embed.description == (
+        "**48,783** signatures (as of 4 Jan 2024)\n"
+        "Open — closes 30 May 2024 (in 1,052 days)\nUK: 48,626 (99.68%)"
+    )
     view = sent["view"]
     assert isinstance(view, ReplyView)
     assert list(buttons(view)) == ["Constituencies", "Countries", "Government response", "History"]
@@ -114,7 +119,8 @@ async def test_an_error_quoting_a_6000_character_option_fits_discords_limit(
     error = app_commands.CommandInvokeError(Petitions.show, caught.value)
     await on_app_command_error(interaction, error)  # type: ignore[arg-type]
     content = h.sent(interaction)["content"]
-    assert len(content) <= 2000 and content.endswith("…")
+    # The service already quotes at most ~100 characters of it (issue 15).
+    assert len(content) <= 200 and content.endswith("…'.")
     assert content.startswith("No petition matches '@\u200beveryone")
     assert_no_mentions(h.sent(interaction))
 
@@ -134,22 +140,25 @@ async def test_action_button_opens_a_new_message(bot: Any, cog: Petitions) -> No
 
 
 # ---------------------------------------------------------------- "Did you mean…"
-async def test_did_you_mean_pick_replaces_the_answer(bot: Any, cog: Petitions) -> None:
+async def test_chooser_pick_replaces_the_answer(bot: Any, cog: Petitions) -> None:
+    # "make" starts two titles: a chooser, not a confidently guessed card (issue 15).
     interaction = invoke(bot)
     await Petitions.show.callback(cog, interaction, "make")  # type: ignore[arg-type]
     sent = h.sent(interaction)
-    assert sent["content"] == "Showing the closest match. Not it? Pick another from the menu."
+    assert sent["content"] is None
+    assert sent["embeds"][0].title == "Which petition? “make” fits several"
     view: ReplyView = sent["view"]
     select = menu(view)
-    assert select.placeholder == "Did you mean…"
-    assert [(o.label, o.value) for o in select.options] == [(SEND_TITLE, "0")]
+    assert select.placeholder == "Pick the petition…"
+    assert [o.value for o in select.options] == ["0", "1"]
+    assert select.options[1].label == SEND_TITLE
 
-    pick = h.component(bot, OWNER, values=["0"])
+    pick = h.component(bot, OWNER, values=["1"])
     await press(view, select, pick)
     assert h.kind(pick) == "edit_message"
     edited = h.sent(pick)
     assert edited["embeds"][0].title == SEND_TITLE
-    assert edited["content"] is None  # the "closest match" note goes with the wrong answer
+    assert edited["content"] is None
     assert isinstance(edited["view"], ReplyView) and edited["view"] is not view
     assert view.is_finished()
     assert_no_mentions(edited)
@@ -197,7 +206,7 @@ async def test_only_the_invoker_can_page(bot: Any, cog: Petitions) -> None:
     assert h.kind(click) == "edit_message"
     (embed,) = h.sent(click)["embeds"]
     assert embed.footer.text.endswith("Page 2 of 33")
-    assert (embed.description or "").splitlines()[0].startswith("**20** ")  # Unknown has no rank
+    assert (embed.description or "").splitlines()[0].startswith("**=19** ")  # Unknown: no rank
     assert h.sent(click)["view"] is view and view.page == 1
     assert not buttons(view)["◀ Previous"].disabled
     assert "2 / 33" in buttons(view)
@@ -225,12 +234,12 @@ async def test_search_menu_follows_the_page(bot: Any, cog: Petitions) -> None:
 # ---------------------------------------------------------------- timeouts and errors
 async def test_timeout_disables_every_control(bot: Any, cog: Petitions) -> None:
     interaction = invoke(bot)
-    await Petitions.show.callback(cog, interaction, "make")  # type: ignore[arg-type]
+    await Petitions.show.callback(cog, interaction, "verified id")  # type: ignore[arg-type]
     view: ReplyView = h.sent(interaction)["view"]
     assert any(not getattr(item, "disabled", True) for item in view.children)
     await view.on_timeout()
     assert all(getattr(item, "disabled", False) for item in view.children)
-    assert len(view.children) == 5  # four buttons and the menu
+    assert len(view.children) == 4  # four buttons
     assert h.edits(interaction) == [{"view": view}]
 
 

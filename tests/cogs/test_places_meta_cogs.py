@@ -11,15 +11,17 @@ from bot.views import ReplyView
 from cogs.meta import Meta
 from cogs.places import Places
 from core.common.errors import NotFoundError
+from core.search.resolver import Resolver
 from db.database import Database
 from tests import helpers as h
+from tests.support import seed_clock
 
 OWNER = h.mock_member(111, "owner")
 
 
 @pytest.fixture
 async def bot(db: Database) -> Any:
-    return await h.mock_bot(db)
+    return await h.mock_bot(db, resolver=await Resolver.load(db, seed_clock))
 
 
 def fields(kwargs: dict[str, Any]) -> dict[str, str]:
@@ -41,7 +43,7 @@ async def test_constituency_zero_count(bot: Any) -> None:
     assert_no_mentions(sent)
     assert sent["embeds"][0].title == "Glasgow North East"
     got = fields(sent)
-    assert got.pop("MP at that refresh").startswith(
+    assert got.pop("MP named in the petition data").startswith(
         "Not listed in this petition; last seen before it: Anne McLaughlin (seen "
     )
     assert got == {
@@ -62,8 +64,11 @@ async def test_constituency_vacant_seat(bot: Any) -> None:
     interaction = h.mock_interaction(bot, OWNER)
     await Places.constituency_show.callback(cog, interaction, "Wellingborough", "ofsted")  # type: ignore[arg-type]
     got = fields(h.sent(interaction))
-    assert (got["Signatures"], got["Rank among seats"]) == ("86", "256 of 650")
-    assert got["MP at that refresh"] == "Vacant"
+    assert (got["Signatures"], got["Rank among seats"]) == (
+        "86",
+        "=251st of 650 (joint: another seat has the same count)",
+    )
+    assert got["MP named in the petition data"] == "Vacant"
 
 
 async def test_constituency_not_found_raises_for_the_handler(bot: Any) -> None:
@@ -83,9 +88,10 @@ async def test_mp_show_with_honorifics(bot: Any) -> None:
     assert sent["embeds"][0].title == "Jonathan Lord — MP for Woking"
     assert fields(sent) == {
         "Signatures": "81",
-        "Rank among seats": "287 of 650",
+        "Rank among seats": "=281st of 650 (joint: another seat has the same count)",
         "Share of UK signatures": "0.17%",
-        "MP at that refresh": "Mr Jonathan Lord MP",
+        "MP named in the petition data": "Mr Jonathan Lord MP\n"
+        "(as the document printed it: the MP when the data was captured)",
     }
 
 

@@ -36,6 +36,7 @@ from core.places.types import ConstituencyRef, SeatStanding
 from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
+from tests.support import seed_clock
 
 NASTY = "@everyone **Bold** `code` <@123> <@&456> @here [link](https://evil.example) ~~x~~ |y|"
 WHEN = datetime(2024, 1, 4, 20, 30, 10, tzinfo=UTC)
@@ -105,6 +106,7 @@ def nasty_card(**changes: object) -> PetitionCard:
     p = detail()
     values: dict[str, object] = dict(
         invocation=Invocation.of("petition show", petition=NASTY),
+        now=WHEN,
         petition=p,
         response=ResponseRecord(NASTY * 20, (NASTY + "\n\n") * 300, NASTY, WHEN),
         thresholds=(
@@ -131,7 +133,9 @@ def test_petition_card_escapes_document_text_and_fits() -> None:
     assert card.title is not None and card.title.startswith("@\u200beveryone \\*\\*Bold\\*\\*")
     assert "<\u200b@\u200b123>" in card.title
     assert card.url == "https://petition.parliament.uk/petitions/652057"
-    assert card.description == "**1,234,567** signatures · Open\nUK: 1,200,000 (97.20%)"
+    assert card.description == (
+        "**1,234,567** signatures (as of 4 Jan 2024)\nOpen\nUK: 1,200,000 (97.20%)"
+    )
     fields = {f.name: f.value for f in card.fields}
     assert fields["Thresholds"] == (
         "✅ 10,000 (response) — 4 Jan 2024\n✅ 100,000 (debate) — date not recorded"
@@ -252,7 +256,7 @@ def test_seat_in_petition_zero_count_and_vacant() -> None:
     assert fields["Signatures"] == "0"
     assert fields["Rank among seats"].startswith("joint last: 650 of 650")
     assert fields["Share of UK signatures"] == "0.00%"
-    assert fields["MP at that refresh"] == "Not listed in this petition"
+    assert fields["MP named in the petition data"] == "Not listed in this petition"
 
     vacant = replace(zero, listed=True, signatures=1_234, percent=0.1, seat_rank=12)
     reply = render(
@@ -264,15 +268,15 @@ def test_seat_in_petition_zero_count_and_vacant() -> None:
         )
     )
     fields = {f.name: f.value for f in reply.cards[0].fields}
-    assert (fields["Signatures"], fields["Rank among seats"]) == ("1,234", "12 of 650")
+    assert (fields["Signatures"], fields["Rank among seats"]) == ("1,234", "12th of 650")
     assert fields["Share of UK signatures"] == "0.10%"  # 1,234 of 1,200,000 UK signatures
-    assert fields["MP at that refresh"] == "Vacant"
+    assert fields["MP named in the petition data"] == "Vacant"
 
 
 # ---------------------------------------------------------------- every command on the seeds
 @pytest.fixture
 async def services(db: Database) -> Services:
-    return Services(db, await Resolver.load(db))
+    return Services(db, await Resolver.load(db, seed_clock))
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,12 @@ from core.places.render import render
 from core.places.results import SeatInPetition, SeatOverview
 from core.places.types import ConstituencyRef, MpRef
 from core.search.resolver import Resolver
+from core.search.results import Chooser
 from core.services import Services
 from db import counts
 from db.database import Database
 from db.reference import ensure_reference
+from tests.support import seed_clock
 
 OFSTED = 652057
 SEND = 607849
@@ -31,7 +33,7 @@ OFSTED_TITLE = "Pause Ofsted inspections and reform how school performance is ev
 
 @pytest.fixture
 async def services(db: Database) -> Services:
-    return Services(db, await Resolver.load(db))
+    return Services(db, await Resolver.load(db, seed_clock))
 
 
 def at(text: str) -> datetime:
@@ -112,15 +114,17 @@ async def test_show_actions_replay_to_tables_response_and_history(services: Serv
     assert [s.total_signatures for s in history.snapshots] == [48_783]  # type: ignore[attr-defined]
 
 
-async def test_ambiguous_petition_answers_best_and_offers_the_other(services: Services) -> None:
-    card = await services.petition_show("make")
-    assert card.petition.id == VERIFIED_ID  # the better-known of the two "Make …" petitions
-    assert [(c.label, c.replace) for c in card.choices] == [
-        ("Make SEND training mandatory for all teaching staff", True)
+async def test_generic_petition_word_gives_a_chooser_not_a_card(services: Services) -> None:
+    # "make" starts two seed titles: a topic word, not a pick (issue 15: no confident card).
+    chooser = await services.petition_show("make")
+    assert isinstance(chooser, Chooser)
+    assert [(c.label, c.replace) for c in chooser.choices] == [
+        ("Make verified ID a requirement for opening a social media account.", True),
+        ("Make SEND training mandatory for all teaching staff", True),
     ]
-    assert card.choices[0].description == f"#{SEND} · 26,704 signatures · open"
-    # Choosing it re-runs the same command for that pick.
-    picked = await services.run(card.choices[0].invocation)
+    assert chooser.choices[1].description == f"#{SEND} · 26,704 signatures · open"
+    # Choosing one re-runs the same command for that pick.
+    picked = await services.run(chooser.choices[1].invocation)
     assert isinstance(picked, PetitionCard)
     assert picked.petition.id == SEND
     assert picked.choices == ()
@@ -161,8 +165,9 @@ async def test_search_state_filter(services: Services) -> None:
     result = await services.petition_search("make", "open")
     assert {h.petition.id for h in result.hits} == {VERIFIED_ID, SEND}
     assert result.state == "open"
-    with pytest.raises(NotFoundError, match="No petition matches 'make'"):
-        await services.petition_search("make", "closed")  # every seed is open
+    # Every seed is open (on the seed clock): the filter hides both matches and says so.
+    with pytest.raises(UserFacingError, match="No closed petition matches 'make', but 2 in"):
+        await services.petition_search("make", "closed")
     with pytest.raises(UserFacingError, match="State must be one of"):
         await services.petition_search("make", "pending")
 
@@ -191,10 +196,10 @@ async def test_top_constituencies_places_unknown_without_a_rank(services: Servic
 async def test_top_full_table_and_countries(services: Services) -> None:
     seats = await services.petition_top(str(OFSTED))
     assert len(seats.rows) == 650  # 649 seats + the Unknown row
-    assert seats.rows[-1].rank == 649
+    assert (seats.rows[-1].rank, seats.rows[-1].tied) == (648, True)  # "=648": ties share
     countries = await services.petition_top(str(OFSTED), "countries")
     assert len(countries.rows) == 41
-    assert (countries.rows[-1].rank, countries.rows[-1].name) == (41, "Ukraine")
+    assert (countries.rows[-1].rank, countries.rows[-1].name) == (26, "Ukraine")
     # For 575833 the Unknown row is the largest (source rank 1).
     verified = await services.petition_top(str(VERIFIED_ID), count=2)
     assert [(r.rank, r.name, r.signatures) for r in verified.rows] == [
@@ -303,7 +308,7 @@ async def test_constituency_vacant_seat(services: Services) -> None:
     result = await services.constituency_show("wellingborough", "ofsted")
     assert isinstance(result, SeatInPetition)
     s = result.standing
-    assert (s.listed, s.signatures, s.seat_rank, s.mp_printed) == (True, 86, 256, None)
+    assert (s.listed, s.signatures, s.seat_rank, s.mp_printed) == (True, 86, 251, None)
     assert result.holder is None
     # …but the same seat had an MP at an earlier refresh.
     earlier = await services.constituency_show("Wellingborough", str(SEND))
@@ -315,8 +320,10 @@ async def test_constituency_in_petition(services: Services) -> None:
     assert isinstance(result, SeatInPetition)
     assert result.seat.name == "Woking"
     s = result.standing
-    # Source rank 95; the Unknown row is rank 1 in this petition, so 94th among seats.
-    assert (s.signatures, s.percent, s.seat_rank, s.seats_total) == (503, 0.19, 94, 650)
+    # Source rank 95; the Unknown row is rank 1 in this petition, so 94th in the source's
+    # seat order, but a seat with the same count comes first there: joint 93rd.
+    assert (s.signatures, s.percent, s.seat_rank, s.seats_total) == (503, 0.19, 93, 650)
+    assert s.tied
     assert s.mp_printed == "Mr Jonathan Lord MP"
     assert result.uk_share == pytest.approx(100 * 503 / 268_513)
 
@@ -389,7 +396,7 @@ async def test_mp_with_honorifics_in_petition(services: Services) -> None:
     assert result.mp is not None and result.mp.name == "Jonathan Lord"
     assert result.seat.name == "Woking"
     s = result.standing
-    assert (s.signatures, s.seat_rank, s.mp_printed) == (81, 287, "Mr Jonathan Lord MP")
+    assert (s.signatures, s.seat_rank, s.mp_printed) == (81, 281, "Mr Jonathan Lord MP")
 
 
 async def test_mp_printed_as_at_each_refresh(services: Services) -> None:
@@ -400,7 +407,7 @@ async def test_mp_printed_as_at_each_refresh(services: Services) -> None:
     assert older.seat.name == newer.seat.name == "Torridge and West Devon"
     assert older.standing.mp_printed == "Rt Hon Sir Geoffrey Cox QC MP"
     assert newer.standing.mp_printed == "Rt Hon Sir Geoffrey Cox KC MP"
-    assert (newer.standing.signatures, newer.standing.seat_rank) == (118, 98)
+    assert (newer.standing.signatures, newer.standing.seat_rank) == (118, 95)
 
 
 async def test_ambiguous_mp(services: Services) -> None:
@@ -429,7 +436,14 @@ async def test_leaderboard(services: Services) -> None:
     assert (board.state, board.total) == (None, 3)
     assert board.choices[1].invocation == Invocation.of(
         "petition show",
-        petition=PetitionRef(OFSTED, OFSTED_TITLE, 48_783, "open", at("2024-01-04T20:30:10")),
+        petition=PetitionRef(
+            OFSTED,
+            OFSTED_TITLE,
+            48_783,
+            "open",
+            at("2024-01-04T20:30:10"),
+            at("2024-05-30T00:00:00"),  # the 2024 dissolution closed it
+        ),
     )
     closed = await services.leaderboard("closed")
     assert (closed.rows, closed.total, closed.state) == ((), 0, "closed")
@@ -491,7 +505,7 @@ async def test_response_missing_is_user_facing(services: Services) -> None:
 # ---------------------------------------------------------------- rates and charts (issue 9/10)
 async def _services(db: Database) -> Services:
     await ensure_reference(db)
-    return await Services.load(db)
+    return await Services.load(db, clock=seed_clock)
 
 
 async def test_top_by_rate_ranks_seats_per_thousand_electors(db: Database) -> None:

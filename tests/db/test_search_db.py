@@ -25,6 +25,7 @@ async def test_loads_petitions_most_signed_first(db: Database) -> None:
         total_signatures=48_783,
         state="open",
         refreshed_at=datetime(2024, 1, 4, 20, 30, 10, tzinfo=UTC),
+        deadline_at=datetime(2024, 5, 30, tzinfo=UTC),  # the 2024 dissolution closed it
     )
 
 

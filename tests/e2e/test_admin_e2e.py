@@ -145,7 +145,7 @@ def test_owner_ingests_an_uploaded_zip(admin: Admin) -> None:
 
     # The new counts are live at once, and the search index knows the new petition.
     shown = d.slash("petition show", {"petition": "652057"}, user="member").reply()
-    assert embed(shown)["description"].startswith("**50,083** signatures · Open")
+    assert embed(shown)["description"].startswith("**50,083** signatures (as of 5 Jan 2024)")
     found = d.slash("petition search", {"query": "please sign"}, user="member").reply()
     assert "#900001" in embed(found)["description"]
     # Its title is shown escaped: no ping, no mention syntax left intact.

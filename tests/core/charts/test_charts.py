@@ -265,7 +265,11 @@ async def test_history_of_a_seed_uses_threshold_and_opening_dates(db: Database) 
         "Signatures over time from 1 stored count, plus when it was opened, "
         "10,000 was reached and 100,000 was reached.",
         "Dashed lines: 10,000 (government response), 100,000 (debate).",
+        "Only one count is stored, so the points are not joined: how the count grew"
+        " between them is unknown.",
     )
+    assert spec.figure.joined is False
+    assert spec.figure.closes_at is None  # refreshed before its deadline (5 Sep 2021)
 
 
 async def test_history_with_one_count_and_no_thresholds_is_a_clear_error(

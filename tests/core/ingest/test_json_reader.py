@@ -113,8 +113,11 @@ def test_response_debate_and_topics_are_kept() -> None:
     assert response.details.endswith("referendum.\n\nCabinet Office")  # CRLF → LF
     assert "\r" not in response.details
     assert response.department == "Cabinet Office"  # departments[0].name
-    assert response.responded_at == datetime(2020, 7, 23, 14, 25, 15, tzinfo=UTC)
-    assert responded.event_time("Government Response") == response.responded_at
+    # The day the government responded (responded_on), not when the site published it.
+    assert response.responded_at == datetime(2020, 7, 21, tzinfo=UTC)
+    assert responded.event_time("Government Response") == datetime(
+        2020, 7, 23, 14, 25, 15, tzinfo=UTC
+    )
 
     debated = parse_json_bytes((PETITIONS / "619334.json").read_bytes()).petition
     assert debated.debate is not None
@@ -159,9 +162,15 @@ def _same_values(json_petition: Petition, markdown: Petition) -> None:
         assert markdown.government_response is None
     else:
         assert markdown.government_response is not None
-        # The department differs by design: JSON names it, Markdown finds it in the text.
-        assert dataclasses.replace(markdown.government_response, department=None) == (
-            dataclasses.replace(json_petition.government_response, department=None)
+        # The department differs by design: JSON names it, Markdown finds it in the text;
+        # so does the date: the report prints only when the response was published, the
+        # JSON also the day the government responded (``responded_on``, issue 15).
+        assert dataclasses.replace(
+            markdown.government_response, department=None, responded_at=None
+        ) == (
+            dataclasses.replace(
+                json_petition.government_response, department=None, responded_at=None
+            )
         )
 
 
@@ -481,3 +490,27 @@ def test_list_page_entries_and_next_link() -> None:
 def test_a_petition_is_not_a_list_page() -> None:
     with pytest.raises(ParseError, match=r"data: expected a list of petitions"):
         parse_list_page((PETITIONS / "300000.json").read_bytes(), "p.json")
+
+
+def test_response_date_is_responded_on_not_publication_for_every_json_petition() -> None:
+    """Hammersmith Bridge (549607): responded_on 3 Nov 2020; government_response_at 24 Sep."""
+    bridge = parse_json_bytes((PETITIONS / "549607.json").read_bytes()).petition
+    assert bridge.government_response is not None
+    assert bridge.government_response.responded_at == datetime(2020, 11, 3, tzinfo=UTC)
+    response_at = bridge.event_time("Government Response")
+    assert response_at is not None and response_at.date().isoformat() == "2020-09-24"
+    differing = 0
+    for path in json_paths():
+        raw = json.loads(path.read_bytes())["data"]["attributes"]
+        response = parse_json_bytes(path.read_bytes()).petition.government_response
+        if raw.get("government_response") is None:
+            assert response is None
+            continue
+        assert response is not None and response.responded_at is not None
+        assert (
+            response.responded_at.date().isoformat() == raw["government_response"]["responded_on"]
+        )
+        differing += (
+            raw["government_response_at"][:10] != raw["government_response"]["responded_on"]
+        )
+    assert differing == 10  # of 22 responses, as the issue counted

@@ -12,13 +12,14 @@ from core.ingest.parser import parse_file
 from core.ingest.writer import render_document
 from core.search.resolver import LABEL_LIMIT, Resolver, TextIndex
 from db.database import Database
+from tests.support import seed_clock
 
 OFSTED, SEND, VERIFIED_ID = 652057, 607849, 575833
 
 
 @pytest.fixture
 async def resolver(db: Database) -> Resolver:
-    return await Resolver.load(db)
+    return await Resolver.load(db, seed_clock)
 
 
 # ------------------------------------------------------------------ petitions
@@ -188,7 +189,7 @@ async def test_a_name_in_both_boundary_sets(db: Database) -> None:
         "INSERT INTO constituencies (name, name_key, boundary_set, ons_code)"
         " VALUES ('Brighton Pavilion', 'brighton pavilion', '2024', 'E14001111')"
     )
-    resolver = await Resolver.load(db)
+    resolver = await Resolver.load(db, seed_clock)
     default = await resolver.constituency("brighton pavilion")
     assert default.best is not None and (default.best.boundary_set, default.best.name) == (
         "2010",
@@ -332,7 +333,7 @@ async def test_long_titles_are_cut_to_the_label_limit(db: Database) -> None:
         "UPDATE petitions SET title = ?, title_key = lower(?) WHERE id = ?",
         (long_title, long_title, SEND),
     )
-    resolver = await Resolver.load(db)
+    resolver = await Resolver.load(db, seed_clock)
     label = (await resolver.complete_petition("very long titles"))[0].label
     # Cut at a word boundary, the signature count kept, within Discord's 100.
     assert label == "Make " + "very " * 16 + "very… (26,704)"
@@ -393,7 +394,7 @@ def test_another_form_of_a_word_finds_the_title() -> None:
 async def test_an_empty_database_resolves_nothing(db_path: Path) -> None:
     database = await Database.open(db_path)
     try:
-        resolver = await Resolver.load(database)
+        resolver = await Resolver.load(database, seed_clock)
         assert (await resolver.petition("ofsted")).status == "none"
         assert (await resolver.petition("")).suggestions == []
         assert (await resolver.constituency("Bath")).status == "none"
@@ -411,7 +412,7 @@ async def test_identical_titles_are_ambiguous_most_signed_first(db: Database) ->
         " title_key = 'make send training mandatory for all teaching staff' WHERE id = ?",
         (OFSTED,),
     )
-    resolver = await Resolver.load(db)
+    resolver = await Resolver.load(db, seed_clock)
     result = await resolver.petition("Make SEND training mandatory for all teaching staff")
     assert result.status == "ambiguous"
     assert result.best is not None and result.best.id == OFSTED  # 48,783 > 26,704
@@ -462,7 +463,7 @@ async def test_a_reused_scottish_code_follows_the_boundary_set(db: Database) -> 
             ("Glen New", "glen new", "2024", "S14000999"),
         ],
     )
-    resolver = await Resolver.load(db)
+    resolver = await Resolver.load(db, seed_clock)
     default = await resolver.constituency("S14000999")
     assert default.best is not None and default.best.name == "Glen Old"  # 2010 has the data
     chosen = await resolver.constituency("S14000999", boundary_set="2024")
