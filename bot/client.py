@@ -20,6 +20,7 @@ import cogs
 from bot.errors import on_app_command_error
 from bot.settings import Settings
 from bot.startup import open_database
+from core.places.postcodes import PostcodeLookup
 from core.search.resolver import Resolver
 from core.services import Services
 from db import petitions as petition_repo
@@ -62,7 +63,11 @@ class PetitionBot(commands.Bot):
         self.db, report = await open_database(self.settings)
         if report is not None:
             log.info("Loaded bundled petitions: %s", report.summary())
-        self.services = Services(self.db, await Resolver.load(self.db))
+        self.services = Services(
+            self.db,
+            await Resolver.load(self.db),
+            PostcodeLookup(self.db, self.settings.postcodes_api_base),
+        )
         for extension in discover_extensions():
             await self.load_extension(extension)
             log.info("Loaded %s", extension)

@@ -401,7 +401,7 @@ async def console_main(
     stdin = stdin or sys.stdin
     db, report = await open_database(settings)
     try:
-        services = await Services.load(db)
+        services = await Services.load(db, postcodes_base=settings.postcodes_api_base)
         console = Console(services, out)
         interactive = commands is None and stdin.isatty()
         if report is not None and interactive:

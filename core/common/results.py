@@ -46,3 +46,7 @@ class Result:
     invocation: Invocation
     choices: tuple[FollowUp, ...] = ()
     actions: tuple[FollowUp, ...] = ()
+
+    def shared(self) -> Result:
+        """The answer as posted for everyone: without what is only the asker's (their seat)."""
+        return self

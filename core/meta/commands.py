@@ -16,6 +16,7 @@ COMMANDS = (
         help="Petitions by signatures, optionally only open, closed or rejected ones.",
         examples=("/leaderboard state:open",),
         section=SECTION,
+        user_install=True,
     ),
     Command(
         "help",
@@ -33,6 +34,7 @@ COMMANDS = (
         help="This list, or one command in detail.",
         examples=("/help mp",),
         section=SECTION,
+        user_install=True,
     ),
     Command(
         "about",
@@ -41,5 +43,6 @@ COMMANDS = (
         help="Where the data comes from and how fresh it is.",
         examples=("/about",),
         section=SECTION,
+        user_install=True,
     ),
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.charts import service as chart_service
-from core.common.errors import UserFacingError
+from core.common.errors import NotFoundError, UserFacingError
+from core.common.ids import find_petition_ids
 from core.common.results import FollowUp, Invocation
 from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
 from core.petitions.results import (
@@ -14,6 +15,7 @@ from core.petitions.results import (
     HistoryResult,
     Leaderboard,
     PetitionCard,
+    PetitionsInMessage,
     ResponseText,
     SearchHit,
     SearchResult,
@@ -30,8 +32,9 @@ from core.petitions.types import (
     PetitionSummary,
     SeatRow,
 )
+from core.places.types import ConstituencyRef, SeatStanding
 from core.search.picking import PetitionArg, Picking, describe_ref, did_you_mean, not_found
-from db import counts, reference
+from db import counts, home_seats, reference
 
 SEARCH_LIMIT = 100
 """Most matches /petition search lists (10 pages)."""
@@ -159,8 +162,13 @@ class PetitionCommands(Picking):
             choices=tuple(open_petition(hit.petition) for hit in hits),
         )
 
-    async def petition_show(self, petition: PetitionArg) -> PetitionCard:
-        """The petition's card with its top tables and the buttons to open the rest."""
+    async def petition_show(
+        self, petition: PetitionArg, *, user_id: int | None = None
+    ) -> PetitionCard:
+        """The petition's card with its top tables and the buttons to open the rest.
+
+        With a ``user_id`` that has a home seat, the card adds that seat's count and rank.
+        """
         invocation = Invocation.of("petition show", petition=petition)
         picked = await self.pick_petition(petition)
         detail = await self.petition_detail(picked.ref)
@@ -175,6 +183,7 @@ class PetitionCommands(Picking):
                 FollowUp("Government response", Invocation.of("petition response", petition=ref))
             )
         actions.append(FollowUp("History", Invocation.of("petition history", petition=ref)))
+        home = await self._home_standing(detail, user_id)
         return PetitionCard(
             invocation=invocation,
             choices=did_you_mean(invocation, "petition", picked),
@@ -184,6 +193,53 @@ class PetitionCommands(Picking):
             thresholds=thresholds(detail),
             top_seats=tuple(await counts.constituency_table(self.db, detail.id, TOP_ON_CARD)),
             top_countries=tuple(await counts.country_table(self.db, detail.id, TOP_ON_CARD)),
+            home_seat=home[0] if home else None,
+            home_standing=home[1] if home else None,
+        )
+
+    async def _home_standing(
+        self, detail: PetitionDetail, user_id: int | None
+    ) -> tuple[ConstituencyRef, SeatStanding] | None:
+        """The asker's home seat in this petition, or None without a home seat."""
+        if user_id is None:
+            return None
+        seats = await home_seats.home_seats(self.db, user_id)
+        seat = await self.seat_under(seats, detail.boundary_set) if seats else None
+        if seat is None:
+            return None
+        return seat, await counts.seat_standing(self.db, detail, seat.id)
+
+    async def petitions_in_message(
+        self, text: str, *, user_id: int | None = None
+    ) -> PetitionCard | PetitionsInMessage:
+        """ "Show petition" on a message: the card of the one petition it names, else a chooser."""
+        ids = find_petition_ids(text)
+        if not ids:
+            raise UserFacingError(
+                "That message has no petition in it: I look for petition.parliament.uk links"
+                " and ids written like #652057."
+            )
+        if len(ids) == 1:
+            if await counts.get_petition(self.db, ids[0]) is None:
+                raise NotFoundError(f"Petition {ids[0]} is not in the archive.")
+            return await self.petition_show(str(ids[0]), user_id=user_id)
+        found, missing = [], []
+        for petition_id in ids:
+            detail = await counts.get_petition(self.db, petition_id)
+            if detail is None:
+                missing.append(petition_id)
+            else:
+                found.append(petition_ref(detail))
+        if not found:
+            listed = ", ".join(str(i) for i in missing)
+            raise NotFoundError(
+                f"None of the petitions in that message is in the archive: {listed}."
+            )
+        return PetitionsInMessage(
+            invocation=Invocation.of("Show petition", text=text),
+            choices=tuple(open_petition(ref) for ref in found),
+            petitions=tuple(found),
+            missing=tuple(missing),
         )
 
     async def petition_top(

@@ -14,6 +14,8 @@ from typing import Any
 
 from core.common.cards import Card, Reply, escape, fmt_int, fmt_percent
 from core.common.results import Result
+from core.me import render as rme
+from core.me.results import Forgotten, HomeSeatAnswer
 from core.meta.results import About, HelpResult
 from core.petitions import render as rp
 from core.petitions.results import (
@@ -22,6 +24,7 @@ from core.petitions.results import (
     HistoryResult,
     Leaderboard,
     PetitionCard,
+    PetitionsInMessage,
     ResponseText,
     SearchResult,
     TopTable,
@@ -127,6 +130,9 @@ _RENDERERS: dict[type[Result], Callable[[Any], Reply]] = {
     About: rp.about_card,
     SeatInPetition: seat_in_petition,
     SeatOverview: seat_overview,
+    PetitionsInMessage: rp.petitions_in_message,
+    HomeSeatAnswer: rme.home_seat,
+    Forgotten: rme.forgotten,
 }
 
 

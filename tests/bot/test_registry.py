@@ -151,9 +151,7 @@ def test_every_command_is_checked_as_declared(bot: PetitionBot) -> None:
             continue
         spec = REGISTRY[command.qualified_name]
         access_checks = [
-            c.__qualname__.split(".")[0]
-            for c in command.checks
-            if "cooldown" not in c.__qualname__
+            c.__qualname__.split(".")[0] for c in command.checks if "cooldown" not in c.__qualname__
         ]
         wanted = wanted_check[spec.access]
         assert access_checks == ([wanted] if wanted else []), spec.name
