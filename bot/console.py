@@ -43,6 +43,7 @@ from core.common.cards import Card, CardField, Reply, reply_to_text, unescape
 from core.common.errors import UserFacingError
 from core.common.results import FollowUp, Invocation, Result
 from core.petitions.types import STATES, TABLES
+from core.places.postcodes import looks_like_postcode, normalise_postcode
 from core.places.render import choices_per_page, render
 from core.search.resolver import Resolution
 from core.services import Services
@@ -62,9 +63,14 @@ USAGE = {
     "petition compare": "petition compare <first> | <second>",
     "petition response": "petition response <petition>",
     "petition history": "petition history <petition>",
-    "constituency show": "constituency show <name> [| <petition>]",
+    "constituency show": "constituency show [<name or postcode>] [| <petition>]",
     "mp show": "mp show <name> [| <petition>]",
+    "me seat set": "me seat set <name or postcode>",
+    "show petition": "show petition <text with petition links or #ids>",
 }
+CONSOLE_USER = 0
+"""Who the console's personal commands (/me, the home seat on cards) are for: the one
+person at the terminal, kept like any Discord user (``/me forget`` deletes it)."""
 
 
 class UsageError(UserFacingError):
@@ -261,6 +267,10 @@ async def parse(line: str, services: Services) -> Invocation:
     lowered = text.lower()
     head, _, rest = text.partition(" ")
     head = head.lower()
+    if lowered in ("me seat show", "me forget"):
+        return Invocation.of(lowered)
+    if lowered == "constituency show":  # no seat named: the home seat
+        return Invocation.of(lowered, name=None, petition=None)
     if head in ("help", "about", "leaderboard"):
         if head == "help":
             return Invocation.of("help", command=rest or None)
@@ -282,6 +292,10 @@ async def parse(line: str, services: Services) -> Invocation:
 async def _parse_command(command: str, rest: str, services: Services) -> Invocation:
     if not rest:
         raise UsageError(f"Usage: {USAGE[command]}")
+    if command == "me seat set":
+        return Invocation.of(command, seat=rest)
+    if command == "show petition":
+        return Invocation.of("Show petition", text=rest)
     resolver = services.resolver
     if command == "petition search":
         words = _words(rest)
@@ -301,11 +315,25 @@ async def _parse_command(command: str, rest: str, services: Services) -> Invocat
             raise UsageError(f"Name two petitions. Usage: {USAGE[command]}")
         return Invocation.of(command, first=pair[0], second=pair[1])
     first = resolver.constituency if command == "constituency show" else resolver.mp
+    if command == "constituency show":
+        postcode = _postcode_head(rest)
+        if postcode is not None:
+            return Invocation.of(command, name=postcode[0], petition=postcode[1])
     explicit = _split_explicit(rest)
     name, petition = explicit or await _best_split(
         _words(rest), first, resolver.petition, second_optional=True
     )
     return Invocation.of(command, name=name, petition=petition)
+
+
+def _postcode_head(rest: str) -> tuple[str, str | None] | None:
+    """``SW1A 1AA ofsted`` → (postcode, petition): a line that starts with a postcode."""
+    words = _words(rest.replace("|", " "))
+    for size in (2, 1):
+        head = " ".join(words[:size])
+        if len(words) >= size and normalise_postcode(head) is not None:
+            return head, " ".join(words[size:]) or None
+    return (rest, None) if looks_like_postcode(rest) else None
 
 
 # ---------------------------------------------------------------- the loop
@@ -362,10 +390,11 @@ class Console:
                 if follow_up.label.lower() == lowered:
                     await self.follow(follow_up)
                     return
-        await self.show(await self.services.run(await parse(text, self.services)))
+        invocation = await parse(text, self.services)
+        await self.show(await self.services.run(invocation, user_id=CONSOLE_USER))
 
     async def follow(self, follow_up: FollowUp) -> None:
-        await self.show(await self.services.run(follow_up.invocation))
+        await self.show(await self.services.run(follow_up.invocation, user_id=CONSOLE_USER))
 
     async def show(self, result: Result) -> None:
         self.screen = Screen(result, render(result))

@@ -65,7 +65,7 @@ async def _complete(
         return [
             app_commands.Choice(name=f"/{c.name}", value=c.name)
             for c in REGISTRY.slash_commands()
-            if wanted in c.name
+            if wanted in c.name.lower()
         ][:25]
     resolver = interaction.client.services.resolver
     complete = {

@@ -336,7 +336,10 @@ async def run_deferring(
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER if after is None else after)
     if not done and not interaction.response.is_done():
-        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        if ephemeral:
+            await interaction.response.defer(thinking=True, ephemeral=True)
+        else:
+            await interaction.response.defer(thinking=True)
     return await task
 
 

@@ -166,6 +166,7 @@ async def test_help_is_private_and_lists_every_command(bot: FakeBot) -> None:
     assert [c.value for c in choices] == [
         "petition search",
         "petition show",
+        "Show petition",
         "petition top",
         "petition chart",
         "petition compare",

@@ -1,9 +1,8 @@
 """Meeting people where they talk: "Show petition" on a message, postcodes, a home seat.
 
-The real bot process against the Discord stand-in, and a postcodes.io stand-in (an
-aiohttp server on 127.0.0.1 in its own thread) that knows three postcodes, answers 404
-for the rest and 503 for one, and counts what it is asked. One bot per module: the
-scenarios share it and each asks what it needs.
+The real bot process against the Discord stand-in and the postcodes.io stand-in of
+``tests/postcode_support.py`` (on 127.0.0.1, in its own thread here because the bot
+runs in another process). One bot per module: the scenarios share it.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from ..postcode_support import CHANGEOVER, DOWN, PostcodeService
 from .fake_discord import FakeDiscord
 from .harness import BotProcess
 from .scenario_support import (
@@ -31,58 +31,24 @@ from .scenario_support import (
 )
 
 OFSTED = "Pause Ofsted inspections and reform how school performance is evaluated"
-WOKING_2010, WOKING_2024 = "E14001047", "E14001592"
-HOME_POSTCODE = "GU21 6XX"
-"""Answered the way postcodes.io did during the change-over: both boundary sets."""
-POSTCODES: dict[str, dict[str, Any]] = {
-    "GU216XX": {
-        "postcode": "GU21 6XX",
-        "parliamentary_constituency": "Woking",
-        "parliamentary_constituency_2024": "Woking",
-        "codes": {
-            "parliamentary_constituency": WOKING_2010,
-            "parliamentary_constituency_2024": WOKING_2024,
-        },
-    },
-    "GU224AA": {  # as postcodes.io answers today: the 2024 seat under both names
-        "postcode": "GU22 4AA",
-        "parliamentary_constituency": "Woking",
-        "parliamentary_constituency_2024": "Woking",
-        "codes": {
-            "parliamentary_constituency": WOKING_2024,
-            "parliamentary_constituency_2024": WOKING_2024,
-        },
-    },
-}
-DOWN = "SW1A1AA"
+HOME_POSTCODE = CHANGEOVER
+DOWN_ASKED = DOWN.replace(" ", "")
 
 
 class Postcodes:
-    """A postcodes.io stand-in on 127.0.0.1, served from its own thread and loop."""
+    """The postcodes.io stand-in (tests/postcode_support.py) served from its own thread."""
 
     def __init__(self) -> None:
-        self.asked: list[str] = []
+        self.service = PostcodeService()
         self.url = ""
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._runner: web.AppRunner | None = None
 
-    async def _lookup(self, request: web.Request) -> web.Response:
-        postcode = request.match_info["postcode"].upper()
-        self.asked.append(postcode)
-        if postcode == DOWN:
-            return web.json_response({"status": 503, "error": "down"}, status=503)
-        result = POSTCODES.get(postcode)
-        if result is None:
-            return web.json_response({"status": 404, "error": "Postcode not found"}, status=404)
-        return web.json_response({"status": 200, "result": result})
-
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
-        app = web.Application()
-        app.router.add_get("/postcodes/{postcode}", self._lookup)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(self.service.app())
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         self._loop.run_until_complete(site.start())
@@ -90,6 +56,10 @@ class Postcodes:
         self.url = f"http://127.0.0.1:{port}"
         self._ready.set()
         self._loop.run_forever()
+
+    @property
+    def asked(self) -> list[str]:
+        return self.service.asked
 
     def start(self) -> Postcodes:
         self._thread.start()
@@ -111,24 +81,24 @@ def postcodes() -> Iterator[Postcodes]:
 
 
 @pytest.fixture(scope="module")
+def db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bot's database file (its own folder: the postcode test reads every byte)."""
+    return tmp_path_factory.mktemp("meet") / "bot.db"
+
+
+@pytest.fixture(scope="module")
 def world(
-    fake_discord_module: FakeDiscord, spawn_bot_module: Any, postcodes: Postcodes
+    fake_discord_module: FakeDiscord, spawn_bot_module: Any, postcodes: Postcodes, db_file: Path
 ) -> Iterator[FakeDiscord]:
     bot: BotProcess = spawn_bot_module(
-        commands=COMMANDS, env={"POSTCODES_API_BASE": postcodes.url}
+        commands=COMMANDS,
+        env={"POSTCODES_API_BASE": postcodes.url, "DATABASE_PATH": str(db_file)},
     )
     yield fake_discord_module
     bot.stop()
     assert_clean_output(bot)
     assert_nothing_pings(fake_discord_module)
     fake_discord_module.assert_no_unknown_routes()
-
-
-@pytest.fixture(scope="module")
-def db_file(world: FakeDiscord, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    found = sorted(tmp_path_factory.getbasetemp().rglob("bot.db"))
-    assert found, "the bot's database file"
-    return found[-1]
 
 
 # ----------------------------------------------------------------------------- Show petition
@@ -174,7 +144,7 @@ def test_several_petitions_offer_a_chooser(world: FakeDiscord) -> None:
     assert card["title"] == "2 petitions in that message"
     assert "Not in the archive: #999999" in card["description"]
     options = menu(reply)
-    assert [label for label, _ in options][0] == OFSTED
+    assert options[0][0] == OFSTED
     assert len(options) == 2
     picked = world.select(h, "reply:menu", [options[0][1]], user="member")
     opened = picked.reply()
@@ -234,7 +204,7 @@ def test_the_service_down_is_said_and_names_still_work(
     h = world.slash("constituency show", {"name": "SW1A 1AA"})
     assert "postcode service is not answering" in h.reply_text()
     assert is_ephemeral(h.reply())
-    assert postcodes.asked[before:] == [DOWN] * 3  # three tries, with backoff between
+    assert postcodes.asked[before:] == [DOWN_ASKED] * 3  # three tries, with backoff between
     by_name = world.slash("constituency show", {"name": "Woking", "petition": "652057"})
     assert embed(by_name.reply())["title"] == "Woking"
 
