@@ -358,6 +358,7 @@ def test_autocomplete_choices(world: FakeDiscord) -> None:
     assert [c["value"] for c in helps.choices()] == [
         "petition search",
         "petition show",
+        "Show petition",
         "petition top",
         "petition chart",
         "petition compare",
