@@ -75,7 +75,9 @@ def test_every_command_answered_without_errors(smoke_report: tuple[int, Path]) -
 def test_startup_loaded_every_cog_and_ran_the_commands(smoke_report: tuple[int, Path]) -> None:
     startup = _report(smoke_report[1])["sizes"][str(SMOKE)]["startup"]
     assert startup["cold_start"]["runs"] == 1
-    assert {"Petitions", "Places", "Me", "Meta", "Admin", "Digest"} <= set(startup["cold_start"]["cogs"])
+    assert {"Petitions", "Places", "Me", "Meta", "Admin", "Digest"} <= set(
+        startup["cold_start"]["cogs"]
+    )
     assert startup["rss"]["calls"] == 20 * 20
     assert startup["rss"]["peak_mb"] > 0
 
