@@ -58,9 +58,13 @@ class PostcodeServiceDown(PostcodeError):
 
 
 def looks_like_postcode(text: str) -> bool:
-    """Typed as a postcode (letters and digits, short, with a digit): seat names have none."""
+    """Typed as a postcode: short, a letter then letters and digits with a digit among them.
+
+    Seat names have no digits, and an autocompleted seat is sent as its id (digits only),
+    so neither is ever taken for a postcode.
+    """
     text = text.strip()
-    return bool(_ATTEMPT.fullmatch(text)) and any(c.isdigit() for c in text)
+    return bool(_ATTEMPT.fullmatch(text)) and text[0].isalpha() and any(c.isdigit() for c in text)
 
 
 def normalise_postcode(text: str) -> str | None:

@@ -64,6 +64,7 @@ def test_what_looks_like_a_postcode() -> None:
     assert not looks_like_postcode("Woking")  # seat names have no digits
     assert not looks_like_postcode("Brighton, Pavilion")
     assert not looks_like_postcode("Ynys Môn")
+    assert not looks_like_postcode("486")  # an autocompleted seat's id
 
 
 def test_codes_from_takes_both_boundary_sets_once() -> None:
