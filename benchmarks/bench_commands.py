@@ -35,6 +35,7 @@ from benchmarks import common
 from bot.settings import Settings
 from bot.startup import open_database
 from core.common.errors import UserFacingError
+from core.common.ids import SITE
 from core.common.results import Result
 from core.places.render import render
 from core.search.resolver import Resolver
@@ -42,6 +43,8 @@ from core.services import Services
 from db.database import Database
 
 TARGET_P99_MS = 50.0
+BENCH_USER = 1_000_000
+"""The user whose home seat the personal commands read and write."""
 DEFAULT_SAMPLES = 200
 
 Call = Callable[[], Awaitable[Result]]
@@ -92,6 +95,8 @@ def plan(services: Services, inputs: Inputs) -> dict[str, Callable[[int], Call]]
     states = (None, "open", "closed", "all", "rejected")
     helps = (None, "petition", "mp", "petition top", "about")
 
+    ids = inputs.answered or ["1"]
+
     def second(i: int) -> str:
         return _pick(p, i + len(p) // 2)
 
@@ -112,6 +117,18 @@ def plan(services: Services, inputs: Inputs) -> dict[str, Callable[[int], Call]]
         "leaderboard": lambda i: lambda: s.leaderboard(states[i % len(states)]),
         "help": lambda i: lambda: s.help(helps[i % len(helps)]),
         "about": lambda i: lambda: s.about(),
+        "me seat set": lambda i: lambda: s.me_seat_set(_pick(seats, i), user_id=BENCH_USER),
+        "me seat show": lambda i: lambda: s.me_seat_show(user_id=BENCH_USER),
+        "petition show + home seat": lambda i: (
+            lambda: s.petition_show(_pick(p, i), user_id=BENCH_USER)
+        ),
+        "me forget": lambda i: lambda: s.me_forget(user_id=BENCH_USER + 1 + i),
+        "Show petition (one link)": lambda i: (
+            lambda: s.petitions_in_message(f"see {SITE}/petitions/{_pick(ids, i)} !")
+        ),
+        "Show petition (several)": lambda i: (
+            lambda: s.petitions_in_message(f"#{_pick(ids, i)} or #{_pick(ids, i + 1)}?")
+        ),
     }
 
 

@@ -21,6 +21,7 @@ from bot.errors import on_app_command_error
 from bot.host import DiscordHost
 from bot.settings import Settings
 from bot.startup import open_database
+from core.places.postcodes import PostcodeLookup
 from core.search.resolver import Resolver
 from core.services import Services
 from db import petitions as petition_repo
@@ -63,7 +64,12 @@ class PetitionBot(commands.Bot):
         self.db, report = await open_database(self.settings)
         if report is not None:
             log.info("Loaded bundled petitions: %s", report.summary())
-        self.services = Services(self.db, await Resolver.load(self.db), DiscordHost(self))
+        self.services = Services(
+            self.db,
+            await Resolver.load(self.db),
+            DiscordHost(self),
+            PostcodeLookup(self.db, self.settings.postcodes_api_base),
+        )
         for extension in discover_extensions():
             await self.load_extension(extension)
             log.info("Loaded %s", extension)

@@ -267,7 +267,9 @@ async def console_main(
     stdin = stdin or sys.stdin
     db, report = await open_database(settings)
     try:
-        services = await Services.load(db, LocalHost(settings, out))
+        services = await Services.load(
+            db, LocalHost(settings, out), postcodes_base=settings.postcodes_api_base
+        )
         console = Console(services, out)
         interactive = commands is None and stdin.isatty()
         if report is not None and interactive:

@@ -28,6 +28,7 @@ from core.common.cards import truncate
 from core.common.errors import UserFacingError
 from core.common.results import Invocation
 from core.petitions.types import TABLES
+from core.places.postcodes import looks_like_postcode, normalise_postcode
 from core.search.resolver import Resolution
 from core.search.results import ECHO_LIMIT
 from core.services import Services
@@ -208,11 +209,32 @@ async def _parse_compare(command: Command, rest: str, services: Services) -> Inv
 
 async def _parse_place(command: Command, rest: str, services: Services) -> Invocation:
     resolver = services.resolver
+    if command.name == "constituency show":
+        if not rest:  # no seat named: the home seat
+            return Invocation.of(command.name, name=None, petition=None)
+        postcode = _postcode_head(rest)
+        if postcode is not None:
+            return Invocation.of(command.name, name=postcode[0], petition=postcode[1])
     first = resolver.constituency if command.name == "constituency show" else resolver.mp
     name, petition = _split_explicit(rest) or await _best_split(
         _words(rest), first, resolver.petition, second_optional=True
     )
     return Invocation.of(command.name, name=name, petition=petition)
+
+
+def _postcode_head(rest: str) -> tuple[str, str | None] | None:
+    """``SW1A 1AA ofsted`` → (postcode, petition): a line that starts with a postcode."""
+    words = _words(rest.replace("|", " "))
+    for size in (2, 1):
+        head = " ".join(words[:size])
+        if len(words) >= size and normalise_postcode(head) is not None:
+            return head, " ".join(words[size:]) or None
+    return (rest, None) if looks_like_postcode(rest) else None
+
+
+async def _parse_message_text(command: Command, rest: str, services: Services) -> Invocation:
+    """``show petition <text>``: the console's stand-in for a right-clicked message."""
+    return Invocation.of(command.name, text=rest)
 
 
 FreeText = Callable[[Command, str, Services], Awaitable[Invocation]]
@@ -224,6 +246,7 @@ FREE_TEXT: dict[str, FreeText] = {
     "petition compare": _parse_compare,
     "constituency show": _parse_place,
     "mp show": _parse_place,
+    "Show petition": _parse_message_text,
 }
 """Commands whose arguments are names typed loosely, split by what resolves best."""
 
@@ -238,7 +261,7 @@ async def parse(line: str, services: Services) -> Invocation:
         raise UsageError(_unknown(text))
     if command.handler is None:
         raise UsageError(f"`{command.name}` only works in Discord.")
-    rest = " ".join(words[len(command.words) :])
+    rest = " ".join(words[len(command.name.split()) :])
     if not rest and any(o.required for o in command.options):
         raise UsageError(f"Usage: {command.console_usage}")
     free_text = FREE_TEXT.get(command.name)

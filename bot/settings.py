@@ -59,6 +59,10 @@ class Settings(BaseSettings):
         default="https://petition.parliament.uk",
         description="Base URL of the petitions site for the optional live refresh.",
     )
+    postcodes_api_base: str = Field(
+        default="https://api.postcodes.io",
+        description="postcodes.io (or a mirror) for postcode → constituency look-ups.",
+    )
     live_refresh: bool = Field(default=False, description="Periodically refresh open petitions.")
     live_refresh_minutes: float = Field(default=60.0, gt=0)
 

@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 
 from bot.checks import bot_owner_only, manage_server_only, per_guild_cooldown, server_manager_only
-from core.commands import REGISTRY, Access
+from core.commands import REGISTRY, Access, Kind
 from core.digests.schedule import timezone_matches
 
 T = TypeVar("T")
@@ -33,6 +33,29 @@ _CHECKS = {
     Access.OWNER: bot_owner_only,
 }
 
+MessageCallback = Callable[[discord.Interaction[Any], discord.Message], Coroutine[Any, Any, None]]
+
+
+def installs(
+    user_install: bool,
+) -> tuple[app_commands.AppInstallationType, app_commands.AppCommandContext]:
+    """Where a top-level command can be installed and used, stated for every command.
+
+    A user install (the app added to someone's account) reaches DMs, group DMs and any
+    server; everything else is for servers that installed the bot. Stating it always
+    matters: left out, Discord applies whatever the Developer Portal enables, which
+    would offer the admin and digest commands to user installs too.
+    """
+    if user_install:
+        return (
+            app_commands.AppInstallationType(guild=True, user=True),
+            app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
+        )
+    return (
+        app_commands.AppInstallationType(guild=True, user=False),
+        app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
+    )
+
 
 async def _complete(
     interaction: discord.Interaction[Any], kind: str, current: str
@@ -46,7 +69,7 @@ async def _complete(
         return [
             app_commands.Choice(name=f"/{c.name}", value=c.name)
             for c in REGISTRY.slash_commands()
-            if wanted in c.name
+            if wanted in c.name.lower()
         ][:25]
     resolver = interaction.client.services.resolver
     complete = {
@@ -105,6 +128,9 @@ def command(
         made: app_commands.Command[Any, Any, Any] = app_commands.command(
             name=spec.leaf, description=spec.summary
         )(func)
+        if spec.parent is None:
+            made.allowed_installs, made.allowed_contexts = installs(spec.user_install)
+            made.guild_only = spec.guild_only
         for option in spec.options:
             if option.autocomplete is not None:
                 made.autocomplete(option.name)(completer(option.autocomplete))
@@ -115,10 +141,30 @@ def command(
     return decorate
 
 
+def message_command(name: str, callback: MessageCallback) -> app_commands.ContextMenu:
+    """The registry's message command ``name`` (a cog adds it to the tree itself)."""
+    spec = REGISTRY[name]
+    if spec.kind is not Kind.MESSAGE:
+        raise ValueError(f"{name!r} is not declared as a message command")
+    menu = app_commands.ContextMenu(name=spec.name, callback=callback)
+    menu.allowed_installs, menu.allowed_contexts = installs(spec.user_install)
+    menu.guild_only = spec.guild_only
+    return menu
+
+
 def group(name: str) -> app_commands.Group:
     """A subcommand group (``/constituency``, ``/admin modrole``) as the registry declares it."""
     spec = REGISTRY.group(name)
-    return app_commands.Group(name=spec.name.split()[-1], description=spec.summary)
+    if " " in spec.name:  # a subgroup: Discord takes installs and contexts from the top
+        return app_commands.Group(name=spec.name.split()[-1], description=spec.summary)
+    allowed_installs, allowed_contexts = installs(spec.user_install)
+    return app_commands.Group(
+        name=spec.name,
+        description=spec.summary,
+        guild_only=spec.guild_only,
+        allowed_installs=allowed_installs,
+        allowed_contexts=allowed_contexts,
+    )
 
 
 def group_cog(name: str) -> dict[str, Any]:
@@ -131,7 +177,17 @@ def group_settings(name: str) -> Callable[[T], T]:
     """Class decorator: guild-only and who the client shows the group to, from the registry."""
     spec = REGISTRY.group(name)
 
+    allowed_installs, allowed_contexts = installs(spec.user_install)
+
     def decorate(cls: T) -> T:
+        cls = app_commands.allowed_installs(
+            guilds=allowed_installs.guild, users=allowed_installs.user
+        )(cls)
+        cls = app_commands.allowed_contexts(
+            guilds=allowed_contexts.guild,
+            dms=allowed_contexts.dm_channel,
+            private_channels=allowed_contexts.private_channel,
+        )(cls)
         if spec.guild_only:
             cls = app_commands.guild_only()(cls)
         if spec.access is not Access.EVERYONE:

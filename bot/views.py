@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.embeds import NO_MENTIONS, reply_kwargs, to_embed
+from bot.embeds import NO_MENTIONS, reply_kwargs, to_embed, to_files
 from bot.errors import GENERIC, send_ephemeral
 from core.common.cards import Choice, Reply
 from core.common.errors import UserFacingError
@@ -40,6 +40,7 @@ DEFER_AFTER = 2.0
 """A service still running after this long gets a "thinking…" deferral (3 s deadline)."""
 REFUSAL = "Only the person who ran this command can use these controls."
 MENU_LIMIT = 25
+SHARE_LABEL = "Post in channel"
 
 
 Handler = Callable[[discord.Interaction[Any]], Coroutine[Any, Any, None]]
@@ -83,8 +84,14 @@ class ReplyView(discord.ui.View):
         result: Result,
         reply: Reply,
         timeout: float | None = VIEW_TIMEOUT,
+        private: bool = False,
+        shareable: bool = True,
     ) -> None:
         super().__init__(timeout=timeout)
+        self.private = private
+        """Only the invoker sees it, and follow-ups stay private."""
+        self.shareable = private and shareable
+        """A "Post in channel" button posts what is shown for everyone."""
         self.owner_id = owner_id
         self.services = services
         self.result = result
@@ -164,6 +171,16 @@ class ReplyView(discord.ui.View):
                     custom_id=f"reply:action:{action.value}",
                 )
             )
+        if self.shareable:
+            self.add_item(
+                _Button(
+                    self._share,
+                    label=SHARE_LABEL,
+                    style=discord.ButtonStyle.success,
+                    row=3,
+                    custom_id="reply:share",
+                )
+            )
 
     # ------------------------------------------------------------ checks and lifecycle
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
@@ -224,12 +241,34 @@ class ReplyView(discord.ui.View):
 
         return pressed
 
+    async def _share(self, interaction: discord.Interaction[Any]) -> None:
+        """Post what is shown, for everyone in the channel (without the asker's own seat)."""
+        reply = render(self.result.shared())
+        page = min(self.page, len(reply.pages) - 1)
+        cards = [reply.pages[page]] if reply.pages else reply.fitted().cards
+        kwargs: dict[str, Any] = {
+            "embeds": [to_embed(c) for c in cards],
+            "allowed_mentions": NO_MENTIONS,
+        }
+        files = to_files(cards)
+        if files:
+            kwargs["files"] = files
+        await interaction.response.send_message(**kwargs)
+
     async def follow(self, interaction: discord.Interaction[Any], follow_up: FollowUp) -> None:
         """Run a follow-up: a correction replaces this reply, anything else is a new one."""
-        result = await run_deferring(interaction, self.services.run(follow_up.invocation))
+        work = self.services.run(follow_up.invocation, user_id=interaction.user.id)
+        result = await run_deferring(interaction, work, ephemeral=self.private)
         if follow_up.replace:
             self.stop()
-        await respond(interaction, self.services, result, edit=follow_up.replace)
+        await respond(
+            interaction,
+            self.services,
+            result,
+            edit=follow_up.replace,
+            private=self.private,
+            shareable=self.shareable,
+        )
 
 
 def needs_view(reply: Reply) -> bool:
@@ -242,13 +281,25 @@ async def respond(
     result: Result,
     *,
     edit: bool = False,
+    private: bool = False,
+    shareable: bool = True,
 ) -> ReplyView | None:
-    """Render ``result`` and send it: as the answer, into a deferred answer, or in place."""
+    """Render ``result`` and send it: as the answer, into a deferred answer, or in place.
+
+    ``private``: only the invoker sees it (``shareable``: with a button to post it).
+    """
     reply = render(result)
+    if private:
+        reply.ephemeral = True
     view = None
-    if needs_view(reply):
+    if needs_view(reply) or (private and shareable):
         view = ReplyView(
-            owner_id=interaction.user.id, services=services, result=result, reply=reply
+            owner_id=interaction.user.id,
+            services=services,
+            result=result,
+            reply=reply,
+            private=private,
+            shareable=shareable,
         )
     kwargs: dict[str, Any] = dict(reply_kwargs(reply))
     kwargs["view"] = view if view is not None else discord.utils.MISSING
@@ -270,7 +321,11 @@ async def respond(
 
 
 async def run_deferring(
-    interaction: discord.Interaction[Any], work: Awaitable[T], *, after: float | None = None
+    interaction: discord.Interaction[Any],
+    work: Awaitable[T],
+    *,
+    after: float | None = None,
+    ephemeral: bool = False,
 ) -> T:
     """Await ``work``; if it is still running after ``after`` s, defer first.
 
@@ -281,16 +336,28 @@ async def run_deferring(
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER if after is None else after)
     if not done and not interaction.response.is_done():
-        await interaction.response.defer(thinking=True)
+        if ephemeral:
+            await interaction.response.defer(thinking=True, ephemeral=True)
+        else:
+            await interaction.response.defer(thinking=True)
     return await task
 
 
 async def answer(
-    interaction: discord.Interaction[Any], services: Services, work: Awaitable[Result]
+    interaction: discord.Interaction[Any],
+    services: Services,
+    work: Awaitable[Result],
+    *,
+    private: bool = False,
+    shareable: bool = True,
 ) -> None:
-    """The whole body of a command: run the service, render, send (errors propagate)."""
-    result = await run_deferring(interaction, work)
-    await respond(interaction, services, result)
+    """The whole body of a command: run the service, render, send (errors propagate).
+
+    ``private``: only the invoker sees the answer (a slow one is deferred privately too);
+    ``shareable``: then with a "Post in channel" button.
+    """
+    result = await run_deferring(interaction, work, ephemeral=private)
+    await respond(interaction, services, result, private=private, shareable=shareable)
 
 
 def app_choices(choices: Sequence[Choice]) -> list[app_commands.Choice[str]]:

@@ -18,12 +18,37 @@ from bot.views import answer
 from core.services import Services
 
 
+def message_text(message: discord.Message) -> str:
+    """What a message says, for finding petitions in it: its text and its link previews."""
+    parts = [message.content or ""]
+    for embed in message.embeds:
+        parts += [embed.url or "", embed.title or "", embed.description or ""]
+    return "\n".join(p for p in parts if p)
+
+
+@slash.group_settings("petition")
 class Petitions(commands.GroupCog, **slash.group_cog("petition")):
-    """Find, show, rank and compare petitions."""
+    """Find, show, rank and compare petitions; "Show petition" on a message."""
 
     def __init__(self, bot: PetitionBot) -> None:
         self.bot = bot
         super().__init__()
+        self.show_in_message = slash.message_command("Show petition", self.show_petition)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.show_in_message)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.show_in_message.name, type=self.show_in_message.type)
+
+    async def show_petition(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """The message's petitions, privately, with a button to post the card here."""
+        work = self.services.petitions_in_message(
+            message_text(message), user_id=interaction.user.id
+        )
+        await answer(interaction, self.services, work, private=True)
 
     @property
     def services(self) -> Services:
@@ -40,7 +65,8 @@ class Petitions(commands.GroupCog, **slash.group_cog("petition")):
 
     @slash.command("petition show")
     async def show(self, interaction: discord.Interaction, petition: str) -> None:
-        await answer(interaction, self.services, self.services.petition_show(petition))
+        work = self.services.petition_show(petition, user_id=interaction.user.id)
+        await answer(interaction, self.services, work)
 
     @slash.command("petition top")
     async def top(

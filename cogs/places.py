@@ -32,9 +32,13 @@ class Places(commands.Cog):
 
     @slash.command("constituency show", group=constituency)
     async def constituency_show(
-        self, interaction: discord.Interaction, name: str, petition: str | None = None
+        self,
+        interaction: discord.Interaction,
+        name: str | None = None,
+        petition: str | None = None,
     ) -> None:
-        await answer(interaction, self.services, self.services.constituency_show(name, petition))
+        work = self.services.constituency_show(name, petition, user_id=interaction.user.id)
+        await answer(interaction, self.services, work)
 
     @slash.command("mp show", group=mp)
     async def mp_show(

@@ -30,8 +30,10 @@ from core.common.errors import UserFacingError
 from core.common.results import Invocation, Result
 from core.digests.manage import DigestCommands
 from core.digests.service import DigestRunner
+from core.me.service import MeCommands
 from core.meta.service import MetaCommands
 from core.petitions.service import PetitionCommands
+from core.places.postcodes import PostcodeLookup
 from core.places.service import PlaceCommands
 from core.search.resolver import Resolver, utc_now
 from db.database import Database
@@ -39,14 +41,20 @@ from db.database import Database
 Handler = Callable[..., Awaitable[Result]]
 
 
-class Services(PetitionCommands, PlaceCommands, MetaCommands):
+class Services(PetitionCommands, PlaceCommands, MetaCommands, MeCommands):
     """The commands, over one database and one resolver (shared by bot and console)."""
 
     admin: AdminCommands | None
     digests: DigestCommands | None
 
-    def __init__(self, db: Database, resolver: Resolver, host: Host | None = None) -> None:
-        super().__init__(db, resolver)
+    def __init__(
+        self,
+        db: Database,
+        resolver: Resolver,
+        host: Host | None = None,
+        postcodes: PostcodeLookup | None = None,
+    ) -> None:
+        super().__init__(db, resolver, postcodes)
         self.audit = AuditLog(db, host.post if host is not None else None)
         self.admin = self.digests = None
         if host is not None:
@@ -56,10 +64,17 @@ class Services(PetitionCommands, PlaceCommands, MetaCommands):
 
     @classmethod
     async def load(
-        cls, db: Database, host: Host | None = None, *, clock: Callable[[], datetime] = utc_now
+        cls,
+        db: Database,
+        host: Host | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        postcodes_base: str | None = None,
     ) -> Services:
-        """Services over ``db``; ``clock`` is "now" for every answer (tests fix it)."""
-        return cls(db, await Resolver.load(db, clock), host)
+        """Services over ``db``; ``clock`` is "now" for every answer (tests fix it);
+        ``postcodes_base`` the postcodes.io to ask (None: postcodes are not looked up)."""
+        postcodes = PostcodeLookup(db, postcodes_base) if postcodes_base else None
+        return cls(db, await Resolver.load(db, clock), host, postcodes)
 
     def handler(self, command: Command) -> Handler:
         """The bound method that answers ``command`` (``"admin.stats"`` → ``self.admin.stats``)."""
@@ -71,8 +86,15 @@ class Services(PetitionCommands, PlaceCommands, MetaCommands):
         handler: Handler = target
         return handler
 
-    async def run(self, invocation: Invocation, caller: Caller | None = None) -> Result:
-        """Run an invocation; moderator and owner commands also get who runs them."""
+    async def run(
+        self, invocation: Invocation, caller: Caller | None = None, *, user_id: int | None = None
+    ) -> Result:
+        """Run an invocation; moderator and owner commands also get who runs them.
+
+        A personal command (one that reads the asker's home seat) gets ``user_id`` (the
+        caller's, if not given); it is never part of the invocation, so a shared message
+        cannot carry it.
+        """
         command = REGISTRY.get(invocation.command)
         if command is None:
             raise UserFacingError(f"Unknown command: {escape(invocation.command)}.")
@@ -81,4 +103,6 @@ class Services(PetitionCommands, PlaceCommands, MetaCommands):
             if caller is None:
                 raise UserFacingError(f"`/{escape(command.name)}` needs to know who runs it.")
             kwargs["caller"] = caller
+        if command.personal:
+            kwargs["user_id"] = user_id if user_id is not None or caller is None else caller.user_id
         return await self.handler(command)(**kwargs)

@@ -87,6 +87,12 @@ def fmt_int(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
+def ordinal(value: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 1,001st."""
+    suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+    return f"{fmt_int(value)}{suffix}"
+
+
 def fmt_percent(value: float | None) -> str:
     """Two decimals, as the source prints percentages."""
     return "—" if value is None else f"{value:.2f}%"

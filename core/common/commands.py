@@ -29,6 +29,15 @@ class OptionType(StrEnum):
     CHANNEL = "channel"  # a text channel; the console has one local channel
 
 
+class Kind(StrEnum):
+    """Where Discord offers a command."""
+
+    SLASH = "slash"
+    MESSAGE = "message"
+    """A message command: right-click (long-press) a message → Apps. It takes no options;
+    its handler gets the message's text as ``text``."""
+
+
 class Access(StrEnum):
     """Who may run a command (checked at runtime in the bot; the console user is the owner)."""
 
@@ -84,6 +93,8 @@ class Group:
     guild_only: bool = False
     access: Access = Access.EVERYONE
     """Who the client shows the group to (the commands are still checked one by one)."""
+    user_install: bool = False
+    """Also usable from a user install: in DMs, group DMs and any server (read-only commands)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +117,16 @@ class Command:
     """False: reached from buttons and the console only, not synced to Discord."""
     console: str | None = None
     """How to type it in the console when that differs from the slash usage."""
+    kind: Kind = Kind.SLASH
+    user_install: bool = False
+    """A top-level command also usable from a user install (in a group: the group's flag)."""
+    personal: bool = False
+    """The answer depends on who asks (their home seat): the handler takes ``user_id``."""
 
     @property
     def words(self) -> tuple[str, ...]:
+        if self.kind is Kind.MESSAGE:
+            return (self.name,)
         return tuple(self.name.split())
 
     @property
@@ -123,7 +141,9 @@ class Command:
 
     @property
     def usage(self) -> str:
-        """``/petition top petition [by] [count]``."""
+        """``/petition top petition [by] [count]`` (a message command: where to find it)."""
+        if self.kind is Kind.MESSAGE:
+            return f"{self.name} (on a message: Apps → {self.name})"
         return " ".join([f"/{self.name}", *(o.usage() for o in self.options)])
 
     @property
@@ -188,14 +208,17 @@ class Registry:
         """Slash commands named ``text`` or starting with it (``"petition"``, ``"mp"``)."""
         wanted = " ".join(text.lower().lstrip("/").split())
         return tuple(
-            c for c in self.slash_commands() if c.name == wanted or c.name.startswith(wanted)
+            c
+            for c in self.slash_commands()
+            if c.name.lower() == wanted or c.name.lower().startswith(wanted)
         )
 
     def longest_prefix(self, words: Iterable[str]) -> Command | None:
         """The command whose name starts the typed words (``petition show ofsted``)."""
-        typed = [w.lower() for w in words]
+        typed = " ".join(w.lower() for w in words).split()
+        by_lower = {name.lower(): command for name, command in self._by_name.items()}
         for size in range(min(len(typed), 3), 0, -1):
-            found = self._by_name.get(" ".join(typed[:size]))
+            found = by_lower.get(" ".join(typed[:size]))
             if found is not None:
                 return found
         return None

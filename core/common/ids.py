@@ -18,6 +18,10 @@ PETITION_URL = re.compile(
     rf"petition\.parliament\.uk/(?:archived/)?petitions/(\d{{1,{ID_DIGITS}}})(?!\d)", re.I
 )
 TYPED_ID = re.compile(rf"#?\s*(\d{{1,{ID_DIGITS}}})")
+HASH_ID = re.compile(rf"(?<![\w#/])#(\d{{5,{ID_DIGITS}}})(?!\d)")
+"""An id written in running text: ``#652057``. The ``#`` is required there (a bare
+number in a chat message is a count or a year far more often than an id) and five
+digits at least, so ``#1`` in "point #1" is not taken for a petition."""
 
 
 def parse_petition_id(text: str) -> int | None:
@@ -28,6 +32,15 @@ def parse_petition_id(text: str) -> int | None:
         return int(match.group(1))
     url = PETITION_URL.search(text)
     return int(url.group(1)) if url else None
+
+
+def find_petition_ids(text: str) -> tuple[int, ...]:
+    """Every petition a chat message names, by URL or ``#id``, first mention first, once each."""
+    found: list[tuple[int, int]] = [
+        (m.start(), int(m.group(1))) for m in PETITION_URL.finditer(text)
+    ]
+    found += [(m.start(), int(m.group(1))) for m in HASH_ID.finditer(text)]
+    return tuple(dict.fromkeys(petition_id for _, petition_id in sorted(found)))
 
 
 def petition_url(petition_id: int) -> str:

@@ -47,6 +47,9 @@ class Result:
     choices: tuple[FollowUp, ...] = ()
     actions: tuple[FollowUp, ...] = ()
 
+    def shared(self) -> Result:
+        """The answer as posted for everyone: without what is only the asker's (their seat)."""
+        return self
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Notice(Result):

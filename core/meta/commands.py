@@ -13,6 +13,7 @@ COMMANDS = (
         options=(state_option(),),
         help="Petitions by signatures, optionally only open, closed or rejected ones.",
         examples=("/leaderboard state:open",),
+        user_install=True,
     ),
     Command(
         "help",
@@ -29,6 +30,7 @@ COMMANDS = (
         ),
         help="This list, or one command in detail.",
         examples=("/help mp",),
+        user_install=True,
     ),
     Command(
         "about",
@@ -36,5 +38,6 @@ COMMANDS = (
         handler="about",
         help="Where the data comes from and how fresh it is.",
         examples=("/about",),
+        user_install=True,
     ),
 )

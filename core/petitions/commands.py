@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.common.commands import Command, Group, Option, OptionType
+from core.common.commands import Command, Group, Kind, Option, OptionType
 from core.petitions.types import STATES, TABLES
 
 PETITION = "Title words, id or URL"
@@ -28,7 +28,7 @@ def _words(*values: str) -> tuple[tuple[str, str], ...]:
     return tuple((v, v) for v in values)
 
 
-GROUPS = (Group("petition", "UK Parliament petitions"),)
+GROUPS = (Group("petition", "UK Parliament petitions", user_install=True),)
 
 COMMANDS = (
     Command(
@@ -55,8 +55,21 @@ COMMANDS = (
         handler="petition_show",
         options=(petition_option(),),
         help="A petition's card: state today and deadline, momentum, debate, response and"
-        " top seats.",
+        " top seats (and your seat's count and rank, once /me seat set knows it).",
         examples=("/petition show petition:pause ofsted inspections",),
+        personal=True,
+    ),
+    Command(
+        "Show petition",
+        "The petitions a message links to or names (#652057)",
+        handler="petitions_in_message",
+        kind=Kind.MESSAGE,
+        help="On any message: the card of the petition it links to or names as #652057"
+        " (several: pick one). Only you see it, with a button to post it here.",
+        examples=("Right-click a message → Apps → Show petition",),
+        user_install=True,
+        personal=True,
+        console="show petition <text with petition links or #ids>",
     ),
     Command(
         "petition top",

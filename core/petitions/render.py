@@ -39,6 +39,7 @@ from core.petitions.results import (
     HistoryResult,
     Leaderboard,
     PetitionCard,
+    PetitionsInMessage,
     ResponseText,
     SearchResult,
     TableRow,
@@ -46,6 +47,7 @@ from core.petitions.results import (
 )
 from core.petitions.types import DebateInfo, PetitionDetail, PetitionRef, SeatRow
 from core.places.rates import describe_national, fmt_index, fmt_per_thousand
+from core.places.types import SeatStanding
 from core.search.results import Chooser, echo
 
 COLOUR = 0x4B7BEC
@@ -284,6 +286,8 @@ def petition_card(result: PetitionCard) -> Reply:
     ]
     if uk is not None:
         lines.append(f"UK: {fmt_int(uk)} ({fmt_percent(share(uk, p.total_signatures))})")
+    if result.home_seat is not None and result.home_standing is not None:
+        lines.append(home_line(result.home_seat.name, result.home_standing))
     card = Card(
         title=escape(p.title),
         url=p.url,
@@ -327,6 +331,34 @@ def petition_card(result: PetitionCard) -> Reply:
                 for c in result.top_countries
             ),
         )
+    return finish(Reply(cards=[card]), result)
+
+
+def home_line(name: str, standing: SeatStanding) -> str:
+    """ "Your seat, Woking: 1,234 signed (=3rd of 650)"; an unlisted seat is joint last."""
+    rank = fmt_rank(standing.seat_rank, standing.tied, words=True)
+    place = f"{rank} of {fmt_int(standing.seats_total)}"
+    if not standing.listed:
+        place = f"joint last, {place}"
+    return f"Your seat, {escape(name)}: **{fmt_int(standing.signatures)}** signed ({place})"
+
+
+def petitions_in_message(result: PetitionsInMessage) -> Reply:
+    """The chooser for a message naming several petitions."""
+    lines = [
+        f"**#{ref.id}** {escape(ref.title)} — {fmt_int(ref.total_signatures)} signatures"
+        for ref in result.petitions
+    ]
+    if result.missing:
+        lines.append(
+            "Not in the archive: " + ", ".join(f"#{petition_id}" for petition_id in result.missing)
+        )
+    card = Card(
+        title=f"{len(result.petitions)} petitions in that message",
+        description="\n".join(lines),
+        footer="Pick one to see its card.",
+        colour=COLOUR,
+    )
     return finish(Reply(cards=[card]), result)
 
 

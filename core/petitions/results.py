@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.charts.types import ChartResult
@@ -19,6 +19,7 @@ from core.petitions.types import (
     SnapshotRecord,
 )
 from core.places.rates import NationalRate
+from core.places.types import ConstituencyRef, SeatStanding
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,23 @@ class PetitionCard(Result):
     top_seats: tuple[SeatRow, ...]
     top_countries: tuple[CountryRow, ...]
     momentum: Momentum | None = None
+    home_seat: ConstituencyRef | None = None
+    """The asker's home seat under the petition's boundaries (``/me seat set``)."""
+    home_standing: SeatStanding | None = None
+
+    def shared(self) -> PetitionCard:
+        return replace(self, home_seat=None, home_standing=None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PetitionsInMessage(Result):
+    """The petitions a chat message names ("Show petition" on a message): pick one.
+
+    ``missing`` are ids the message names that the archive does not hold.
+    """
+
+    petitions: tuple[PetitionRef, ...]
+    missing: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from core.charts import service as chart_service
 from core.common.cards import fmt_int
-from core.common.errors import UserFacingError
+from core.common.errors import NotFoundError, UserFacingError
+from core.common.ids import find_petition_ids
 from core.common.ranks import competition_ranks
 from core.common.results import FollowUp, Invocation
 from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, state_now
@@ -20,6 +21,7 @@ from core.petitions.results import (
     HistoryResult,
     Leaderboard,
     PetitionCard,
+    PetitionsInMessage,
     ResponseText,
     SearchHit,
     SearchResult,
@@ -36,6 +38,7 @@ from core.petitions.types import (
     PetitionSummary,
     SeatRow,
 )
+from core.places.types import ConstituencyRef, SeatStanding
 from core.search.picking import (
     PetitionArg,
     Picking,
@@ -45,7 +48,8 @@ from core.search.picking import (
     not_found,
     offers_choice,
 )
-from db import counts, reference
+from core.search.results import Chooser
+from db import counts, home_seats, reference
 
 SEARCH_LIMIT = 100
 """Most matches /petition search lists (10 pages)."""
@@ -205,8 +209,13 @@ class PetitionCommands(Picking):
         )
 
     @offers_choice
-    async def petition_show(self, petition: PetitionArg) -> PetitionCard:
-        """The petition's card with its top tables and the buttons to open the rest."""
+    async def petition_show(
+        self, petition: PetitionArg, *, user_id: int | None = None
+    ) -> PetitionCard:
+        """The petition's card with its top tables and the buttons to open the rest.
+
+        With a ``user_id`` that has a home seat, the card adds that seat's count and rank.
+        """
         invocation = Invocation.of("petition show", petition=petition)
         picked = await self.pick_petition(petition)
         detail = await self.petition_detail(picked.ref)
@@ -228,6 +237,7 @@ class PetitionCommands(Picking):
             deadline_at=detail.deadline_at,
             open_now=state_now(detail.state, detail.deadline_at, now) == "open",
         )
+        home = await self._home_standing(detail, user_id)
         return PetitionCard(
             now=now,
             momentum=moving,
@@ -239,6 +249,53 @@ class PetitionCommands(Picking):
             thresholds=thresholds(detail),
             top_seats=tuple(await counts.constituency_table(self.db, detail.id, TOP_ON_CARD)),
             top_countries=tuple(await counts.country_table(self.db, detail.id, TOP_ON_CARD)),
+            home_seat=home[0] if home else None,
+            home_standing=home[1] if home else None,
+        )
+
+    async def _home_standing(
+        self, detail: PetitionDetail, user_id: int | None
+    ) -> tuple[ConstituencyRef, SeatStanding] | None:
+        """The asker's home seat in this petition, or None without a home seat."""
+        if user_id is None:
+            return None
+        seats = await home_seats.home_seats(self.db, user_id)
+        seat = await self.seat_under(seats, detail.boundary_set) if seats else None
+        if seat is None:
+            return None
+        return seat, await counts.seat_standing(self.db, detail, seat.id)
+
+    async def petitions_in_message(
+        self, text: str, *, user_id: int | None = None
+    ) -> PetitionCard | Chooser | PetitionsInMessage:
+        """ "Show petition" on a message: the card of the one petition it names, else a chooser."""
+        ids = find_petition_ids(text)
+        if not ids:
+            raise UserFacingError(
+                "That message has no petition in it: I look for petition.parliament.uk links"
+                " and ids written like #652057."
+            )
+        if len(ids) == 1:
+            if await counts.get_petition(self.db, ids[0]) is None:
+                raise NotFoundError(f"Petition {ids[0]} is not in the archive.")
+            return await self.petition_show(str(ids[0]), user_id=user_id)
+        found, missing = [], []
+        for petition_id in ids:
+            detail = await counts.get_petition(self.db, petition_id)
+            if detail is None:
+                missing.append(petition_id)
+            else:
+                found.append(petition_ref(detail))
+        if not found:
+            listed = ", ".join(str(i) for i in missing)
+            raise NotFoundError(
+                f"None of the petitions in that message is in the archive: {listed}."
+            )
+        return PetitionsInMessage(
+            invocation=Invocation.of("Show petition", text=text),
+            choices=tuple(open_petition(ref) for ref in found),
+            petitions=tuple(found),
+            missing=tuple(missing),
         )
 
     @offers_choice

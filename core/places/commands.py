@@ -14,8 +14,8 @@ def _petition() -> Option:
 
 
 GROUPS = (
-    Group("constituency", "Westminster constituencies"),
-    Group("mp", "Members of Parliament"),
+    Group("constituency", "Westminster constituencies", user_install=True),
+    Group("mp", "Members of Parliament", user_install=True),
 )
 
 COMMANDS = (
@@ -27,14 +27,20 @@ COMMANDS = (
             Option(
                 "name",
                 OptionType.STRING,
-                "Constituency name (spelling, accents and punctuation are forgiven)",
+                "Constituency name or UK postcode; leave out for your home seat (/me seat set)",
+                required=False,
                 autocomplete="constituency",
             ),
             _petition(),
         ),
-        help="A seat's count, rank and MP in a petition; without one, what it signed most.",
-        examples=("/constituency show name:Woking petition:ofsted",),
-        console="constituency show <name> [| <petition>]",
+        help="A seat's count, rank and MP in a petition; without one, what it signed most."
+        " The seat can be a name, a UK postcode, or left out for your home seat.",
+        examples=(
+            "/constituency show name:Woking petition:ofsted",
+            "/constituency show name:SW1A 1AA",
+        ),
+        personal=True,
+        console="constituency show [<name or postcode>] [| <petition>]",
     ),
     Command(
         "mp show",

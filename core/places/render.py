@@ -19,6 +19,8 @@ from core.common.ranks import fmt_rank
 from core.common.results import Notice, Result
 from core.digests import render as render_digest
 from core.digests.results import DigestPreview, DigestSettings
+from core.me import render as rme
+from core.me.results import Forgotten, HomeSeatAnswer
 from core.meta.results import About, HelpResult
 from core.petitions import render as rp
 from core.petitions.results import (
@@ -27,6 +29,7 @@ from core.petitions.results import (
     HistoryResult,
     Leaderboard,
     PetitionCard,
+    PetitionsInMessage,
     ResponseText,
     SearchResult,
     TopTable,
@@ -167,6 +170,9 @@ _RENDERERS: dict[type[Result], Callable[[Any], Reply]] = {
     DigestSettings: render_digest.settings_reply,
     DigestPreview: render_digest.preview_reply,
     Chooser: rp.chooser,
+    PetitionsInMessage: rp.petitions_in_message,
+    HomeSeatAnswer: rme.home_seat,
+    Forgotten: rme.forgotten,
 }
 
 

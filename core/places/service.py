@@ -24,7 +24,7 @@ from core.search.picking import (
     did_you_mean,
     offers_choice,
 )
-from db import counts, reference
+from db import counts, home_seats, reference
 
 SEAT_PETITIONS = 10
 SPEAKER = frozenset({"speaker", "the speaker"})
@@ -44,9 +44,15 @@ class PlaceCommands(Picking):
 
     @offers_choice
     async def constituency_show(
-        self, name: SeatArg, petition: PetitionArg | None = None
+        self,
+        name: SeatArg | None = None,
+        petition: PetitionArg | None = None,
+        *,
+        user_id: int | None = None,
     ) -> SeatInPetition | SeatOverview:
-        """A seat in a petition (count, rank, share, MP) or what it signed most."""
+        """A seat (a name, a postcode, or the asker's home seat) in a petition, or its top."""
+        if name is None or (isinstance(name, str) and not name.strip()):
+            name = await self._home_seat(user_id, petition)
         invocation = Invocation.of("constituency show", name=name, petition=petition)
         if petition is None:
             picked_seat = await self._pick_seat_or_explain(name)
@@ -88,6 +94,25 @@ class PlaceCommands(Picking):
                     else " No earlier seat shares a word of its name."
                 )
             ) from None
+
+    async def _home_seat(self, user_id: int | None, petition: PetitionArg | None) -> SeatArg:
+        """The asker's home seat, under the petition's boundaries when there is one."""
+        seats = await home_seats.home_seats(self.db, user_id) if user_id is not None else []
+        if not seats:
+            raise UserFacingError(
+                "Name a constituency or a postcode, or remember yours with /me seat set"
+                " so /constituency show works without one."
+            )
+        boundary_set = None
+        if petition is not None:
+            detail = await self.petition_detail((await self.pick_petition(petition)).ref)
+            boundary_set = detail.boundary_set
+        seat = await self.seat_under(seats, boundary_set)
+        if seat is None:
+            raise UserFacingError(
+                f"Your seat, {escape(seats[0].name)}, is not counted by any archived petition."
+            )
+        return seat
 
     async def _same_seat_in(
         self, seat: ConstituencyRef, petition: PetitionDetail

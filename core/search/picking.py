@@ -12,11 +12,13 @@ from typing import Generic, ParamSpec, TypeVar
 from core.common.cards import escape, fmt_int, truncate
 from core.common.errors import NotFoundError, UserFacingError
 from core.common.results import FollowUp, Invocation
+from core.me.types import HomeSeat
 from core.petitions.types import PetitionDetail, PetitionRef
+from core.places.postcodes import PostcodeLookup, PostcodeServiceDown, looks_like_postcode
 from core.places.types import ConstituencyRef, MpRef
 from core.search.resolver import Resolution, Resolver
 from core.search.results import ECHO_LIMIT, SITE, Chooser, echo
-from db import counts
+from db import counts, home_seats
 from db.database import Database
 
 T = TypeVar("T", PetitionRef, ConstituencyRef, MpRef)
@@ -175,9 +177,13 @@ def did_you_mean(
 class Picking:
     """Resolve what the user typed into petitions, seats and MPs (shared by every command)."""
 
-    def __init__(self, db: Database, resolver: Resolver) -> None:
+    def __init__(
+        self, db: Database, resolver: Resolver, postcodes: PostcodeLookup | None = None
+    ) -> None:
         self.db = db
         self.resolver = resolver
+        self.postcodes = postcodes
+        """None: postcodes are refused with a clear message (names still work)."""
 
     def now(self) -> datetime:
         """What time it is for every answer (the resolver's clock: one injectable clock)."""
@@ -195,6 +201,15 @@ class Picking:
     ) -> Picked[ConstituencyRef]:
         if isinstance(arg, ConstituencyRef):
             return Picked(arg)
+        if looks_like_postcode(arg):
+            postcode, seats = await self.postcode_seats(arg)
+            seat = await self.seat_under(seats, boundary_set)
+            if seat is None:
+                raise UserFacingError(
+                    f"{postcode} is in {escape(seats[0].name)}, which no petition in the archive"
+                    " counts yet."
+                )
+            return Picked(seat)
         resolution = await self.resolver.constituency(arg, boundary_set=boundary_set)
         return pick_from(arg, resolution, "constituency")
 
@@ -208,3 +223,42 @@ class Picking:
         if detail is None:  # removed since the resolver's index was built
             raise NotFoundError(f"Petition {ref.id} is no longer in the archive.")
         return detail
+
+    async def postcode_seats(self, text: str) -> tuple[str, list[HomeSeat]]:
+        """The reference seats (one per boundary set the service gives) of a postcode."""
+        if self.postcodes is None:
+            raise PostcodeServiceDown(
+                "Postcode look-ups are not available here. Type the constituency's name instead."
+            )
+        found = await self.postcodes.codes(text)
+        seats = await home_seats.reference_seats_by_code(self.db, found.codes)
+        if not seats:
+            raise UserFacingError(
+                f"{found.postcode} is in a constituency the bot's seat reference does not list."
+                " Type the constituency's name instead."
+            )
+        return found.postcode, seats
+
+    async def seat_under(
+        self, seats: Sequence[HomeSeat], boundary_set: str | None = None
+    ) -> ConstituencyRef | None:
+        """The petitions' seat row for a stored seat, under ``boundary_set`` when given.
+
+        A seat stored under the other boundary set is looked for by name there (most
+        seats kept their name in 2024); without a set, the newest set that has a row wins.
+        """
+        if boundary_set is None:
+            wanted = list(seats)
+        else:
+            same = [s for s in seats if s.boundary_set == boundary_set]
+            others = [
+                HomeSeat(boundary_set, None, s.name, s.name_key)
+                for s in seats
+                if s.boundary_set != boundary_set
+            ]
+            wanted = same + others
+        for seat in wanted:
+            row = await home_seats.constituency_for(self.db, seat)
+            if row is not None:
+                return row
+        return None

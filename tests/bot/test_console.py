@@ -19,6 +19,8 @@ from core.services import Services
 from db.database import Database
 from tests.support import seed_clock
 
+from ..postcode_support import CHANGEOVER, CURRENT, serve_postcodes
+
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "petitions"
 OFSTED_TITLE = "Pause Ofsted inspections and reform how school performance is evaluated"
 
@@ -328,3 +330,53 @@ async def test_free_text_keeps_the_table_and_the_petition(services: Services) ->
 async def test_a_role_is_not_an_mp_name(services: Services) -> None:
     with pytest.raises(UserFacingError, match="No MP matches 'Mr Speaker'"):
         await services.mp_show("Mr Speaker")
+
+
+SHOW = "show petition see #652057 and petition.parliament.uk/petitions/575833"
+
+
+async def test_home_seat_postcodes_and_show_petition(settings: Settings) -> None:
+    async with serve_postcodes() as service:
+        local = settings.model_copy(update={"postcodes_api_base": service.url})
+        output = await run(
+            local,
+            "constituency show",
+            f"me seat set {CHANGEOVER}",
+            "me seat show",
+            "petition show 652057",
+            "constituency show",
+            f"constituency show {CURRENT} ofsted",
+            "constituency show gu21 6x",
+            SHOW,
+            "me forget",
+            "petition show 652057",
+        )
+    assert "/me seat set" in answer_to(output, "constituency show").split("\n\n")[0]
+    saved = answer_to(output, f"me seat set {CHANGEOVER}")
+    assert saved.startswith("Your seat: Woking")
+    assert f"Found from {CHANGEOVER} via postcodes.io" in saved
+    assert "Your seat, Woking: 81 signed (=281st of 650)" in output
+    assert "'gu21 6x' is not a UK postcode" in answer_to(output, "constituency show gu21 6x")
+    assert "[Signatures]\n81" in answer_to(output, f"constituency show {CURRENT} ofsted")
+    chooser = answer_to(
+        output, "show petition see #652057 and petition.parliament.uk/petitions/575833"
+    )
+    assert chooser.startswith("2 petitions in that message")
+    assert "your home seat is deleted" in answer_to(output, "me forget")
+    assert service.asked == ["GU216XX", "GU224AA"]
+
+
+async def test_parse_personal_lines(services: Services) -> None:
+    assert await parse("me seat set SW1A 1AA", services) == Invocation.of(
+        "me seat set", seat="SW1A 1AA"
+    )
+    assert await parse("me seat show", services) == Invocation.of("me seat show")
+    assert await parse("constituency show", services) == Invocation.of(
+        "constituency show", name=None, petition=None
+    )
+    assert await parse("constituency show sw1a 1aa | ofsted", services) == Invocation.of(
+        "constituency show", name="sw1a 1aa", petition="ofsted"
+    )
+    assert await parse("show petition #652057", services) == Invocation.of(
+        "Show petition", text="#652057"
+    )

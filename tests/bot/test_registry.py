@@ -19,7 +19,7 @@ from bot.client import PetitionBot, discover_extensions
 from bot.console_parse import parse
 from bot.host import DiscordHost
 from bot.settings import Settings
-from core.commands import REGISTRY, Access, Command, Group, Option, OptionType
+from core.commands import REGISTRY, Access, Command, Group, Kind, Option, OptionType
 from core.common.cards import Card
 from core.places.render import render
 from core.search.resolver import Resolver
@@ -84,6 +84,8 @@ def expected_option(option: Option) -> dict[str, Any]:
 
 
 def expected_command(command: Command) -> dict[str, Any]:
+    if command.kind is Kind.MESSAGE:
+        return {"name": command.name, "description": "", "type": 3, "options": []}
     return {
         "name": command.leaf,
         "description": command.summary,
@@ -117,9 +119,36 @@ def test_every_synced_command_is_the_registry_declaration(bot: PetitionBot) -> N
     assert sorted(synced) == sorted(declared)
     for name, node in synced.items():
         wanted = expected_command(declared[name])
-        got = {k: node[k] for k in ("name", "description", "type")}
+        got = {k: node.get(k, "") for k in ("name", "description", "type")}
         got["options"] = [dict(o) for o in node.get("options", [])]
         assert got == wanted, name
+
+
+USER_INSTALL = {"integration_types": [0, 1], "contexts": [0, 1, 2]}
+GUILD_INSTALL = {"integration_types": [0], "contexts": [0]}
+
+
+def test_read_only_commands_are_user_installable_and_the_rest_guild_only(bot: PetitionBot) -> None:
+    """Every top-level entry states where it may be installed and used (none left to defaults)."""
+    where = {}
+    for top in bot.tree_payload():
+        name = top["name"]
+        spec = REGISTRY.group(name) if name in {g.name for g in REGISTRY.groups} else REGISTRY[name]
+        wanted = USER_INSTALL if spec.user_install else GUILD_INSTALL
+        got = {k: top.get(k) for k in wanted}
+        assert got == wanted, name
+        where[name] = spec.user_install
+    assert {n for n, user in where.items() if user} == {
+        "petition",
+        "Show petition",
+        "constituency",
+        "mp",
+        "me",
+        "leaderboard",
+        "help",
+        "about",
+    }
+    assert {n for n, user in where.items() if not user} == {"digest", "admin"}
 
 
 def test_groups_are_the_registry_declaration(bot: PetitionBot) -> None:
@@ -129,6 +158,8 @@ def test_groups_are_the_registry_declaration(bot: PetitionBot) -> None:
     for top in bot.tree_payload():
         if top["name"] not in {g.name for g in REGISTRY.groups}:
             assert top["dm_permission"] is True and top["default_member_permissions"] is None
+            continue
+        if top["type"] != 1:
             continue
         group = REGISTRY.group(top["name"])
         check(group, top)
@@ -154,14 +185,14 @@ def test_every_command_is_checked_as_declared(bot: PetitionBot) -> None:
             continue
         spec = REGISTRY[command.qualified_name]
         access_checks = [
-            c.__qualname__.split(".")[0]
-            for c in command.checks
-            if "cooldown" not in c.__qualname__
+            c.__qualname__.split(".")[0] for c in command.checks if "cooldown" not in c.__qualname__
         ]
         wanted = wanted_check[spec.access]
         assert access_checks == ([wanted] if wanted else []), spec.name
         seen += 1
-    assert seen == len(REGISTRY.slash_commands())
+    menus = [c for c in REGISTRY.slash_commands() if c.kind is Kind.MESSAGE]
+    assert all(c.access is Access.EVERYONE for c in menus)
+    assert seen == len(REGISTRY.slash_commands()) - len(menus)
 
 
 def help_fields(reply_pages: list[Card]) -> dict[str, str]:

@@ -262,9 +262,9 @@ async def test_slow_service_defers_then_answers(
     deferred = asyncio.Event()
     original = bot.services.petition_show
 
-    async def slow_show(petition: Any) -> Any:
+    async def slow_show(petition: Any, *, user_id: int | None = None) -> Any:
         await deferred.wait()  # finishes only once the handler has deferred
-        return await original(petition)
+        return await original(petition, user_id=user_id)
 
     monkeypatch.setattr(bot.services, "petition_show", slow_show)
     interaction = h.mock_interaction(bot, OWNER, on_defer=deferred.set)

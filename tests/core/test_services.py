@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.commands import REGISTRY
+from core.commands import REGISTRY, Kind
 from core.common.cards import reply_to_text
 from core.common.errors import NotFoundError, UserFacingError
 from core.common.results import Invocation
@@ -463,20 +463,25 @@ async def test_about(services: Services) -> None:
 async def test_help(services: Services) -> None:
     everything = await services.help()
     assert everything.commands == REGISTRY.slash_commands()
-    assert [c.name for c in everything.commands][:10] == [
+    assert [c.name for c in everything.commands][:14] == [
         "petition search",
         "petition show",
+        "Show petition",
         "petition top",
         "petition chart",
         "petition compare",
         "constituency show",
         "mp show",
+        "me seat set",
+        "me seat show",
+        "me forget",
         "leaderboard",
         "help",
         "about",
     ]
     assert {c.name.split()[0] for c in everything.commands} >= {"digest", "admin"}
-    assert all(c.example.startswith("/") for c in everything.commands)
+    assert all(c.example.startswith("/") for c in everything.commands if c.kind is Kind.SLASH)
+    assert REGISTRY["Show petition"].example.startswith("Right-click a message")
     assert [c.name for c in (await services.help("/petition")).commands][:2] == [
         "petition search",
         "petition show",

@@ -80,7 +80,12 @@ class _Spawner:
     ) -> BotProcess:
         if not args and target == DEFAULT_TARGET and module is None:
             args = ("run",)
-        full_env: dict[str, Any] = {"DATABASE_PATH": str(self.tmp / "bot.db"), **(env or {})}
+        full_env: dict[str, Any] = {
+            "DATABASE_PATH": str(self.tmp / "bot.db"),
+            # nothing leaves the machine: postcode look-ups fail fast unless a test serves them
+            "POSTCODES_API_BASE": "http://127.0.0.1:9",
+            **(env or {}),
+        }
         proc = BotProcess(
             discord or self.discord,
             args=list(args),

@@ -107,6 +107,8 @@ CASES: list[Case] = [
     ("admin stats", "owner", {}),
     ("admin reload", "owner", {}),
     ("admin sync", "owner", {}),
+    ("me seat set", "owner", {"seat": "Sutton Coldfield"}),  # the cards below show the seat
+    ("me seat show", "owner", {}),
     ("petition search", "owner", {"query": "Sweep999001"}),
     ("petition search", "owner", {"query": "everyone"}),
     ("petition show", "owner", {"petition": P1}),
@@ -127,6 +129,10 @@ CASES: list[Case] = [
     ("help", "owner", {}),
     ("help", "owner", {"command": "petition show"}),
     ("about", "owner", {}),
+    ("message:Show petition", "owner", {"content": f"{HOSTILE} #{P1}"}),
+    ("message:Show petition", "owner", {"content": f"#{P1} {HOSTILE} "
+                                        f"https://petition.parliament.uk/petitions/{P2} #999999"}),
+    ("message:Show petition", "owner", {"content": HOSTILE}),
     ("digest setup", "owner", {"channel": "hostile_channel", "time": "09:00",
                                "timezone": "Europe/London", "cadence": "weekly", "weekday": 6,
                                "thresholds": "1 2 3 60000 100000", "quiet": True}),
@@ -139,6 +145,7 @@ CASES: list[Case] = [
     ("digest resume", "owner", {}),
     ("digest disable", "owner", {}),
     ("admin auditlog off", "owner", {}),
+    ("me forget", "owner", {}),
     ("admin remove", "owner", {"petition": P2}),
 ]  # fmt: skip
 
@@ -267,7 +274,12 @@ class Sweep:
         raise AssertionError(f"{what}: more than 100 pages")
 
     def run(self, command: str, user: str, options: dict[str, Any]) -> None:
-        handle = self.discord.slash(command, options, user=user)
+        if command.startswith("message:"):  # on a message someone posted (longest: 2,000)
+            text = options.get("content") or _fill(f"#{P1} {HOSTILE} #{P2} ", 2000)
+            said = self.discord.user_message("general", "member", text)
+            handle = self.discord.message_command(command.split(":", 1)[1], said, user=user)
+        else:
+            handle = self.discord.slash(command, options, user=user)
         msg = self.visible(handle, f"/{command} {sorted(options)}")
         for follow in handle.followups():
             assert message_text(follow).strip() or follow.get("attachments")

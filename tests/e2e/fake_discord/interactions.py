@@ -184,7 +184,50 @@ def _resolve_entity(
     raise InjectionError(f"cannot resolve {value!r} for option type {otype}")
 
 
+def _message_command_payload(server: FakeDiscord, ctx: dict[str, Any], kw: dict[str, Any]) -> tuple:
+    """A message command (type 2, ``data.type`` 3) on ``kw["target"]``.
+
+    As on Discord, the target message arrives whole in ``resolved.messages`` (content
+    included: message commands need no message content intent).
+    """
+    guild = ctx["_guild"]
+    name = kw["command"]
+    found = server.find_command(name, int(guild["id"]) if guild else None, ctype=3)
+    if found is None:
+        if not kw["force"]:
+            raise InjectionError(f"message command {name!r} is not registered with the stand-in")
+        cmd, scope = {"id": str(P.snowflake()), "name": name}, None
+    else:
+        cmd, scope = found
+    if not kw["force"] and guild is None:
+        contexts = cmd.get("contexts")
+        if cmd.get("dm_permission") is False or (contexts is not None and 1 not in contexts):
+            raise InjectionError(f"{name!r} is not available in DMs")
+    target = kw["target"]
+    if isinstance(target, InteractionHandle | int | str):
+        target = server.messages.get(
+            int(target)
+            if not isinstance(target, InteractionHandle)
+            else target.record.original_id or 0
+        )
+    if target is None:
+        raise InjectionError("no such message to run the message command on")
+    msg = server.public_message(copy.deepcopy(target))
+    data: dict[str, Any] = {
+        "id": cmd["id"],
+        "name": name,
+        "type": 3,
+        "target_id": str(msg["id"]),
+        "resolved": {"messages": {str(msg["id"]): msg}},
+    }
+    if scope is not None:
+        data["guild_id"] = str(scope)
+    return data, name
+
+
 def _command_payload(server: FakeDiscord, ctx: dict[str, Any], kw: dict[str, Any]) -> tuple:
+    if kw.get("target") is not None:
+        return _message_command_payload(server, ctx, kw)
     guild = ctx["_guild"]
     parts = kw["command"].split()
     force = kw["force"]

@@ -1817,6 +1817,37 @@ class FakeDiscord:
             )
         return self._register_and_send(rec)
 
+    def message_command(
+        self,
+        name: str,
+        message: dict[str, Any] | int,
+        *,
+        user: int | str = "member",
+        channel: int | str | None = None,
+        locale: str = "en-GB",
+        force: bool = False,
+    ) -> InteractionHandle:
+        """Inject a message command (type 2 with ``data.type`` 3) run on ``message``.
+
+        ``message`` is a message object (e.g. what ``user_message`` returns) or its id;
+        the channel defaults to the message's. The command must have been synced.
+        """
+        with self._lock:
+            if not isinstance(message, dict):
+                message = self.messages[int(message)]
+            rec = build_interaction(
+                self,
+                P.INTERACTION_APPLICATION_COMMAND,
+                command=name,
+                target=message,
+                options={},
+                user=user,
+                channel=channel if channel is not None else int(message["channel_id"]),
+                locale=locale,
+                force=force,
+            )
+        return self._register_and_send(rec)
+
     def autocomplete(
         self,
         command: str,
@@ -1939,15 +1970,15 @@ class FakeDiscord:
             return copy.deepcopy(new)
 
     def find_command(
-        self, name: str, guild_id: int | None = None
+        self, name: str, guild_id: int | None = None, *, ctype: int = 1
     ) -> tuple[dict[str, Any], int | None] | None:
-        """Registered command by name: guild commands first, then global."""
+        """Registered command by name and type (1 slash, 3 message): guild first, then global."""
         with self._lock:
             if guild_id is not None:
                 for c in self.commands.get(guild_id, []):
-                    if c["name"] == name and c["type"] == 1:
+                    if c["name"] == name and c.get("type", 1) == ctype:
                         return c, guild_id
             for c in self.commands.get(None, []):
-                if c["name"] == name and c["type"] == 1:
+                if c["name"] == name and c.get("type", 1) == ctype:
                     return c, None
         return None

@@ -1,0 +1,1 @@
+"""A user's own settings: their home seat (``/me seat set|show``, ``/me forget``)."""
