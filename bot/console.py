@@ -17,6 +17,7 @@ Typed forms (a leading ``/`` is fine)::
     constituency show woking [ofsted]            (so may the petition)
     mp show andrew mitchell [ofsted]
     leaderboard [open|closed|rejected|all]
+    ask how many people in woking signed the ofsted petition?
     help [command] · about · quit
 
 Without ``|`` the line is split where both halves resolve best (a seat or MP
@@ -261,6 +262,10 @@ async def parse(line: str, services: Services) -> Invocation:
     lowered = text.lower()
     head, _, rest = text.partition(" ")
     head = head.lower()
+    if head == "ask":
+        if not rest.strip():
+            raise UsageError("Usage: ask <question>, e.g. ask how many people in Woking signed ofsted?")
+        return Invocation.of("ask", question=rest)
     if head in ("help", "about", "leaderboard"):
         if head == "help":
             return Invocation.of("help", command=rest or None)
@@ -274,7 +279,7 @@ async def parse(line: str, services: Services) -> Invocation:
         if lowered == command or lowered.startswith(command + " "):
             return await _parse_command(command, text[len(command) :].strip(), services)
     raise UsageError(
-        f"I don't know '{text}'. Try: petition show ofsted · constituency show woking ofsted"
+        f"I don't know '{text}'. Try: ask <a question> · petition show ofsted · constituency show woking ofsted"
         " · mp show andrew mitchell · leaderboard · help"
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from core.ask.service import AskCommands
 from core.commands import REGISTRY
 from core.common.cards import escape
 from core.common.errors import UserFacingError
@@ -24,7 +25,7 @@ from core.search.resolver import Resolver
 from db.database import Database
 
 
-class Services(PetitionCommands, PlaceCommands, MetaCommands):
+class Services(AskCommands, PetitionCommands, PlaceCommands, MetaCommands):
     """The commands, over one database and one resolver (shared by bot and console)."""
 
     @classmethod

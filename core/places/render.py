@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from core.ask import render as ask_render
+from core.ask.results import AskAnswer, AskUnanswered
 from core.common.cards import Card, Reply, escape, fmt_int, fmt_percent
 from core.common.results import Result
 from core.meta.results import About, HelpResult
@@ -127,6 +129,8 @@ _RENDERERS: dict[type[Result], Callable[[Any], Reply]] = {
     About: rp.about_card,
     SeatInPetition: seat_in_petition,
     SeatOverview: seat_overview,
+    AskAnswer: lambda result: ask_render.answer(result, render),
+    AskUnanswered: ask_render.unanswered,
 }
 
 
@@ -141,4 +145,6 @@ def choices_per_page(result: Result) -> int | None:
     Search results and the leaderboard offer "open one" for exactly the ten
     petitions on the page shown; other menus are the same on every page.
     """
+    if isinstance(result, AskAnswer):  # the answer's own paged menu, unless corrections lead
+        return None if result.corrections else choices_per_page(result.answer)
     return rp.LIST_PAGE if isinstance(result, SearchResult | Leaderboard) else None
