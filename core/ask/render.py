@@ -5,27 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.ask.results import AskAnswer, AskUnanswered
+from core.ask.usage import usage
 from core.common.cards import Card, Reply, escape
-from core.common.results import Invocation, Result
+from core.common.results import Result
 from core.petitions.render import COLOUR, finish, follow_up_choice
-from core.petitions.types import PetitionRef
-from core.places.types import ConstituencyRef, MpRef
 
 WRONG_GUESS = "Not what you meant? Pick another…"
-
-
-def _value(value: object) -> str:
-    if isinstance(value, PetitionRef):
-        return str(value.id)
-    if isinstance(value, ConstituencyRef | MpRef):
-        return value.name
-    return str(value)
-
-
-def usage(route: Invocation) -> str:
-    """The direct command that gives this answer: ``/constituency show name:Woking petition:652057``."""
-    args = " ".join(f"{k}:{_value(v)}" for k, v in route.args if v is not None)
-    return f"/{route.command} {args}".strip()
 
 
 def answer(result: AskAnswer, draw: Callable[[Result], Reply]) -> Reply:

@@ -29,6 +29,7 @@ from core.ask.understand import (
     clean_place_span,
     content_words,
     is_home,
+    telling_words,
     pair_splits,
     place_splits,
     readings,
@@ -48,6 +49,7 @@ T = TypeVar("T", PetitionRef, ConstituencyRef, MpRef)
 MIN_COVERAGE = 0.6
 """Share of a span's words that must be in the title or name it resolved to."""
 MAX_CORRECTIONS = 10
+SEARCH_FALLBACK = 10
 TITLE_SHOWN = 60
 _STATUS_RANK = {"exact": 3, "clear": 2, "ambiguous": 1, "none": 0}
 
@@ -83,17 +85,23 @@ class NoAnswer:
     suggestions: tuple[str, ...] = ()
     actions: tuple[FollowUp, ...] = field(default_factory=tuple)
     weight: int = 0  # a specific reading's reason beats the generic one
+    final: bool = False
+    """The question is understood and can't be answered: no other reading is tried."""
 
 
 # ---------------------------------------------------------------- strict matching
 def _word_matches(word: str, others: Sequence[str]) -> bool:
-    """The word, another form of it, its completion or a typo of it is among ``others``."""
+    """The word, another form of it, its completion or a typo of it is among ``others``.
+
+    Stricter than the resolver's matching: a span cut from a question may name
+    nothing, so short words must match exactly ("cats" is not "cars").
+    """
     word_stem = stem(word)
-    edits = 2 if len(word) >= 7 else 1 if len(word) >= 4 else 0
+    edits = 2 if len(word) >= 9 else 1 if len(word) >= 5 else 0
     for other in others:
         if other == word or stem(other) == word_stem:
             return True
-        if len(word) >= 4 and other.startswith(word):
+        if len(word) >= 5 and other.startswith(word):
             return True
         if edits and abs(len(other) - len(word)) <= edits:
             if OSA.distance(word, other, score_cutoff=edits) <= edits:
@@ -102,8 +110,8 @@ def _word_matches(word: str, others: Sequence[str]) -> bool:
 
 
 def coverage(span_key: str, target_key: str) -> float:
-    """Share of the span's content words found in the target (0 when it has none)."""
-    words = content_words(span_key)
+    """Share of the span's telling words found in the target (0 when it has none)."""
+    words = telling_words(span_key)
     if not words:
         return 0.0
     target = target_key.split()
@@ -171,6 +179,13 @@ class Spans:
                 found = Found(resolution.best, (), 3, text)
         else:
             found = _strict(resolution, fold(text), _petition_key)
+            if found is None and telling_words(fold(text)):
+                # Title search goes lower than the resolver's bar; the words still must match.
+                hits = await self.resolver.search_petitions(text, limit=SEARCH_FALLBACK)
+                refs = [ref for ref, _ in hits]
+                if refs:
+                    fallback = Resolution(text, "ambiguous", refs[0], refs[1:])
+                    found = _strict(fallback, fold(text), _petition_key)
         self._petitions[text] = found
         return found
 
@@ -273,6 +288,7 @@ NO_HOME = NoAnswer(
     ("/constituency show name:<your constituency>",),
     (),
     3,
+    final=True,
 )
 
 
@@ -299,11 +315,22 @@ class Router:
             outcome = await self._plan(reading)
             if isinstance(outcome, Plan):
                 return outcome
+            if outcome is not None and outcome.final:
+                return outcome
             if outcome is not None and outcome.weight > best_failure.weight:
                 best_failure = outcome
         return best_failure
 
     async def _plan(self, reading: Reading) -> Plan | NoAnswer | None:
+        if reading.region is not None and reading.intent not in _REGIONAL:
+            return NoAnswer(
+                f"I can't narrow that to {reading.region.title()}: only where a petition is "
+                "strongest can be asked by region.",
+                ("/petition top petition:<petition> by:constituencies",),
+                (),
+                3,
+                final=reading.intent is not Intent.NAMED,
+            )
         handler = _HANDLERS[reading.intent]
         return await handler(self, reading)
 
@@ -446,6 +473,7 @@ class Router:
                 ),
             ),
             3,
+            final=True,
         )
 
     async def _compare(self, reading: Reading) -> Plan | NoAnswer | None:
@@ -510,6 +538,7 @@ class Router:
             ("/digest preview", "/leaderboard state:open"),
             (FollowUp("Open petitions", Invocation.of("leaderboard", state="open")),),
             3,
+            final=True,
         )
 
     async def _follow(self, reading: Reading) -> Plan | NoAnswer | None:
@@ -529,6 +558,7 @@ class Router:
                 (f"/petition show petition:{petition.ref.id}",),
                 (FollowUp("Open petition", Invocation.of("petition show", petition=petition.ref)),),
                 3,
+                final=True,
             )
         route = Invocation.of(command.name, petition=petition.ref)
         return Plan(route, f"follow {title_of(petition.ref)}", corrections(route, "petition", petition, ""))
@@ -563,6 +593,8 @@ class Router:
         route = Invocation.of("petition show", petition=petition.ref)
         return Plan(route, title_of(petition.ref), corrections(route, "petition", petition, ""))
 
+
+_REGIONAL = frozenset({Intent.WHERE})
 
 _QUESTION_LEADS = frozenset(
     "why who whom whose will would should could can may might which what how when where is are"

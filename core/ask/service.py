@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from core.ask.results import AskAnswer, AskUnanswered
 from core.ask.route import NoAnswer, Plan, Router
+from core.ask.usage import usage
 from core.commands import REGISTRY
 from core.common.errors import UserFacingError
 from core.common.results import Invocation, Result
@@ -58,9 +59,16 @@ class AskCommands(Picking):
         route = plan.route
         try:
             answer = await self._run_route(route)
-        except UserFacingError:
+        except UserFacingError as error:
             if plan.fallback is None:
-                raise
+                # Understood, but the command has nothing to show (no electorates for a
+                # rate, an MP with no seat…): its own words, and the question as read.
+                return AskUnanswered(
+                    invocation=invocation,
+                    question=text,
+                    reason=f"Understood: {plan.understood}. {error}",
+                    suggestions=(usage(route),),
+                )
             route = plan.fallback
             answer = await self._run_route(route)
         return AskAnswer(

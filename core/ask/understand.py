@@ -16,8 +16,10 @@ seat or MP named on its own" and, failing that, to the closest command.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from rapidfuzz.distance import OSA
 
 
 class Intent(StrEnum):
@@ -66,6 +68,37 @@ _SPACES = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+")
 
 
+# The words questions are made of: a typo in one of these ("constiituents",
+# "leaderbord", "govvernment") is corrected before the forms are matched, so
+# the forms need not list misspellings. Only longer words, and only to a word
+# of this list, so titles and names are left alone.
+KEYWORDS = frozenset(
+    "signatures signature signed signing constituents constituency constituencies government"
+    " petition petitions leaderboard deadline difference between compare popular responded"
+    " response debated strongest weakest countries electors parliament popular biggest largest"
+    " closed rejected represents inquiry".split()
+)
+_KEYWORDS_BY_LENGTH: dict[int, list[str]] = {}
+for _word in KEYWORDS:
+    _KEYWORDS_BY_LENGTH.setdefault(len(_word), []).append(_word)
+
+
+def _keyword(word: str) -> str:
+    """The keyword ``word`` is a slip of, or ``word`` itself."""
+    if len(word) < 6 or word in KEYWORDS or not word.isalpha():
+        return word
+    edits = 2 if len(word) >= 9 else 1
+    best, best_distance = word, edits + 1
+    for size in range(len(word) - edits, len(word) + edits + 1):
+        for keyword in sorted(_KEYWORDS_BY_LENGTH.get(size, ())):
+            distance = OSA.distance(word, keyword, score_cutoff=edits)
+            if distance > edits:
+                continue
+            if distance < best_distance or (distance == best_distance and keyword[-1] == word[-1]):
+                best, best_distance = keyword, distance
+    return best
+
+
 def normalise(question: str) -> str:
     """Lower case, plain quotes, no apostrophes, no trailing punctuation or pleasantries.
 
@@ -84,6 +117,7 @@ def normalise(question: str) -> str:
     text = _POLITE.sub("", text)
     text = _TRAILING.sub("", text)
     text = re.sub(r"\s*,\s*", " ", text)
+    text = " ".join(_keyword(w) for w in text.split())
     for n, url in enumerate(urls):
         text = text.replace(f"\x00{n}\x00", url.rstrip("?.!,"))
     return _SPACES.sub(" ", text).strip()
@@ -124,7 +158,12 @@ REGIONS = (
     "the south",
     "the midlands",
 )
-_REGION = re.compile(r"\b(?:in|across|within|around) (?:the )?(" + "|".join(REGIONS) + r")\b")
+_REGION = re.compile(
+    r" ?\b(?:in|across|within|around) (?:the )?(" + "|".join(REGIONS) + r")"
+    r"(?=$| is | was | did | does | do | are | were | has )"
+)
+"""A region that ends the question or its subject ("where in Wales is …"); a seat
+named after one ("in South West Norfolk") is not followed by a verb."""
 _HOME = re.compile(
     r"^(?:my|our) (?:constituency|constituancy|consituency|seat|area|town|patch|"
     r"local area|mp|constituents|mps constituents|mps constituency)$|^here$|^round here$"
@@ -133,6 +172,13 @@ _HOME = re.compile(
 _STOP = frozenset(
     "the a an petition petitions to of for on about regarding in and that this".split()
 )
+GENERIC = frozenset(
+    "ban make stop end give allow introduce review reduce increase cut scrap fund protect require"
+    " keep hold continue remove overturn create change provide legal illegal uk government public"
+    " new all use more less law laws free people".split()
+)
+"""Words too common in titles to tell petitions apart ("ban", "make"): a span
+must match on its other words ("ban cats" is not "ban … cars")."""
 
 
 def is_home(span: str) -> bool:
@@ -237,6 +283,7 @@ _FORMS: tuple[Form, ...] = (
         r" ?(?:for|of|in|representing) (?P<place>.+)$",
     ),
     _f(Intent.WHO_MP, r"^(?:who represents|who is mp for|who is the mp in) (?P<place>.+)$"),
+    _f(Intent.WHO_MP, r"^(?:who is|whos|who s) (?P<place>my mp|our mp)$"),
     _f(
         Intent.MP_SEAT,
         r"^(?:which|what) (?:seat|constituency|constituancy|area) (?:does|did|is) (?P<place>.+?)"
@@ -432,7 +479,7 @@ _FORMS: tuple[Form, ...] = (
     _f(Intent.STATE, r"^can i (?:still )?sign (?P<p>.+)$"),
     _f(
         Intent.TOTAL,
-        r"^" + _HOW_MANY + r"(?: " + _PEOPLE + r")?(?: have| has| did| are| is)?(?: " + _SIGN
+        r"^" + _HOW_MANY + r"(?: " + _PEOPLE + r")?(?: have| has| did| does| are| is)?(?: " + _SIGN
         + r"| on| signed up to| put their names to)? (?P<p>.+?)(?: got| have| get| has| had| so far|"
         r" in total| altogether| now| signed|)$",
     ),
@@ -462,7 +509,11 @@ _FORMS: tuple[Form, ...] = (
         r"gets) (?:the )?(?:most|biggest|highest|largest) (?:signatures|support|number of signatures)"
         r"(?: ever| right now| now)?$",
     ),
-    _f(Intent.LEADERBOARD, r"^(?:the )?(?:leaderboard|leader board|rankings|league table)$"),
+    _f(
+        Intent.LEADERBOARD,
+        r"^(?:show me |show |open |see |view )?(?:the )?(?:leaderboard|leader board|rankings|"
+        r"league table)$",
+    ),
 )
 
 _STATES = {
@@ -512,6 +563,8 @@ def readings(question: str) -> list[Reading]:
     text = normalise(question)
     found: list[Reading] = []
     region_match = _REGION.search(text)
+    if region_match is not None:  # read the question without it; the reading keeps it
+        text = _SPACES.sub(" ", text.replace(region_match.group(0), " ", 1)).strip()
     for form in _FORMS:
         match = form.pattern.match(text)
         if match is None:
@@ -519,11 +572,12 @@ def readings(question: str) -> list[Reading]:
         groups = {k: v for k, v in match.groupdict().items() if v is not None}
         if form.intent is Intent.CHART:
             if "p" in groups:
-                found.append(
-                    Reading(Intent.CHART, {"p": groups["p"]}, kind="history", text=text)
-                )
+                chart = Reading(Intent.CHART, {"p": groups["p"]}, kind="history", text=text)
             else:
-                found.append(_chart(text, groups.get("rest", "")))
+                chart = _chart(text, groups.get("rest", ""))
+            if region_match is not None:
+                chart = replace(chart, region=region_match.group(1))
+            found.append(chart)
             continue
         state = _state_word(groups.pop("st", None))
         spans = {k: v.strip() for k, v in groups.items() if v.strip()}
@@ -539,8 +593,6 @@ def readings(question: str) -> list[Reading]:
             p = _RATE.sub(" ", p)
             p = re.sub(r"\b(?:countries|country|abroad|overseas|outside the uk)\b", " ", p)
             p = re.sub(r"\b(?:the )?(?:most|least|strongest|weakest)$", " ", p.strip())
-            if region_match is not None:
-                p = p.replace(region_match.group(0), " ")
             spans["p"] = _SPACES.sub(" ", p).strip()
         mp_lean = False
         if "place" in spans:
@@ -557,7 +609,8 @@ def readings(question: str) -> list[Reading]:
                 text=text,
             )
         )
-    found.append(Reading(Intent.NAMED, {"p": text, "place": text}, text=text))
+    region = region_match.group(1) if region_match else None
+    found.append(Reading(Intent.NAMED, {"p": text, "place": text}, region=region, text=text))
     return found
 
 
@@ -594,6 +647,13 @@ def place_splits(text: str) -> list[tuple[str, str]]:
 def content_words(span: str) -> list[str]:
     """The words of a span that must match: no articles, no "petition"."""
     return [w for w in re.split(r"[^\w]+", span) if w and w not in _STOP]
+
+
+def telling_words(span: str) -> list[str]:
+    """The content words that tell petitions apart (all of them if only generic ones)."""
+    words = content_words(span)
+    telling = [w for w in words if w not in GENERIC]
+    return telling or words
 
 
 QUESTION_WORDS = frozenset(
