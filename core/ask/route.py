@@ -103,6 +103,8 @@ def _word_matches(word: str, others: Sequence[str]) -> bool:
             return True
         if len(word) >= 5 and other.startswith(word):
             return True
+        if len(word_stem) >= 5 and other.startswith(word_stem):  # "neonics": neonicotinoids
+            return True
         if edits and abs(len(other) - len(word)) <= edits:
             if OSA.distance(word, other, score_cutoff=edits) <= edits:
                 return True

@@ -76,7 +76,7 @@ KEYWORDS = frozenset(
     "signatures signature signed signing constituents constituency constituencies government"
     " petition petitions leaderboard deadline difference between compare popular responded"
     " response debated strongest weakest countries electors parliament popular biggest largest"
-    " closed rejected represents inquiry".split()
+    " closed rejected inquiry".split()
 )
 _KEYWORDS_BY_LENGTH: dict[int, list[str]] = {}
 for _word in KEYWORDS:
@@ -160,7 +160,8 @@ REGIONS = (
 )
 _REGION = re.compile(
     r" ?\b(?:in|across|within|around) (?:the )?(" + "|".join(REGIONS) + r")"
-    r"(?=$| is | was | did | does | do | are | were | has )"
+    r"(?=$| is | was | did | does | do | are | were | has | have | signed | sign | backed "
+    r"| supported | support )"
 )
 """A region that ends the question or its subject ("where in Wales is …"); a seat
 named after one ("in South West Norfolk") is not followed by a verb."""
@@ -197,6 +198,7 @@ def clean_petition_span(span: str) -> str:
         text,
     )
     text = re.sub(r" one (?:about|on) ", " ", text)
+    text = re.sub(r" one $", " ", text)
     text = re.sub(r"^ (?:about|on|for|regarding) ", " ", text)
     text = re.sub(r" (?:so far|in total|overall|altogether|now|currently|yet|then)$", "", text.rstrip())
     text = re.sub(r"^\s*(?:the|a|an)\s+", "", text.strip())
@@ -316,8 +318,13 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.SEAT_MOST,
-        r"^(?:what|which)(?: petitions?)? (?:are|is)(?: " + _PEOPLE + r")?(?: in| from)? (?P<place>.+?)"
-        r" (?:signing|backing|supporting|most interested in|into)$",
+        r"^(?:what|which|whats)(?: petitions?)?(?: are| is)?(?: " + _PEOPLE + r")?(?: in| from)?"
+        r" (?P<place>.+?) (?:signing|backing|supporting|most interested in|into)$",
+    ),
+    _f(
+        Intent.SEAT_MOST,
+        r"^(?:what|which) petitions (?:are|were) (?:popular|big|most signed|trending|signed most|"
+        r"most popular|the most popular) (?:in|among|with|for) (?P<place>.+)$",
     ),
     _f(
         Intent.SEAT_MOST,
@@ -360,7 +367,8 @@ _FORMS: tuple[Form, ...] = (
     _f(
         Intent.SEAT_COUNT,
         r"^(?:did|do|have|has)(?: many| any| lots of| a lot of| loads of| much| most)?(?: " + _PEOPLE
-        + r")? (?:in|from) (?P<place>.+?) " + _SIGN + r" (?P<p>.+)$",
+        + r"| anyone| anybody| someone| everyone)? (?:in|from) (?P<place>.+?) " + _SIGN
+        + r" (?P<p>.+)$",
     ),
     _f(
         Intent.SEAT_COUNT,
