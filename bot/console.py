@@ -264,7 +264,9 @@ async def parse(line: str, services: Services) -> Invocation:
     head = head.lower()
     if head == "ask":
         if not rest.strip():
-            raise UsageError("Usage: ask <question>, e.g. ask how many people in Woking signed ofsted?")
+            raise UsageError(
+                "Usage: ask <question>, e.g. ask how many people in Woking signed ofsted?"
+            )
         return Invocation.of("ask", question=rest)
     if head in ("help", "about", "leaderboard"):
         if head == "help":
@@ -279,7 +281,8 @@ async def parse(line: str, services: Services) -> Invocation:
         if lowered == command or lowered.startswith(command + " "):
             return await _parse_command(command, text[len(command) :].strip(), services)
     raise UsageError(
-        f"I don't know '{text}'. Try: ask <a question> · petition show ofsted · constituency show woking ofsted"
+        f"I don't know '{text}'. Try: ask <a question> · petition show ofsted"
+        " · constituency show woking ofsted"
         " · mp show andrew mitchell · leaderboard · help"
     )
 

@@ -35,8 +35,6 @@ def unanswered(result: AskUnanswered) -> Reply:
         colour=COLOUR,
     )
     if result.suggestions:
-        card.add_field(
-            "Closest commands", "\n".join(f"`{escape(s)}`" for s in result.suggestions)
-        )
+        card.add_field("Closest commands", "\n".join(f"`{escape(s)}`" for s in result.suggestions))
     card.footer = f"You asked: {escape(result.question)}"
     return finish(Reply(cards=[card], ephemeral=True), result)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rapidfuzz.distance import OSA
 
@@ -29,10 +29,10 @@ from core.ask.understand import (
     clean_place_span,
     content_words,
     is_home,
-    telling_words,
     pair_splits,
     place_splits,
     readings,
+    telling_words,
 )
 from core.commands import REGISTRY
 from core.common.cards import truncate
@@ -105,9 +105,9 @@ def _word_matches(word: str, others: Sequence[str]) -> bool:
             return True
         if len(word_stem) >= 5 and other.startswith(word_stem):  # "neonics": neonicotinoids
             return True
-        if edits and abs(len(other) - len(word)) <= edits:
-            if OSA.distance(word, other, score_cutoff=edits) <= edits:
-                return True
+        near = edits and abs(len(other) - len(word)) <= edits
+        if near and OSA.distance(word, other, score_cutoff=edits) <= edits:
+            return True
     return False
 
 
@@ -124,18 +124,20 @@ def _strict(
     resolution: Resolution[T], span_key: str, key_of: Callable[[T], str]
 ) -> Found[T] | None:
     """The resolution's pick if the span's words are in it (else the first that has them)."""
-    if resolution.best is None or resolution.status == "none":
+    picked: T | None = resolution.best
+    if picked is None or resolution.status == "none":
         return None
     rank = _STATUS_RANK[resolution.status]
     if rank == 3 and not content_words(span_key):
-        return Found(resolution.best, tuple(resolution.alternatives), rank, span_key)
-    candidates = [resolution.best, *resolution.alternatives]
+        return Found(picked, tuple(resolution.alternatives), rank, span_key)
+    candidates: list[T] = [picked]
+    candidates.extend(resolution.alternatives)
     covered = [c for c in candidates if coverage(span_key, key_of(c)) >= MIN_COVERAGE]
     if not covered:
         return None
     best = covered[0]
     others = tuple(c for c in candidates if c != best and c in covered)
-    if best != resolution.best:
+    if best != picked:
         rank = min(rank, 1)
     return Found(best, others, rank, span_key)
 
@@ -211,9 +213,7 @@ class Spans:
             self._mps[text] = found
         return self._mps[text]
 
-    async def place(
-        self, span: str, mp_lean: bool
-    ) -> Found[ConstituencyRef] | Found[MpRef] | None:
+    async def place(self, span: str, mp_lean: bool) -> Found[ConstituencyRef] | Found[MpRef] | None:
         """A seat or an MP: the one that resolves (the reading's lean breaks a tie)."""
         seat = await self.seat(span)
         mp = await self.mp(span)
@@ -237,7 +237,7 @@ def _place_label(found: Found[ConstituencyRef] | Found[MpRef]) -> str:
 
 
 def corrections(
-    route: Invocation, arg: str, found: Found[T] | None, prefix: str
+    route: Invocation, arg: str, found: Found[Any] | None, prefix: str
 ) -> tuple[FollowUp, ...]:
     """ "Not it? Pick another": the same command with each other candidate for ``arg``."""
     if found is None:
@@ -286,7 +286,7 @@ def _no_place(span: str) -> NoAnswer:
 
 NO_HOME = NoAnswer(
     "I don't know your constituency. Name it in the question (\"how many people in Woking "
-    "signed …\"), or set it once with /me seat where this server has it.",
+    'signed …"), or set it once with /me seat where this server has it.',
     ("/constituency show name:<your constituency>",),
     (),
     3,
@@ -401,7 +401,9 @@ class Router:
         if found is None:
             return _no_place(span) if span else None
         route = Invocation.of("mp show", name=found.ref, petition=None)
-        return Plan(route, f"{found.ref.name} (MP) · their seat", corrections(route, "name", found, ""))
+        return Plan(
+            route, f"{found.ref.name} (MP) · their seat", corrections(route, "name", found, "")
+        )
 
     async def _petition_card(self, reading: Reading) -> Plan | NoAnswer | None:
         span = reading.spans.get("p", "")
@@ -462,7 +464,8 @@ class Router:
             route = Invocation.of(
                 "petition top", petition=petition.ref, by="region", region=reading.region
             )
-            understood = f"{title_of(petition.ref)} · in {reading.region.title()}"  # type: ignore[union-attr]
+            region = (reading.region or "").title()
+            understood = f"{title_of(petition.ref)} · in {region}"
             return Plan(route, understood, corrections(route, "petition", petition, ""))
         return NoAnswer(
             f"Seats are not grouped by region yet, so I can't narrow this to "
@@ -516,7 +519,9 @@ class Router:
         if reading.metric == "rate" and reading.kind != "history":
             shown += " per 1,000 electors"
         return Plan(
-            route, f"{title_of(petition.ref)} · {shown}", corrections(route, "petition", petition, "")
+            route,
+            f"{title_of(petition.ref)} · {shown}",
+            corrections(route, "petition", petition, ""),
         )
 
     async def _leaderboard(self, reading: Reading) -> Plan | NoAnswer | None:
@@ -547,8 +552,11 @@ class Router:
         span = reading.spans.get("p", "")
         petition = await self.spans.petition(span)
         command = next(
-            (c for c in REGISTRY if c.words[0] == "follow" and any(
-                o.name == "petition" for o in c.options)),
+            (
+                c
+                for c in REGISTRY
+                if c.words[0] == "follow" and any(o.name == "petition" for o in c.options)
+            ),
             None,
         )
         if petition is None:
@@ -563,7 +571,9 @@ class Router:
                 final=True,
             )
         route = Invocation.of(command.name, petition=petition.ref)
-        return Plan(route, f"follow {title_of(petition.ref)}", corrections(route, "petition", petition, ""))
+        return Plan(
+            route, f"follow {title_of(petition.ref)}", corrections(route, "petition", petition, "")
+        )
 
     async def _named(self, reading: Reading) -> Plan | NoAnswer | None:
         """Just a name ("ofsted", "woking", "andrew mitchell"), or "P in L"."""
@@ -599,10 +609,48 @@ class Router:
 _REGIONAL = frozenset({Intent.WHERE})
 
 _QUESTION_LEADS = frozenset(
-    "why who whom whose will would should could can may might which what how when where is are"
-    " was were do does did has have i".split()
+    [
+        "why",
+        "who",
+        "whom",
+        "whose",
+        "will",
+        "would",
+        "should",
+        "could",
+        "can",
+        "may",
+        "might",
+        "which",
+        "what",
+        "how",
+        "when",
+        "where",
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "i",
+    ]
 )
-_UNSUPPORTED_LEADS = frozenset("why will would should could can may might predict".split())
+_UNSUPPORTED_LEADS = frozenset(
+    [
+        "why",
+        "will",
+        "would",
+        "should",
+        "could",
+        "can",
+        "may",
+        "might",
+        "predict",
+    ]
+)
 
 _Handler = Callable[[Router, Reading], Awaitable["Plan | NoAnswer | None"]]
 _HANDLERS: dict[Intent, _Handler] = {

@@ -55,7 +55,9 @@ class AskCommands(Picking):
             )
         return await self._answer(invocation, text, outcome)
 
-    async def _answer(self, invocation: Invocation, text: str, plan: Plan) -> AskAnswer:
+    async def _answer(
+        self, invocation: Invocation, text: str, plan: Plan
+    ) -> AskAnswer | AskUnanswered:
         route = plan.route
         try:
             answer = await self._run_route(route)

@@ -73,10 +73,38 @@ _URL = re.compile(r"https?://\S+")
 # the forms need not list misspellings. Only longer words, and only to a word
 # of this list, so titles and names are left alone.
 KEYWORDS = frozenset(
-    "signatures signature signed signing constituents constituency constituencies government"
-    " petition petitions leaderboard deadline difference between compare popular responded"
-    " response debated strongest weakest countries electors parliament popular biggest largest"
-    " closed rejected inquiry".split()
+    [
+        "signatures",
+        "signature",
+        "signed",
+        "signing",
+        "constituents",
+        "constituency",
+        "constituencies",
+        "government",
+        "petition",
+        "petitions",
+        "leaderboard",
+        "deadline",
+        "difference",
+        "between",
+        "compare",
+        "popular",
+        "responded",
+        "response",
+        "debated",
+        "strongest",
+        "weakest",
+        "countries",
+        "electors",
+        "parliament",
+        "popular",
+        "biggest",
+        "largest",
+        "closed",
+        "rejected",
+        "inquiry",
+    ]
 )
 _KEYWORDS_BY_LENGTH: dict[int, list[str]] = {}
 for _word in KEYWORDS:
@@ -171,12 +199,64 @@ _HOME = re.compile(
 )
 
 _STOP = frozenset(
-    "the a an petition petitions to of for on about regarding in and that this".split()
+    [
+        "the",
+        "a",
+        "an",
+        "petition",
+        "petitions",
+        "to",
+        "of",
+        "for",
+        "on",
+        "about",
+        "regarding",
+        "in",
+        "and",
+        "that",
+        "this",
+    ]
 )
 GENERIC = frozenset(
-    "ban make stop end give allow introduce review reduce increase cut scrap fund protect require"
-    " keep hold continue remove overturn create change provide legal illegal uk government public"
-    " new all use more less law laws free people".split()
+    [
+        "ban",
+        "make",
+        "stop",
+        "end",
+        "give",
+        "allow",
+        "introduce",
+        "review",
+        "reduce",
+        "increase",
+        "cut",
+        "scrap",
+        "fund",
+        "protect",
+        "require",
+        "keep",
+        "hold",
+        "continue",
+        "remove",
+        "overturn",
+        "create",
+        "change",
+        "provide",
+        "legal",
+        "illegal",
+        "uk",
+        "government",
+        "public",
+        "new",
+        "all",
+        "use",
+        "more",
+        "less",
+        "law",
+        "laws",
+        "free",
+        "people",
+    ]
 )
 """Words too common in titles to tell petitions apart ("ban", "make"): a span
 must match on its other words ("ban cats" is not "ban … cars")."""
@@ -200,7 +280,9 @@ def clean_petition_span(span: str) -> str:
     text = re.sub(r" one (?:about|on) ", " ", text)
     text = re.sub(r" one $", " ", text)
     text = re.sub(r"^ (?:about|on|for|regarding) ", " ", text)
-    text = re.sub(r" (?:so far|in total|overall|altogether|now|currently|yet|then)$", "", text.rstrip())
+    text = re.sub(
+        r" (?:so far|in total|overall|altogether|now|currently|yet|then)$", "", text.rstrip()
+    )
     text = re.sub(r"^\s*(?:the|a|an)\s+", "", text.strip())
     return text.strip()
 
@@ -209,7 +291,9 @@ def clean_place_span(span: str) -> tuple[str, bool]:
     """A place span without "people in", "the … constituency"; and whether it reads as an MP."""
     text = span.strip()
     mp_lean = False
-    text = re.sub(r"^(?:the )?(?:people|voters|residents|constituents|folk) (?:in|of|from) ", "", text)
+    text = re.sub(
+        r"^(?:the )?(?:people|voters|residents|constituents|folk) (?:in|of|from) ", "", text
+    )
     text = re.sub(r"^(?:the )?(?:constituency|seat|constituancy) of ", "", text)
     if re.search(r"\b(?:constituents|mps? constituency|mps? seat)$", text) or re.match(
         r"^(?:mp|the mp|my mp|member of parliament|member) ", text
@@ -220,7 +304,9 @@ def clean_place_span(span: str) -> tuple[str, bool]:
     if is_home(text):
         return text, mp_lean
     text = re.sub(r" (?:mps?|s) (?:constituents|constituency|seat|area)$", "", text)
-    text = re.sub(r" (?:constituents|constituency|constituancy|seat|area|voters|residents|mp)$", "", text)
+    text = re.sub(
+        r" (?:constituents|constituency|constituancy|seat|area|voters|residents|mp)$", "", text
+    )
     text = re.sub(r"^(?:the )?(?:people|voters|residents) (?:of|in) ", "", text)
     text = re.sub(r"^(?:the|in|from) ", "", text)
     return text.strip(), mp_lean
@@ -245,7 +331,10 @@ _FORMS: tuple[Form, ...] = (
         r"(?: know)? (?:when|if|once|as soon as) (?P<p>.+?) (?:gets?|has|reaches|receives|is|hits|"
         r"crosses|passes|goes|will get|closes|gets to)\b.*$",
     ),
-    _f(Intent.FOLLOW, r"^(?:follow|watch|track|subscribe to|keep me posted on|keep an eye on) (?P<p>.+)$"),
+    _f(
+        Intent.FOLLOW,
+        r"^(?:follow|watch|track|subscribe to|keep me posted on|keep an eye on) (?P<p>.+)$",
+    ),
     # recent changes
     _f(
         Intent.CHANGES,
@@ -260,7 +349,8 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.CHANGES,
-        r"^(?:whats|what is|what has|what petitions are|which petitions are)? ?(?:new|changed|moving|"
+        r"^(?:whats|what is|what has|what petitions are|which petitions are)? ?(?:new|changed|"
+        r"moving|"
         r"trending|rising|growing fastest|fastest growing)(?: petitions)?"
         r"(?: this week| today| yesterday| recently| lately| this month| since yesterday)$",
     ),
@@ -273,7 +363,8 @@ _FORMS: tuple[Form, ...] = (
         Intent.SEARCH,
         r"^(?:are there |is there |find |find me |search for |search |show me |list |any |get |"
         r"look for |look up )*(?:any )?(?P<st>new |recent |latest |open |closed |rejected )?"
-        r"(?:e-?)?petitions? (?:about|on|regarding|concerning|to do with|mentioning|with|related to|"
+        r"(?:e-?)?petitions? (?:about|on|regarding|concerning|to do with|mentioning|with|related "
+        r"to|"
         r"relating to|against|for|calling for|asking for) (?P<q>.+)$",
     ),
     _f(Intent.SEARCH, r"^(?:find|search for|search|look for|look up) (?P<q>.+)$"),
@@ -299,8 +390,11 @@ _FORMS: tuple[Form, ...] = (
         r" petitions|how does|how do) (?P<pair>.+?)(?: compare| stack up| differ)?$",
     ),
     _f(Intent.COMPARE, r"^(?P<pair>.+ (?:vs|versus|v|compared to|compared with) .+)$"),
-    _f(Intent.COMPARE, r"^(?:which|what) (?:is|has|got) (?:bigger|more signatures|more popular)"
-       r"(?: between)? (?P<pair>.+)$"),
+    _f(
+        Intent.COMPARE,
+        r"^(?:which|what) (?:is|has|got) (?:bigger|more signatures|more popular)"
+        r"(?: between)? (?P<pair>.+)$",
+    ),
     # charts and maps
     _f(
         Intent.CHART,
@@ -308,12 +402,18 @@ _FORMS: tuple[Form, ...] = (
         r"visuali[sz]ation|timeline|picture)\b(?P<rest>.*)$",
     ),
     _f(Intent.CHART, r"^(?:history of|signatures over time (?:for|of)|growth of) (?P<p>.+)$"),
-    _f(Intent.CHART, r"^(?:how has|how did) (?P<p>.+?) (?:grown|grow|grow over time|changed|progressed)$"),
+    _f(
+        Intent.CHART,
+        r"^(?:how has|how did) (?P<p>.+?) (?:grown|grow|grow over time|changed|progressed)$",
+    ),
     # what a seat / an MP's constituents signed most
     _f(
         Intent.SEAT_MOST,
-        r"^(?:what|which)(?: petitions?)?(?: have| did| do| has| does)(?: the)?(?: " + _PEOPLE
-        + r")?(?: in| from| of)? (?P<place>.+?) " + _SIGN + r"(?: the)?(?: most| more| mostly|"
+        r"^(?:what|which)(?: petitions?)?(?: have| did| do| has| does)(?: the)?(?: "
+        + _PEOPLE
+        + r")?(?: in| from| of)? (?P<place>.+?) "
+        + _SIGN
+        + r"(?: the)?(?: most| more| mostly|"
         r" the most| lots of| a lot)?(?: often)?$",
     ),
     _f(
@@ -351,12 +451,17 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.SEAT_COUNT,
-        r"^" + _HOW_MANY + r" (?:constituents|voters|people) (?:of|in) (?P<place>.+?)(?: have| did)? "
-        + _SIGN + r" (?P<p>.+)$",
+        r"^"
+        + _HOW_MANY
+        + r" (?:constituents|voters|people) (?:of|in) (?P<place>.+?)(?: have| did)? "
+        + _SIGN
+        + r" (?P<p>.+)$",
     ),
     _f(
         Intent.SEAT_COUNT,
-        r"^" + _HOW_MANY + r" (?:signatures|votes|signers|people)(?: did| does| has| have)? (?P<p>.+?)"
+        r"^"
+        + _HOW_MANY
+        + r" (?:signatures|votes|signers|people)(?: did| does| has| have)? (?P<p>.+?)"
         r" (?:get|got|have|had|receive|received|gotten)(?: in| from) (?P<place>.+)$",
     ),
     _f(
@@ -366,13 +471,16 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.SEAT_COUNT,
-        r"^(?:did|do|have|has)(?: many| any| lots of| a lot of| loads of| much| most)?(?: " + _PEOPLE
-        + r"| anyone| anybody| someone| everyone)? (?:in|from) (?P<place>.+?) " + _SIGN
+        r"^(?:did|do|have|has)(?: many| any| lots of| a lot of| loads of| much| most)?(?: "
+        + _PEOPLE
+        + r"| anyone| anybody| someone| everyone)? (?:in|from) (?P<place>.+?) "
+        + _SIGN
         + r" (?P<p>.+)$",
     ),
     _f(
         Intent.SEAT_COUNT,
-        r"^(?:did|do|have|has) (?P<place>.+? (?:constituents|voters|residents)) " + _SIGN
+        r"^(?:did|do|have|has) (?P<place>.+? (?:constituents|voters|residents)) "
+        + _SIGN
         + r" (?P<p>.+)$",
     ),
     _f(
@@ -382,7 +490,8 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.SEAT_COUNT,
-        r"^how (?:did|does) (?P<place>.+?) (?:do|vote|respond|react|feel) (?:on|to|about) (?P<p>.+)$",
+        r"^how (?:did|does) (?P<place>.+?) (?:do|vote|respond|react|feel) (?:on|to|about) "
+        r"(?P<p>.+)$",
     ),
     # where a petition is strongest / weakest
     _f(
@@ -399,20 +508,23 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.WHERE,
-        r"^where (?:were|are|did) (?:the |most )?(?:signatures|signers|signatories|people who signed)"
+        r"^where (?:were|are|did) (?:the |most )?(?:signatures|signers|signatories|people who "
+        r"signed)"
         r" (?:for|on|of|to)? ?(?P<p>.+?)(?: from| come from| came from)?$",
     ),
     _f(
         Intent.WHERE,
         r"^(?:which|what) (?:constituencies|constituency|seats|seat|areas|area|places|place|"
-        r"countries|country|parts of the country|towns|regions) (?:signed|backed|supported|like|liked|"
+        r"countries|country|parts of the country|towns|regions) (?:signed|backed|supported|like|"
+        r"liked|"
         r"love|loved|signed up to|care about|cared about|had most signatures for|have the most"
         r" signatures for|had the most signatures for|gave most to)? ?(?P<p>.+?)"
         r"(?: the)?(?: most| least| more| less| best| hardest)?(?: strongly)?$",
     ),
     _f(
         Intent.WHERE,
-        r"^(?:top|best|leading|strongest|weakest|bottom) (?:\d+ )?(?:constituencies|seats|countries|"
+        r"^(?:top|best|leading|strongest|weakest|bottom) (?:\d+ )?(?:constituencies|seats|"
+        r"countries|"
         r"areas|places) (?:for|on|signing|backing|behind) (?P<p>.+)$",
     ),
     _f(
@@ -423,17 +535,23 @@ _FORMS: tuple[Form, ...] = (
     # a petition's facts
     _f(
         Intent.RESPONSE,
-        r"^(?:has|have|did|will|does)(?: the)? " + _GOVT + r" (?:ever |already |yet |officially )?"
-        + _RESPONDED + r"(?: to| on| about)? (?P<p>.+?)(?: yet| already)?$",
+        r"^(?:has|have|did|will|does)(?: the)? "
+        + _GOVT
+        + r" (?:ever |already |yet |officially )?"
+        + _RESPONDED
+        + r"(?: to| on| about)? (?P<p>.+?)(?: yet| already)?$",
     ),
     _f(
         Intent.RESPONSE,
-        r"^(?:what|wat|wot) (?:did|has|does|was)(?: the)? " + _GOVT
-        + r" (?:say|said|reply|respond|response|answer)(?:ed)? (?:about|to|on|regarding) (?P<p>.+)$",
+        r"^(?:what|wat|wot) (?:did|has|does|was)(?: the)? "
+        + _GOVT
+        + r" (?:say|said|reply|respond|response|answer)(?:ed)? (?:about|to|on|regarding) "
+        r"(?P<p>.+)$",
     ),
     _f(
         Intent.RESPONSE,
-        r"^(?:(?:what is|whats|what was|show me|read|show)(?: the)? )?" + _GOVT
+        r"^(?:(?:what is|whats|what was|show me|read|show)(?: the)? )?"
+        + _GOVT
         + r"(?:s)? (?:response|reply|answer|position) (?:to|on|for|about|re) (?P<p>.+)$",
     ),
     _f(
@@ -447,17 +565,21 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.DEBATE,
-        r"^(?:was|has|will|is|did|have|were|would) (?P<p>.+?)(?: ever| already)? (?:been |be |being |get |got |gotten )?"
-        r"(?:debated|debate|discussed|talked about|heard)(?: in parliament| by parliament| by mps| yet)?$",
+        r"^(?:was|has|will|is|did|have|were|would) (?P<p>.+?)(?: ever| already)? (?:been |be |"
+        r"being |get |got |gotten )?"
+        r"(?:debated|debate|discussed|talked about|heard)(?: in parliament| by parliament| by mps| "
+        r"yet)?$",
     ),
     _f(
         Intent.DEBATE,
-        r"^(?:did|has|have|will) (?:parliament|mps|the commons|westminster) (?:debate|debated|discuss|"
+        r"^(?:did|has|have|will) (?:parliament|mps|the commons|westminster) (?:debate|debated|"
+        r"discuss|"
         r"discussed) (?P<p>.+)$",
     ),
     _f(
         Intent.DEBATE,
-        r"^(?:when (?:is|was|will) )?(?:the )?(?:debate|debates|parliamentary debate) (?:on|about|for|of)"
+        r"^(?:when (?:is|was|will) )?(?:the )?(?:debate|debates|parliamentary debate) (?:on|about|"
+        r"for|of)"
         r" (?P<p>.+?)(?: be| happen)?$",
     ),
     _f(
@@ -467,18 +589,21 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.DEADLINE,
-        r"^(?:what is |whats |what was |when is |when was )?(?:the )?(?:deadline|closing date|close date|"
+        r"^(?:what is |whats |what was |when is |when was )?(?:the )?(?:deadline|closing date|"
+        r"close date|"
         r"end date|closing time|cut off|cutoff) (?:for|of|on) (?P<p>.+)$",
     ),
     _f(
         Intent.DEADLINE,
         r"^how (?:long|much time|many days) (?:is|does|has|have|until|till|left (?:on|for))?"
-        r" ?(?P<p>.+?)(?: got| have| has)?(?: left| open| to go| to run| until it closes| running)?$",
+        r" ?(?P<p>.+?)(?: got| have| has)?(?: left| open| to go| to run| until it closes| "
+        r"running)?$",
     ),
     _f(
         Intent.STATE,
         r"^(?:is|was|has|are) (?P<p>.+?) (?:still )?(?:been )?(?:open|closed|rejected|live|active|"
-        r"running|finished|over|ended|accepted|going|signable|alive|done|still open)(?: now| yet)?$",
+        r"running|finished|over|ended|accepted|going|signable|alive|done|still open)(?: now| "
+        r"yet)?$",
     ),
     _f(
         Intent.STATE,
@@ -487,8 +612,14 @@ _FORMS: tuple[Form, ...] = (
     _f(Intent.STATE, r"^can i (?:still )?sign (?P<p>.+)$"),
     _f(
         Intent.TOTAL,
-        r"^" + _HOW_MANY + r"(?: " + _PEOPLE + r")?(?: have| has| did| does| are| is)?(?: " + _SIGN
-        + r"| on| signed up to| put their names to)? (?P<p>.+?)(?: got| have| get| has| had| so far|"
+        r"^"
+        + _HOW_MANY
+        + r"(?: "
+        + _PEOPLE
+        + r")?(?: have| has| did| does| are| is)?(?: "
+        + _SIGN
+        + r"| on| signed up to| put their names to)? (?P<p>.+?)(?: got| have| get| has| had| so "
+        r"far|"
         r" in total| altogether| now| signed|)$",
     ),
     _f(
@@ -499,8 +630,10 @@ _FORMS: tuple[Form, ...] = (
     _f(Intent.TOTAL, r"^how (?:popular|big|large|well supported|successful) (?:is|was) (?P<p>.+)$"),
     _f(
         Intent.TOTAL,
-        r"^(?:did|has|have|will) (?P<p>.+?) (?:reach|reached|hit|get to|got to|make it to|pass|passed)"
-        r" (?:10 ?000|10k|100 ?000|100k|the threshold|the debate threshold|the response threshold)$",
+        r"^(?:did|has|have|will) (?P<p>.+?) (?:reach|reached|hit|get to|got to|make it to|pass|"
+        r"passed)"
+        r" (?:10 ?000|10k|100 ?000|100k|the threshold|the debate threshold|the response "
+        r"threshold)$",
     ),
     # leaderboards
     _f(
@@ -513,8 +646,10 @@ _FORMS: tuple[Form, ...] = (
     ),
     _f(
         Intent.LEADERBOARD,
-        r"^(?:which|what) (?P<st>open |closed |rejected |live |current )?petitions? (?:has|have|had|got|"
-        r"gets) (?:the )?(?:most|biggest|highest|largest) (?:signatures|support|number of signatures)"
+        r"^(?:which|what) (?P<st>open |closed |rejected |live |current )?petitions? (?:has|have|"
+        r"had|got|"
+        r"gets) (?:the )?(?:most|biggest|highest|largest) (?:signatures|support|number of "
+        r"signatures)"
         r"(?: ever| right now| now)?$",
     ),
     _f(
@@ -622,8 +757,18 @@ def readings(question: str) -> list[Reading]:
     return found
 
 
-_PAIR_SEPARATORS = (" vs ", " versus ", " v ", " compared to ", " compared with ", " against ",
-                    " and ", " with ", " or ", " to ")
+_PAIR_SEPARATORS = (
+    " vs ",
+    " versus ",
+    " v ",
+    " compared to ",
+    " compared with ",
+    " against ",
+    " and ",
+    " with ",
+    " or ",
+    " to ",
+)
 
 
 def pair_splits(pair: str) -> list[tuple[str, str]]:
@@ -662,9 +807,3 @@ def telling_words(span: str) -> list[str]:
     words = content_words(span)
     telling = [w for w in words if w not in GENERIC]
     return telling or words
-
-
-QUESTION_WORDS = frozenset(
-    "why who whom whose will would should could can may might predict which what how when where is"
-    " are was were do does did has have".split()
-)
