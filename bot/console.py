@@ -123,7 +123,8 @@ class Screen:
         """The reply as terminal text: reply_to_text of the page shown, menu numbered."""
         reply = self.reply.fitted()
         cards = reply.cards or ([reply.pages[self.page]] if reply.pages else [])
-        shown = Reply(content=reply.content, cards=[_plain_card(c) for c in cards])
+        content = plain(reply.content) if reply.content else None
+        shown = Reply(content=content, cards=[_plain_card(c) for c in cards])
         parts = [reply_to_text(shown)]
         if len(reply.pages) > 1:
             parts.append(f"(page {self.page + 1} of {len(reply.pages)}: type next or prev)")
