@@ -129,7 +129,7 @@ async def run_samples(services: Services, inputs: Inputs, samples: int) -> dict[
             answered[name] += isinstance(result, AskAnswer)
             if call is not None:
                 direct[name].append((await _time(call(i)))[0])
-    rows = {
+    rows: dict[str, dict[str, Any]] = {
         name: {
             "ask": common.summary(asked[name]),
             "direct_command": table[name][2],
