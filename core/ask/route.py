@@ -354,8 +354,8 @@ class Router:
             return place
         petition = await self.spans.petition(p_span)
         if place is None or petition is None:
-            if place is not None and petition is None and reading.text.startswith("how many"):
-                return _no_petition(p_span, 1)
+            if place is not None and petition is None:
+                return _no_petition(p_span, 2)  # a place was named: the petition is missing
             return None
         return self._seat_plan(place, petition)
 

@@ -383,6 +383,7 @@ _FORMS: tuple[Form, ...] = (
         r" (?:represent|hold|sit for|mp for|cover|the mp for)$",
     ),
     _f(Intent.MP_SEAT, r"^where is (?P<place>.+?) (?:the )?mp (?:for|of)$"),
+    _f(Intent.MP_SEAT, r"^(?:who is|whos|who was|tell me about mp) (?P<place>[a-z ]+)$"),
     # compare
     _f(
         Intent.COMPARE,
