@@ -11,13 +11,21 @@ The result is a :class:`Plan` (the command, its arguments as resolved refs, how
 the question was understood and the corrections to offer) or a
 :class:`NoAnswer` (why not, and the closest command). Routing only ever names
 commands of the registry, so the answers are the commands' own.
+
+Extension points for features still being built: "my constituency" asks
+:meth:`~core.ask.service.AskCommands.home_seat_of` (a stored home seat);
+"where in Scotland…" routes to ``/petition top by:region`` as soon as that
+option exists (:meth:`Router._region`); "tell me when…" routes to the first
+registry command named ``follow …`` that takes a petition (:meth:`Router._follow`);
+"what crossed 100,000 this week" (:meth:`Router._changes`) names the digest
+until a command lists changes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from rapidfuzz.distance import OSA
@@ -355,7 +363,9 @@ class Router:
         petition = await self.spans.petition(p_span)
         if place is None or petition is None:
             if place is not None and petition is None:
-                return _no_petition(p_span, 2)  # a place was named: the petition is missing
+                # Understood as a seat's count and the seat is known: the petition is not
+                # in the archive. Final, so no looser reading turns it into another answer.
+                return replace(_no_petition(p_span, 2), final=True)
             return None
         return self._seat_plan(place, petition)
 

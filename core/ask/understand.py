@@ -619,7 +619,8 @@ _FORMS: tuple[Form, ...] = (
         + _PEOPLE
         + r")?(?: have| has| did| does| are| is)?(?: "
         + _SIGN
-        + r"| on| signed up to| put their names to)? (?P<p>.+?)(?: got| have| get| has| had| so "
+        + r"| on| signed up to| put their names to)? (?!(?:in|from|of|at) )(?P<p>.+?)"
+        r"(?: got| have| get| has| had| so "
         r"far|"
         r" in total| altogether| now| signed|)$",
     ),
