@@ -224,6 +224,8 @@ class Spans:
     async def place(self, span: str, mp_lean: bool) -> Found[ConstituencyRef] | Found[MpRef] | None:
         """A seat or an MP: the one that resolves (the reading's lean breaks a tie)."""
         seat = await self.seat(span)
+        if seat is not None and seat.rank >= 2 and not mp_lean:
+            return seat  # a clear seat name: no MP lookup needed
         mp = await self.mp(span)
         if seat is None or mp is None:
             return seat or mp
