@@ -449,7 +449,8 @@ async def test_about(services: Services) -> None:
 async def test_help(services: Services) -> None:
     everything = await services.help()
     assert everything.commands == REGISTRY.slash_commands()
-    assert [c.name for c in everything.commands][:10] == [
+    assert [c.name for c in everything.commands][:11] == [
+        "ask",
         "petition search",
         "petition show",
         "petition top",
