@@ -106,6 +106,17 @@ def forms(services: Services, inputs: Inputs) -> dict[str, Form]:
     }
 
 
+def _overhead(samples: list[float]) -> dict[str, float] | None:
+    """p50 / p99 of /ask minus its direct command, paired sample by sample."""
+    if not samples:
+        return None
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(common.percentile(ordered, 0.50), 3),
+        "p99_ms": round(common.percentile(ordered, 0.99), 3),
+    }
+
+
 async def _time(call: Call) -> tuple[float, Result | None]:
     started = time.perf_counter()
     try:
@@ -122,6 +133,7 @@ async def run_samples(services: Services, inputs: Inputs, samples: int) -> dict[
     asked: dict[str, list[float]] = defaultdict(list)
     direct: dict[str, list[float]] = defaultdict(list)
     answered: dict[str, int] = defaultdict(int)
+    overhead: dict[str, list[float]] = defaultdict(list)  # ask − direct, same round
     for i in range(1, samples + 1):
         for name, (question, call, _) in table.items():
             ms, result = await _time(partial(services.ask, question(i)))
@@ -129,11 +141,13 @@ async def run_samples(services: Services, inputs: Inputs, samples: int) -> dict[
             answered[name] += isinstance(result, AskAnswer)
             if call is not None:
                 direct[name].append((await _time(call(i)))[0])
+                overhead[name].append(ms - direct[name][-1])
     rows: dict[str, dict[str, Any]] = {
         name: {
             "ask": common.summary(asked[name]),
             "direct_command": table[name][2],
             "direct": common.summary(direct[name]) if direct[name] else None,
+            "overhead": _overhead(overhead[name]),
             "answered": answered[name],
         }
         for name in table
@@ -185,16 +199,18 @@ def to_markdown(result: dict[str, Any]) -> str:
         f" questions of each form; target p99 ≤ {TARGET_P99_MS:.0f} ms)",
         "",
         "| question form | /ask p50 ms | /ask p99 ms | answered | direct command |"
-        " direct p50 ms | direct p99 ms |",
-        "| - | -: | -: | -: | - | -: | -: |",
+        " direct p50 ms | direct p99 ms | /ask − direct p50 / p99 ms |",
+        "| - | -: | -: | -: | - | -: | -: | -: |",
     ]
     for name, row in result["forms"].items():
         ask, direct = row["ask"], row["direct"]
         d50 = f"{direct['p50_ms']:.2f}" if direct else "—"
         d99 = f"{direct['p99_ms']:.2f}" if direct else "—"
+        extra = row["overhead"]
+        cost = f"{extra['p50_ms']:.2f} / {extra['p99_ms']:.2f}" if extra else "—"
         lines.append(
             f"| {name} | {ask['p50_ms']:.2f} | {ask['p99_ms']:.2f} | {row['answered']}/"
-            f"{ask['n']} | {row['direct_command']} | {d50} | {d99} |"
+            f"{ask['n']} | {row['direct_command']} | {d50} | {d99} | {cost} |"
         )
     overall = result["ask_all"]
     lines += [

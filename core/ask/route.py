@@ -496,7 +496,7 @@ class Router:
     async def _compare(self, reading: Reading) -> Plan | NoAnswer | None:
         pair = reading.spans.get("pair", "")
         best: tuple[int, Found[PetitionRef], Found[PetitionRef]] | None = None
-        for head, tail in pair_splits(pair):
+        for head, tail, explicit in pair_splits(pair):
             a = await self.spans.petition(head)
             if a is None:
                 continue
@@ -506,6 +506,8 @@ class Router:
             score = a.rank + b.rank
             if best is None or score > best[0]:
                 best = (score, a, b)
+            if explicit:  # "X vs Y": the user said where the second starts
+                break
         if best is None:
             return NoAnswer(
                 f"I couldn't find two petitions in '{truncate(pair, 80)}'.",

@@ -759,6 +759,7 @@ def readings(question: str) -> list[Reading]:
     return found
 
 
+_EXPLICIT = frozenset({" vs ", " versus ", " v ", " compared to ", " compared with "})
 _PAIR_SEPARATORS = (
     " vs ",
     " versus ",
@@ -773,9 +774,13 @@ _PAIR_SEPARATORS = (
 )
 
 
-def pair_splits(pair: str) -> list[tuple[str, str]]:
-    """Every way to cut "X and Y" into two petition spans (explicit "vs" cuts first)."""
-    splits: list[tuple[str, str]] = []
+def pair_splits(pair: str) -> list[tuple[str, str, bool]]:
+    """Every way to cut "X and Y" into two petition spans (explicit "vs" cuts first).
+
+    The flag says the cut is explicit ("vs", "versus", "compared to"): no title
+    says that, so the first one that resolves is the answer.
+    """
+    splits: list[tuple[str, str, bool]] = []
     for separator in _PAIR_SEPARATORS:
         start = 0
         while True:
@@ -784,7 +789,7 @@ def pair_splits(pair: str) -> list[tuple[str, str]]:
                 break
             head, tail = pair[:at].strip(), pair[at + len(separator) :].strip()
             if head and tail:
-                splits.append((head, tail))
+                splits.append((head, tail, separator in _EXPLICIT))
             start = at + 1
     return splits
 
