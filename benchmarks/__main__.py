@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    bench_ask,
     bench_charts,
     bench_commands,
     bench_digest,
@@ -42,8 +43,8 @@ from benchmarks import (
     common,
 )
 
-BENCHMARKS = ("ingest", "search", "startup", "commands", "digest", "charts")
-PER_SIZE = ("ingest", "search", "startup", "commands")
+BENCHMARKS = ("ingest", "search", "startup", "commands", "ask", "digest", "charts")
+PER_SIZE = ("ingest", "search", "startup", "commands", "ask")
 JUDGED_AT = 10_000
 SMOKE_COUNT = 200
 SMOKE_QUERIES_PER_KIND = 12
@@ -139,6 +140,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 bench_commands.measure, count, args.seed, samples=args.samples, **shared
             )
             results["commands"] = _attempt(f"commands {count:,}", commands)
+        if "ask" in args.only:
+            ask = partial(bench_ask.measure, count, args.seed, samples=args.samples, **shared)
+            results["ask"] = _attempt(f"ask {count:,}", ask)
         sizes[str(count)] = results
     once: dict[str, Any] = {}
     if "digest" in args.only:
@@ -223,6 +227,14 @@ def _commands_cell(r: dict[str, Any]) -> str:
     return f"worst p99 **{worst['p99_ms']:.1f}** ms ({worst['command']}); worst p50 {p50:.1f} ms"
 
 
+def _ask_cell(r: dict[str, Any]) -> str:
+    overall, worst = r["ask_all"], r["worst_p99"]
+    return (
+        f"p50 {overall['p50_ms']:.1f} / p99 **{overall['p99_ms']:.1f}** ms (slowest form "
+        f"{worst['form']}, p99 {worst['p99_ms']:.1f} ms)"
+    )
+
+
 def _rss_cell(r: dict[str, Any]) -> str:
     rss = r["rss"]
     return f"**{rss['peak_mb']:.0f} MB** (services only {rss['services_after_commands_mb']:.0f} MB)"
@@ -246,6 +258,7 @@ ROWS: tuple[tuple[str, str, str, str, Callable[[dict[str, Any]], str]], ...] = (
     ("autocomplete p50 / p99", "search", "—", "p99 ≤ 20 ms", _autocomplete_cell),
     ("top-1 accuracy", "search", "naive scan", "≥ 95 %", _accuracy_cell),
     ("each command, service + render", "commands", "—", "p99 ≤ 50 ms", _commands_cell),
+    ("/ask, service", "ask", "the direct commands (table below)", "p99 ≤ 30 ms", _ask_cell),
     ("peak RSS, archive loaded", "startup", "—", "≤ 300 MB", _rss_cell),
     ("cold start to ready (no network)", "startup", "—", "≤ 2 s", _cold_cell),
 )
@@ -273,6 +286,7 @@ def verdicts(report: dict[str, Any]) -> dict[str, bool | None]:
         "every command p99 ≤ 50 ms": get(
             "commands", lambda r: r["worst_p99"]["p99_ms"] <= bench_commands.TARGET_P99_MS
         ),
+        "/ask p99 ≤ 30 ms": get("ask", lambda r: r["ask_all"]["p99_ms"] <= bench_ask.TARGET_P99_MS),
         "digest for 1,000 servers ≤ 1 s": get("digest", lambda r: r["compose_and_render_s"] <= 1.0),
         "peak RSS ≤ 300 MB": get("startup", lambda r: r["rss"]["peak_mb"] <= 300),
         "cold start ≤ 2 s": get("startup", lambda r: r["cold_start"]["max_s"] <= 2.0),
@@ -336,6 +350,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             ("ingest", bench_ingest.to_markdown),
             ("startup", bench_startup.to_markdown),
             ("commands", bench_commands.to_markdown),
+            ("ask", bench_ask.to_markdown),
         ):
             result = results.get(name)
             if result and "error" not in result:

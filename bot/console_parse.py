@@ -237,6 +237,11 @@ async def _parse_message_text(command: Command, rest: str, services: Services) -
     return Invocation.of(command.name, text=rest)
 
 
+async def _parse_question(command: Command, rest: str, services: Services) -> Invocation:
+    """``ask <question>``: the whole rest of the line is the question."""
+    return Invocation.of(command.name, question=rest)
+
+
 FreeText = Callable[[Command, str, Services], Awaitable[Invocation]]
 
 FREE_TEXT: dict[str, FreeText] = {
@@ -247,6 +252,7 @@ FREE_TEXT: dict[str, FreeText] = {
     "constituency show": _parse_place,
     "mp show": _parse_place,
     "Show petition": _parse_message_text,
+    "ask": _parse_question,
 }
 """Commands whose arguments are names typed loosely, split by what resolves best."""
 

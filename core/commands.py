@@ -15,6 +15,7 @@ fails when the tree the bot would sync differs from it.
 from __future__ import annotations
 
 from core.admin import commands as admin
+from core.ask import commands as ask
 from core.common.commands import Access, Command, Group, Kind, Option, OptionType, Registry
 from core.digests import commands as digests
 from core.me import commands as me
@@ -24,7 +25,7 @@ from core.places import commands as places
 
 __all__ = ["REGISTRY", "Access", "Command", "Group", "Kind", "Option", "OptionType", "Registry"]
 
-_FEATURES = (petitions, places, me, meta, digests, admin)
+_FEATURES = (ask, petitions, places, me, meta, digests, admin)
 
 REGISTRY = Registry(
     groups=tuple(g for f in _FEATURES for g in getattr(f, "GROUPS", ())),

@@ -24,6 +24,7 @@ from core.admin.audit import AuditLog
 from core.admin.host import Host
 from core.admin.service import AdminCommands
 from core.admin.types import Caller
+from core.ask.service import AskCommands
 from core.commands import REGISTRY, Access, Command
 from core.common.cards import escape
 from core.common.errors import UserFacingError
@@ -35,13 +36,15 @@ from core.meta.service import MetaCommands
 from core.petitions.service import PetitionCommands
 from core.places.postcodes import PostcodeLookup
 from core.places.service import PlaceCommands
+from core.places.types import ConstituencyRef
 from core.search.resolver import Resolver, utc_now
+from db import home_seats
 from db.database import Database
 
 Handler = Callable[..., Awaitable[Result]]
 
 
-class Services(PetitionCommands, PlaceCommands, MetaCommands, MeCommands):
+class Services(AskCommands, PetitionCommands, PlaceCommands, MetaCommands, MeCommands):
     """The commands, over one database and one resolver (shared by bot and console)."""
 
     admin: AdminCommands | None
@@ -61,6 +64,11 @@ class Services(PetitionCommands, PlaceCommands, MetaCommands, MeCommands):
             self.admin = AdminCommands(db, resolver, self.audit, host)
             runner = DigestRunner(db, host.post, audit=self.audit)
             self.digests = DigestCommands(runner, host)
+
+    async def home_seat_of(self, user_id: int | None) -> ConstituencyRef | None:
+        """/ask's "my constituency": the asker's home seat (``/me seat set``), if stored."""
+        seats = await home_seats.home_seats(self.db, user_id) if user_id is not None else []
+        return await self.seat_under(seats) if seats else None
 
     @classmethod
     async def load(

@@ -80,6 +80,11 @@ class Option:
     autocomplete: str | None = None
     """Kind of autocompletion: petition, constituency, mp, timezone or command."""
 
+    @property
+    def values(self) -> tuple[Scalar, ...]:
+        """The values its choices stand for (what a handler receives)."""
+        return tuple(value for _, value in self.choices)
+
     def usage(self) -> str:
         return self.name if self.required else f"[{self.name}]"
 
@@ -122,6 +127,13 @@ class Command:
     """A top-level command also usable from a user install (in a group: the group's flag)."""
     personal: bool = False
     """The answer depends on who asks (their home seat): the handler takes ``user_id``."""
+
+    def option(self, name: str) -> Option:
+        """The declared option called ``name`` (KeyError naming the command if none)."""
+        for option in self.options:
+            if option.name == name:
+                return option
+        raise KeyError(f"/{self.name} has no option {name!r}")
 
     @property
     def words(self) -> tuple[str, ...]:

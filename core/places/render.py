@@ -14,6 +14,8 @@ from typing import Any
 
 from core.admin import render as render_admin
 from core.admin.results import IngestDone, RemovalPrompt, StatsResult
+from core.ask import render as ask_render
+from core.ask.results import AskAnswer, AskUnanswered
 from core.common.cards import Card, Reply, escape, fmt_int, fmt_percent
 from core.common.ranks import fmt_rank
 from core.common.results import Notice, Result
@@ -173,6 +175,8 @@ _RENDERERS: dict[type[Result], Callable[[Any], Reply]] = {
     PetitionsInMessage: rp.petitions_in_message,
     HomeSeatAnswer: rme.home_seat,
     Forgotten: rme.forgotten,
+    AskAnswer: lambda result: ask_render.answer(result, render),
+    AskUnanswered: ask_render.unanswered,
 }
 
 
@@ -187,4 +191,6 @@ def choices_per_page(result: Result) -> int | None:
     Search results and the leaderboard offer "open one" for exactly the ten
     petitions on the page shown; other menus are the same on every page.
     """
+    if isinstance(result, AskAnswer):  # the answer's own paged menu, unless corrections lead
+        return None if result.corrections else choices_per_page(result.answer)
     return rp.LIST_PAGE if isinstance(result, SearchResult | Leaderboard) else None

@@ -37,7 +37,7 @@ def test_smoke_run_completes_and_writes_both_reports(smoke_report: tuple[int, Pa
     report = _report(out)
     assert report["mode"] == "smoke"
     assert list(report["sizes"]) == [str(SMOKE)]
-    assert set(report["sizes"][str(SMOKE)]) == {"ingest", "search", "startup", "commands"}
+    assert set(report["sizes"][str(SMOKE)]) == {"ingest", "search", "startup", "commands", "ask"}
     assert set(report["once"]) == {"digest", "charts"}
     assert bench.failures(report) == []
     # A smoke run judges nothing and never overwrites the real report.
@@ -129,4 +129,17 @@ def test_commands_plan_covers_every_service_command() -> None:
     planned = bench_commands.plan(None, inputs)  # type: ignore[arg-type]
     names = {name.split(" (")[0].split(" + ")[0] for name in planned}
     everyone = {c.name for c in REGISTRY if c.access is Access.EVERYONE}
-    assert names == everyone - {"petition chart"}  # charts: benchmarks/bench_charts.py
+    # charts: benchmarks/bench_charts.py; /ask: benchmarks/bench_ask.py (beside these commands)
+    assert names == everyone - {"petition chart", "ask"}
+
+
+def test_ask_ran_every_question_form_beside_its_command(smoke_report: tuple[int, Path]) -> None:
+    ask = _report(smoke_report[1])["sizes"][str(SMOKE)]["ask"]
+    assert ask["samples_per_form"] == 5
+    forms = ask["forms"]
+    assert len(forms) == 8
+    assert all(row["ask"]["n"] == 5 for row in forms.values())
+    assert forms["unanswerable"]["answered"] == 0
+    assert forms["leaderboard"]["answered"] == 5
+    assert all(row["direct"]["n"] == 5 for name, row in forms.items() if name != "unanswerable")
+    assert "## /ask, service layer" in (smoke_report[1] / "report-smoke.md").read_text()

@@ -139,6 +139,7 @@ def test_read_only_commands_are_user_installable_and_the_rest_guild_only(bot: Pe
         assert got == wanted, name
         where[name] = spec.user_install
     assert {n for n, user in where.items() if user} == {
+        "ask",
         "petition",
         "Show petition",
         "constituency",

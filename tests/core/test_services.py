@@ -463,7 +463,8 @@ async def test_about(services: Services) -> None:
 async def test_help(services: Services) -> None:
     everything = await services.help()
     assert everything.commands == REGISTRY.slash_commands()
-    assert [c.name for c in everything.commands][:14] == [
+    assert [c.name for c in everything.commands][:15] == [
+        "ask",
         "petition search",
         "petition show",
         "Show petition",

@@ -1,0 +1,1 @@
+"""``/ask``: questions in plain English, answered by the commands that already exist."""
