@@ -221,7 +221,7 @@ def test_home_seat_from_a_postcode_is_on_the_card_and_the_postcode_is_not_kept(
 
     card = world.slash("petition show", {"petition": "652057"}, user=user).reply()
     assert re.search(
-        r"Your seat, Woking: \*\*81\*\* signed \(287th of 650\)", embed(card)["description"]
+        r"Your seat, Woking: \*\*81\*\* signed \(=281st of 650\)", embed(card)["description"]
     )
     others = world.slash("petition show", {"petition": "652057"}, user="member").reply()
     assert "Your seat" not in embed(others)["description"]
