@@ -17,13 +17,14 @@ from __future__ import annotations
 from core.admin import commands as admin
 from core.common.commands import Access, Command, Group, Option, OptionType, Registry
 from core.digests import commands as digests
+from core.follows import commands as follows
 from core.meta import commands as meta
 from core.petitions import commands as petitions
 from core.places import commands as places
 
 __all__ = ["REGISTRY", "Access", "Command", "Group", "Option", "OptionType", "Registry"]
 
-_FEATURES = (petitions, places, meta, digests, admin)
+_FEATURES = (petitions, places, follows, meta, digests, admin)
 
 REGISTRY = Registry(
     groups=tuple(g for f in _FEATURES for g in getattr(f, "GROUPS", ())),
