@@ -467,7 +467,7 @@ class FollowService:
                 groups[follow.destination].append((follow, alert))
         if paused:
             await repo.mark_failed(self.db, paused, self.instance_id, "follow paused", retry=False)
-        return [await self._send(dest, items) for dest, items in sorted(groups.items())]
+        return [await self._send(dest, items) for dest, items in sorted(groups.items(), key=_order)]
 
     async def _send(self, dest: Destination, items: list[tuple[Follow, Alert]]) -> Delivery:
         assert self.send is not None
@@ -509,6 +509,12 @@ class FollowService:
                     await self.on_audit(entry)
                 except Exception:
                     log.warning("Audit hook failed for follow %s", follow_id, exc_info=True)
+
+
+def _order(item: tuple[Destination, object]) -> tuple[int, int]:
+    """DMs first, then channels, each by id (a stable order for tests and logs)."""
+    dest = item[0]
+    return (0, dest.user_id or 0) if dest.channel_id is None else (1, dest.channel_id)
 
 
 def _petition_now(state: PetitionState) -> list[str]:

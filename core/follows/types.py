@@ -46,7 +46,7 @@ class Follow:
         return Destination(self.channel_id, None if self.channel_id is not None else self.user_id)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Destination:
     """Where a message goes: a channel, or a user's DMs (exactly one is set)."""
 
