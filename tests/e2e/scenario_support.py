@@ -14,7 +14,10 @@ from .fake_discord import FakeDiscord, RecordedRequest, effective_pings
 from .fake_discord.recorder import walk_components
 from .harness import BotProcess
 
-COMMANDS = ["about", "admin", "constituency", "digest", "help", "leaderboard", "mp", "petition"]
+COMMANDS = [
+    "about", "admin", "constituency", "digest", "follow", "help", "leaderboard", "mp", "petition",
+    "unfollow",
+]  # fmt: skip
 """Every top-level command the bot registers."""
 
 MESSAGE_ROUTES = frozenset(
