@@ -38,7 +38,7 @@ def test_smoke_run_completes_and_writes_both_reports(smoke_report: tuple[int, Pa
     assert report["mode"] == "smoke"
     assert list(report["sizes"]) == [str(SMOKE)]
     assert set(report["sizes"][str(SMOKE)]) == {"ingest", "search", "startup", "commands"}
-    assert set(report["once"]) == {"digest", "charts"}
+    assert set(report["once"]) == {"digest", "follows", "charts"}
     assert bench.failures(report) == []
     # A smoke run judges nothing and never overwrites the real report.
     assert set(report["verdicts"].values()) == {None}

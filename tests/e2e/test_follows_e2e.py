@@ -91,6 +91,11 @@ def _dm(d: FakeDiscord, user: str) -> int:
     return int(d.dm_channels[d.id(user)]["id"])
 
 
+def _dm_alerts(d: FakeDiscord, user: str) -> list[dict[str, Any]]:
+    """Alerts in the user's DMs with the bot (none before the bot opened the DM)."""
+    return _alerts(d, _dm(d, user)) if d.id(user) in d.dm_channels else []
+
+
 def test_follow_in_a_channel_and_by_dm_exactly_once_across_a_restart(
     fake_discord: FakeDiscord, spawn_bot: Any, tmp_path: Any
 ) -> None:
@@ -121,7 +126,7 @@ def test_follow_in_a_channel_and_by_dm_exactly_once_across_a_restart(
             "follow petition",
             {"petition": "hedgehog crossings", "channel": "petitions"},
             user="moderator",
-        )  # fmt: skip
+        )
     )
     assert re.match(
         rf"Following petition {FRESH} \(Fund hedgehog crossings on every new road\) \(id \d+\): "
@@ -138,8 +143,7 @@ def test_follow_in_a_channel_and_by_dm_exactly_once_across_a_restart(
     time.sleep(1.1)
     assert "1 updated" in _ingest(d, "newer.md", [_answered(first)])
     d.wait_until(lambda: len(_alerts(d, "petitions")) == 1 or None, 10, "channel alert")
-    d.wait_until(lambda: d.dm_channels.get(d.id("member")) and _alerts(d, _dm(d, "member")) or None,
-                 10, "DM alert")  # fmt: skip
+    d.wait_until(lambda: _dm_alerts(d, "member") or None, 10, "DM alert")
     for message in (_alerts(d, "petitions")[0], _alerts(d, _dm(d, "member"))[0]):
         text = message_text(message)
         assert f"https://petition.parliament.uk/petitions/{FRESH}" in text
