@@ -10,7 +10,6 @@ from core.common.commands import Command, Group, Option, OptionType
 from core.follows.render import MAX_LINES
 from core.follows.types import MAX_DM_FOLLOWS, MAX_MILESTONES, MAX_SERVER_FOLLOWS
 
-SECTION = "Follows"
 LIMITS = (
     f"Limits: {MAX_DM_FOLLOWS} DM follows per person, {MAX_SERVER_FOLLOWS} channel follows per "
     f"server. Alerts come within seconds of new data, once each; many at once become one "
@@ -55,7 +54,6 @@ COMMANDS = (
             "closes within 7 days and 24 hours (when its deadline is known), and closes." + WHERE
         ),
         examples=("/follow petition petition:ofsted milestones:250000",),
-        section=SECTION,
     ),
     Command(
         "follow keyword",
@@ -70,7 +68,6 @@ COMMANDS = (
             "“farm” matches “Farms” and “farming”)." + WHERE
         ),
         examples=("/follow keyword words:nurses pay",),
-        section=SECTION,
     ),
     Command(
         "follow constituency",
@@ -89,7 +86,6 @@ COMMANDS = (
             "a new petition where the seat is in the top 10." + WHERE
         ),
         examples=("/follow constituency name:Woking",),
-        section=SECTION,
     ),
     Command(
         "follow mp",
@@ -100,14 +96,12 @@ COMMANDS = (
         ),
         help=("As `/follow constituency`, for the seat the MP holds." + WHERE),
         examples=("/follow mp name:Jonathan Lord",),
-        section=SECTION,
     ),
     Command(
         "follow list",
         "Your follows and this server's: id, what, where, last alert",
         help="Your DM follows and this server's channel follows, with why any is paused. " + LIMITS,
         examples=("/follow list",),
-        section=SECTION,
     ),
     Command(
         "unfollow",
@@ -115,6 +109,5 @@ COMMANDS = (
         options=(Option("id", OptionType.INTEGER, "The follow's id", min_value=1),),
         help="Stop one of your follows, or (moderators) one of this server's channel follows.",
         examples=("/unfollow id:3",),
-        section=SECTION,
     ),
 )
