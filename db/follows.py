@@ -162,7 +162,7 @@ _STATE_COLUMNS = """
 def _state(row: aiosqlite.Row) -> PetitionState:
     debate = json.loads(row["debate"]) if row["debate"] else {}
     keys = row.keys()
-    deadline = utc_datetime(row["deadline"]) if "deadline" in keys else None
+    deadline = utc_datetime(row["deadline_at"]) if "deadline_at" in keys else None
     return PetitionState(
         id=row["id"],
         title=row["title"],

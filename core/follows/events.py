@@ -55,9 +55,17 @@ def petition_events(
         when = _day(petition.debated_on)
         events.append(Event("debated", pid, f"was debated in Parliament on {when}"))
     events += closing_events(petition, now)
-    if petition.state == "closed":
+    if is_closed(petition, now):
         events.append(Event("closed", pid, f"closed with {petition.total_signatures:,} signatures"))
     return events
+
+
+def is_closed(petition: PetitionState, now: datetime) -> bool:
+    """Closed by its state, or an open petition whose known deadline has passed (as of now)."""
+    if petition.state == "closed":
+        return True
+    deadline = petition.deadline
+    return petition.state == "open" and deadline is not None and deadline <= now
 
 
 def closing_events(petition: PetitionState, now: datetime) -> list[Event]:

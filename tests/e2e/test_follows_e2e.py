@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import sqlite3
 import time
 import zipfile
 from typing import Any
@@ -51,6 +52,11 @@ def _fresh() -> Petition:
         government_response=None,
         history=history,
     )
+
+
+def _renumbered(petition: Petition, new_id: int) -> Petition:
+    url = f"https://petition.parliament.uk/petitions/{new_id}"
+    return dataclasses.replace(petition, id=new_id, url=url)
 
 
 def _answered(petition: Petition) -> Petition:
@@ -168,6 +174,31 @@ def test_follow_in_a_channel_and_by_dm_exactly_once_across_a_restart(
     listed = _private(d.slash("follow list", {}, user="member"))
     assert "last alert <t:" in listed
 
+    # -- a claim left by a dead process is recovered, and not posted twice -----------------
+    # As if the bot died after Discord created the messages but before it recorded them:
+    # the claims belong to an instance that no longer beats. The next bot takes them over
+    # and re-sends with the same nonce, which Discord answers with the message it has.
+    assert bot.stop() == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE follow_alerts SET status = 'claimed', claimed_by = 'dead-instance',"
+            " sent_at = NULL, message_id = NULL WHERE status = 'sent'"
+        )
+    seq = d.recorder.last_seq
+    bot.start()
+    bot.wait_ready()
+    sent = "SELECT count(*) FROM follow_alerts WHERE status = 'sent'"
+    d.wait_until(lambda: query(db, sent) == [(4,)] or None, 10, "recovered claims")
+    bot.settle()
+    assert len(_alerts(d, "petitions")) == 1
+    assert len(_alerts(d, _dm(d, "member"))) == 1
+    posts = re.compile(r"/channels/\d+/messages")
+    resent = [r for r in d.requests("POST", posts, since=seq) if r.data.get("embeds")]
+    assert len(resent) == 2 and all(r.data.get("enforce_nonce") for r in resent)
+    shown = {int(m["id"]) for m in _alerts(d, "petitions") + _alerts(d, _dm(d, "member"))}
+    recorded = query(db, "SELECT DISTINCT message_id FROM follow_alerts WHERE status = 'sent'")
+    assert {int(str(row[0])) for row in recorded} == shown
+
     # -- unfollow -----------------------------------------------------------------------------
     ids = [int(row[0]) for row in query(db, "SELECT id FROM follows ORDER BY id")]
     no = _private(d.slash("unfollow", {"id": ids[0]}, user="member"))
@@ -191,12 +222,11 @@ def test_a_rate_limited_burst_arrives_once_as_one_summary(
         d.slash("follow keyword", {"words": "hedgehog", "channel": "petitions"}, user="moderator")
     )
     assert followed.startswith("Following keyword “hedgehog”")
+    d.block_dms("member")
+    by_dm = _private(d.slash("follow keyword", {"words": "hedgehog"}, user="member"))
+    assert "alerts by DM" in by_dm
     time.sleep(1.1)
-    burst = [
-        dataclasses.replace(_fresh(), id=FRESH + i,
-                            url=f"https://petition.parliament.uk/petitions/{FRESH + i}")
-        for i in range(14)
-    ]  # fmt: skip
+    burst = [_renumbered(_fresh(), FRESH + i) for i in range(14)]
     channel = d.id("petitions")
     d.rate_limit("POST", f"/channels/{channel}/messages", retry_after=0.3)
     assert "14 added" in _ingest(d, "burst.zip", burst)
@@ -207,11 +237,13 @@ def test_a_rate_limited_burst_arrives_once_as_one_summary(
     text = message_text(message)
     assert "14 follow alerts" in text
     assert text.count("is a new petition") == 10 and "…and 4 more" in text
-    rate_limited = [r for r in d.requests("POST", f"/channels/{channel}/messages")]
+    rate_limited = d.requests("POST", f"/channels/{channel}/messages")
     assert len(rate_limited) == 2  # the 429, then the retry that landed
-    assert query(
-        tmp_path / "bot.db", "SELECT status, count(*) FROM follow_alerts GROUP BY status"
-    ) == [("sent", 14)]
+    statuses = "SELECT status, count(*) FROM follow_alerts GROUP BY status ORDER BY status"
+    assert query(tmp_path / "bot.db", statuses) == [("failed", 14), ("sent", 14)]
+    # the refused DM paused the member's follow, with the reason, and nothing is retried
+    listed = _private(d.slash("follow list", {}, user="member"))
+    assert "⏸️ paused: Discord refused the DM (Cannot send messages to this user)" in listed
     assert bot.stop() == 0
     assert_clean_output(bot)
     assert_nothing_pings(d)

@@ -48,7 +48,8 @@ def test_closing_windows_follow_the_clock() -> None:
     assert keys(state) == []
     assert keys(state, now=NOW + timedelta(days=3, hours=1)) == ["closing:7d"]
     assert keys(state, now=NOW + timedelta(days=9, hours=1)) == ["closing:7d", "closing:24h"]
-    assert keys(state, now=NOW + timedelta(days=11)) == []  # past the deadline: not "closing"
+    # past the deadline: not "closing" any more, but closed as of now
+    assert keys(state, now=NOW + timedelta(days=11)) == ["closed"]
     assert keys(replace(state, state="closed"), now=NOW + timedelta(days=9, hours=1)) == ["closed"]
     assert keys(replace(OPEN, deadline=None), now=NOW + timedelta(days=400)) == []
 
