@@ -13,7 +13,8 @@ so keyword and top-10 follows have news). Then, in this run:
 - **ingest without follows** (baseline) and **ingest with 10,000 follows**
   present: the same batch, through ``ingest_documents_sync``, into fresh copies
   of the same database, alternating, ``runs`` times each; the ratio of the
-  medians is what follows cost the ingest;
+  fastest of each (the least disturbed on a shared machine; medians reported
+  too) is what follows cost the ingest;
 - **match and compose**: on the database with follows, after its ingest,
   ``FollowService.gather`` (the reads), ``compose_alerts`` (the pure rules and
   every alert line) and one message card per destination, timed together;
@@ -224,9 +225,16 @@ async def _match(path: Path, now: datetime) -> dict[str, Any]:
     }
 
 
-def run(*, smoke: bool = False, seed: int = SEED, cache: Path = common.CACHE_DIR) -> dict[str, Any]:
+def run(
+    *,
+    smoke: bool = False,
+    seed: int = SEED,
+    cache: Path = common.CACHE_DIR,
+    runs: int | None = None,
+) -> dict[str, Any]:
     sizes = SMOKE if smoke else FULL
-    count, total, runs = sizes["petitions"], sizes["follows"], sizes["runs"]
+    count, total = sizes["petitions"], sizes["follows"]
+    runs = runs or sizes["runs"]
     source = common.archive(count, common.DEFAULT_SEED, cache=cache)
     loaded = common.loaded_db(count, common.DEFAULT_SEED, cache=cache)
     docs, new = newer_batch(source / "markdown", count, random.Random(seed))
@@ -245,13 +253,18 @@ def run(*, smoke: bool = False, seed: int = SEED, cache: Path = common.CACHE_DIR
             for path, times in order if i % 2 == 0 else order[::-1]:
                 times.append(_ingest(path, docs, ingest_at))
         matched = asyncio.run(_match(followed, ingest_at + timedelta(seconds=1)))
-    base, loaded_s = statistics.median(without), statistics.median(with_follows)
+    # The machine is shared and ingest wall time is noisy: the fastest of each is the
+    # least disturbed measurement, and judges; the medians are reported too.
+    base, loaded_s = min(without), min(with_follows)
     return {
         "sizes": {"petitions": count, "follows": total, "runs": runs, "new_petitions": new},
         "follows_by_kind": kinds,
         "ingest_without_follows_s": [round(t, 3) for t in without],
         "ingest_with_follows_s": [round(t, 3) for t in with_follows],
         "ingest_slowdown": round(loaded_s / base - 1, 4),
+        "ingest_slowdown_median": round(
+            statistics.median(with_follows) / statistics.median(without) - 1, 4
+        ),
         **matched,
     }
 
@@ -263,8 +276,9 @@ def to_markdown(result: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--runs", type=int, help="ingests with and without follows (3)")
     args = parser.parse_args(argv)
-    print(json.dumps(run(smoke=args.smoke), indent=2))
+    print(json.dumps(run(smoke=args.smoke, runs=args.runs), indent=2))
 
 
 if __name__ == "__main__":

@@ -45,26 +45,6 @@ from db.petitions import summary_from_row
 # ---------------------------------------------------------------- records
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 # ---------------------------------------------------------------- petitions
 _DETAIL_COLUMNS = (
     "id, title, url, state, total_signatures, uk_signatures, unknown_signatures, unknown_rank,"

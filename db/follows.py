@@ -292,29 +292,94 @@ async def seed_seat(db: Database, seat_key: str) -> None:
 
 
 async def seat_crossings(
-    db: Database, seat_keys: Iterable[str], since: str | None
+    db: Database,
+    seat_keys: Iterable[str],
+    since: str | None,
+    *,
+    thresholds: Sequence[int],
+    top: int,
 ) -> list[SeatCrossing]:
-    """Followed seats' counts in petitions changed since ``since``, with the count last seen."""
+    """Candidate seat events in petitions changed since ``since``, found by SQL.
+
+    Only rows that crossed one of ``thresholds`` since last seen, or rank in the
+    ``top`` of a petition first seen in the window, come back. A bulk ingest
+    touches every seat row of every petition; these two index-driven queries
+    read only the few rows that can matter (a count at or above the lowest
+    threshold, found through ``constituency_counts_by_seat``; the top ranks of
+    the new petitions).
+    """
     keys = sorted(set(seat_keys))
-    found: list[SeatCrossing] = []
+    crossed = " OR ".join(
+        f"(s.signatures < {int(t)} AND cc.signatures >= {int(t)})" for t in thresholds
+    )
+    columns = "c.name_key, c.name, cc.petition_id, cc.signatures, cc.rank, s.signatures"
+    seen = (
+        " LEFT JOIN follow_seat_seen s"
+        "   ON s.seat_key = c.name_key AND s.petition_id = cc.petition_id"
+    )
+    found: dict[tuple[str, int], SeatCrossing] = {}
     for offset in range(0, len(keys), _CHUNK):
         chunk = keys[offset : offset + _CHUNK]
         marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            "SELECT c.name_key, c.name, cc.petition_id, cc.signatures, cc.rank, s.signatures"
-            " FROM constituency_counts cc"
+        queries = (
+            (
+                f"SELECT {columns} FROM constituencies c"
+                " JOIN constituency_counts cc"
+                "   ON cc.constituency_id = c.id AND cc.signatures >= ?"
+                " JOIN petitions p ON p.id = cc.petition_id"
+                f"{seen} WHERE c.name_key IN ({marks}) AND p.updated_at >= ? AND ({crossed})",
+                (min(thresholds), *chunk, since or ""),
+            ),
+            (
+                # CROSS JOIN keeps SQLite's order: the few new petitions first, not every
+                # row of every followed seat
+                f"SELECT {columns} FROM petitions p"
+                " CROSS JOIN constituency_counts cc ON cc.petition_id = p.id AND cc.rank <= ?"
+                " CROSS JOIN constituencies c ON c.id = cc.constituency_id"
+                f"{seen} WHERE p.first_seen_at >= ? AND p.updated_at >= ?"
+                f" AND s.signatures IS NULL AND c.name_key IN ({marks})",
+                (top, since or "", since or "", *chunk),
+            ),
+        )
+        for sql, params in queries:
+            async with db.conn.execute(sql, params) as cursor:
+                for row in await cursor.fetchall():
+                    found[(row[0], row[2])] = SeatCrossing(
+                        row[0], row[1], row[2], row[5], row[3], row[4]
+                    )
+    return list(found.values())
+
+
+async def seat_counts(db: Database, seat_key: str) -> list[int]:
+    """Every petition's count in one seat (for the answer to ``/follow constituency``)."""
+    async with db.conn.execute(
+        "SELECT max(cc.signatures) FROM constituency_counts cc"
+        " JOIN constituencies c ON c.id = cc.constituency_id WHERE c.name_key = ?"
+        " GROUP BY cc.petition_id",
+        (seat_key,),
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+async def see_new_seat_rows(db: Database, seat_keys: Iterable[str], since: str | None) -> None:
+    """Start remembering followed seats' counts in petitions new to the engine.
+
+    (Petitions the engine knew are in the table from when their seat was first
+    followed; only rows that crossed are updated, which is all a crossing needs.)
+    """
+    keys = sorted(set(seat_keys))
+    for offset in range(0, len(keys), _CHUNK):
+        chunk = keys[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        await db.conn.execute(
+            "INSERT OR IGNORE INTO follow_seat_seen (seat_key, petition_id, signatures)"
+            " SELECT c.name_key, cc.petition_id, max(cc.signatures) FROM petitions p"
+            " JOIN constituency_counts cc ON cc.petition_id = p.id"
             " JOIN constituencies c ON c.id = cc.constituency_id"
-            " JOIN petitions p ON p.id = cc.petition_id"
-            " LEFT JOIN follow_seat_seen s"
-            "   ON s.seat_key = c.name_key AND s.petition_id = cc.petition_id"
-            f" WHERE c.name_key IN ({marks}) AND p.updated_at >= ?",
-            (*chunk, since or ""),
-        ) as cursor:
-            found += [
-                SeatCrossing(row[0], row[1], row[2], row[5], row[3], row[4])
-                for row in await cursor.fetchall()
-            ]
-    return found
+            f" WHERE p.first_seen_at >= ? AND p.updated_at >= ? AND c.name_key IN ({marks})"
+            " GROUP BY c.name_key, cc.petition_id",
+            (since or "", since or "", *chunk),
+        )
 
 
 async def remember_seats(db: Database, seen: Sequence[SeatCrossing]) -> None:

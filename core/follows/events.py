@@ -109,18 +109,23 @@ def new_petition_event(petition_id: int, why: str) -> Event:
 def seat_events(crossing: SeatCrossing, *, is_new: bool) -> list[Event]:
     """Thresholds the seat's count crossed since last seen, and top-10 in a new petition.
 
-    A petition the engine never saw in the seat counts from 0 only if it is new
-    to the follow; otherwise nothing is "crossed" (it was already there).
+    A petition never seen in the seat has no "before", so nothing is crossed: a
+    new petition is news only when the seat is in its top 10 (otherwise a bulk
+    ingest would "cross 100" in hundreds of seats at once).
     """
     before = crossing.before
-    if before is None:
-        before = 0 if is_new else crossing.after
     pid, name = crossing.petition_id, crossing.seat_name
-    events = [
-        Event(f"seat:{pid}:{t}", pid, f"{name} passed {t:,} signatures ({crossing.after:,} now)")
-        for t in SEAT_THRESHOLDS
-        if before < t <= crossing.after
-    ]
+    events = (
+        [
+            Event(
+                f"seat:{pid}:{t}", pid, f"{name} passed {t:,} signatures ({crossing.after:,} now)"
+            )
+            for t in SEAT_THRESHOLDS
+            if before < t <= crossing.after
+        ]
+        if before is not None
+        else []
+    )
     if is_new and crossing.rank <= TOP_SEATS:
         events.append(
             Event(

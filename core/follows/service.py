@@ -118,6 +118,15 @@ class PassData:
     crossings: Sequence[SeatCrossing] = ()
     mp_seats: Mapping[int, Sequence[str]] = field(default_factory=dict)
     ledger: Mapping[int, set[str]] = field(default_factory=dict)
+    since: str | None = None
+    """The watermark this pass reads from."""
+
+    @property
+    def seat_keys(self) -> set[str]:
+        """Every followed seat (constituency follows and MPs' seats)."""
+        keys = {f.target for f in self.follows if f.kind == "constituency"}
+        keys.update(k for seats in self.mp_seats.values() for k in seats)
+        return keys
 
 
 def parse_milestones(text: str | None) -> tuple[int, ...]:
@@ -181,8 +190,8 @@ def compose_alerts(data: PassData, now: datetime) -> list[Alert]:
             for key in _seat_keys(follow, data.mp_seats):
                 for crossing in by_seat.get(key, ()):
                     state = data.states.get(crossing.petition_id)
-                    if state is None:
-                        continue
+                    if state is None or not rules.is_new_for(state.updated_at, follow.created_at):
+                        continue  # changed before the follow was made: not news to it
                     is_new = crossing.petition_id in data.new_ids and rules.is_new_for(
                         state.first_seen_at, follow.created_at
                     )
@@ -341,11 +350,11 @@ class FollowService:
         return str(mp.id), f"{mp.name} ({seat_name})", await self._seat_now(seats[0], seat_name)
 
     async def _seat_now(self, key: str, name: str) -> list[str]:
-        crossings = await repo.seat_crossings(self.db, [key], None)
-        passed = {t: sum(1 for c in crossings if c.after >= t) for t in rules.SEAT_THRESHOLDS}
-        counts = ", ".join(f"{n:,} past {t:,}" for t, n in passed.items())
+        counts = await repo.seat_counts(self.db, key)
+        passed = {t: sum(1 for c in counts if c >= t) for t in rules.SEAT_THRESHOLDS}
+        past = ", ".join(f"{n:,} past {t:,}" for t, n in passed.items())
         return [
-            f"Now: {escape(name)} has signatures in {len(crossings):,} petitions ({counts}).",
+            f"Now: {escape(name)} has signatures in {len(counts):,} petitions ({past}).",
             "You'll hear when a petition passes 100, 1,000 or 10,000 signatures there, and of a "
             f"new petition where it is in the top {rules.TOP_SEATS}.",
         ]
@@ -437,11 +446,20 @@ class FollowService:
         texts = await repo.petition_texts(self.db, new_ids) if "keyword" in kinds else {}
         mp_ids = [int(f.target) for f in follows if f.kind == "mp"]
         mp_seats = await repo.mp_seat_keys(self.db, mp_ids) if mp_ids else {}
-        seat_keys = {f.target for f in follows if f.kind == "constituency"}
-        seat_keys.update(k for keys in mp_seats.values() for k in keys)
-        crossings = await repo.seat_crossings(self.db, seat_keys, since) if seat_keys else []
+        seat_keys = PassData(follows, {}, frozenset(), mp_seats=mp_seats).seat_keys
+        crossings = (
+            await repo.seat_crossings(
+                self.db,
+                seat_keys,
+                since,
+                thresholds=rules.SEAT_THRESHOLDS,
+                top=rules.TOP_SEATS,
+            )
+            if seat_keys
+            else []
+        )
         ledger = await repo.ledger_keys(self.db, [f.id for f in follows])
-        data = PassData(follows, states, new_ids, texts, crossings, mp_seats, ledger)
+        data = PassData(follows, states, new_ids, texts, crossings, mp_seats, ledger, since)
         return data, latest
 
     async def detect(self, now: datetime) -> int:
@@ -450,6 +468,8 @@ class FollowService:
         found = await repo.record_alerts(self.db, alerts, now)
         if data.crossings:
             await repo.remember_seats(self.db, data.crossings)
+        if data.seat_keys:
+            await repo.see_new_seat_rows(self.db, data.seat_keys, data.since)
         if latest is not None:
             await repo.set_watermark(self.db, latest)
         return found
