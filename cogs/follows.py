@@ -40,6 +40,7 @@ CHANNEL_NEEDS = (
     "leave out `channel` to get them by DM."
 )
 UNLOAD_GRACE_SECONDS = 20.0
+INVALID_RECIPIENT = 50033
 
 
 class Follows(commands.Cog):
@@ -136,8 +137,7 @@ class Follows(commands.Cog):
     async def _channel(self, dest: Destination) -> discord.abc.Messageable:
         if dest.channel_id is None:
             assert dest.user_id is not None
-            user = self.bot.get_user(dest.user_id) or await self.bot.fetch_user(dest.user_id)
-            return user.dm_channel or await user.create_dm()
+            return await self._dm_channel(dest.user_id)
         cid = dest.channel_id
         channel = self.bot.get_channel(cid) or await self.bot.fetch_channel(cid)
         if not isinstance(channel, discord.abc.Messageable):
@@ -148,6 +148,23 @@ class Follows(commands.Cog):
                 f"lost permission to post in channel {cid} (missing {', '.join(missing)})"
             )
         return channel
+
+    async def _dm_channel(self, user_id: int) -> discord.DMChannel:
+        """The DM channel with a user (cached once opened).
+
+        Opened with the user's id as a string, as Discord's spec has snowflakes:
+        ``User.create_dm`` would send an integer, which the e2e contract refuses.
+        """
+        user = self.bot.get_user(user_id)
+        if user is not None and user.dm_channel is not None:
+            return user.dm_channel
+        try:
+            data = await self.bot.http.start_private_message(str(user_id))
+        except discord.HTTPException as exc:
+            if exc.code == INVALID_RECIPIENT:
+                raise DestinationUnavailable("the user could not be found for a DM") from exc
+            raise
+        return self.bot._connection.add_dm_channel(data)
 
     async def _mirror_audit(self, entry: AuditEntry) -> None:
         """Also show a paused follow in the server's audit channel, when it has one."""

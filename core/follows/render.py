@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from core.common.cards import DESCRIPTION_LIMIT, Card, escape
+from core.common.cards import DESCRIPTION_LIMIT, Card, escape, truncate
 from core.follows.types import Event, Follow, FollowRow, FollowStart, PetitionState
 
+TITLE_CHARS = 200
+"""A petition title is cut to this in an alert, so ten alerts fit one message."""
 MAX_LINES = 10
 """Alert lines shown in one message; the rest are counted in "…and N more"."""
 COLOUR = 0x2B6CB0
@@ -31,7 +33,7 @@ def why(follow: Follow) -> str:
 
 def alert_line(follow: Follow, petition: PetitionState, event: Event) -> str:
     """One alert: the petition linked, what happened, and why it came here."""
-    title = escape(petition.title)
+    title = truncate(escape(petition.title), TITLE_CHARS)
     return f"**[{title}]({petition.url})** — {event.what}\n↳ {why(follow)}"
 
 

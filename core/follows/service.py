@@ -36,12 +36,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from core.admin.types import AuditEntry
-from core.common.cards import Card, escape
+from core.common.cards import Card, escape, truncate
 from core.common.errors import UserFacingError
 from core.common.names import fold
 from core.common.times import utc_datetime
 from core.follows import events as rules
-from core.follows.render import alert_card, alert_line
+from core.follows.render import TITLE_CHARS, alert_card, alert_line
 from core.follows.types import (
     MAX_DM_FOLLOWS,
     MAX_MILESTONES,
@@ -64,6 +64,8 @@ from db.database import Database
 log = logging.getLogger(__name__)
 
 MAX_MILESTONE = 100_000_000
+LABEL_CHARS = 80
+"""A followed petition's title is cut to this in its label (lists, answers)."""
 MAX_KEYWORD_WORDS = 6
 MAX_ATTEMPTS = 3
 """A send that fails for another reason than lost access is tried this often, then dropped."""
@@ -321,7 +323,8 @@ class FollowService:
             ref = picked.ref
             states = await repo.petition_states(self.db, [ref.id])
             state = states[ref.id]
-            return str(ref.id), f"{ref.id} ({ref.title})", _petition_now(state)
+            label = f"{ref.id} ({truncate(ref.title, LABEL_CHARS)})"
+            return str(ref.id), label, _petition_now(state)
         if kind == "keyword":
             words = fold(query)
             terms = rules.keyword_terms(words)
@@ -540,7 +543,8 @@ def _order(item: tuple[Destination, object]) -> tuple[int, int]:
 def _petition_now(state: PetitionState) -> list[str]:
     """Where a followed petition stands now (shown in the answer to ``/follow``)."""
     lines = [
-        f"Now: **[{escape(state.title)}]({state.url})** — {state.total_signatures:,} signatures,"
+        f"Now: **[{truncate(escape(state.title), TITLE_CHARS)}]({state.url})** — "
+        f"{state.total_signatures:,} signatures,"
         f" {state.state}."
     ]
     upcoming = [m for m in rules.SIGNATURE_MILESTONES if state.total_signatures < m]
