@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 
 import discord
 from discord.ext import commands, tasks
@@ -86,6 +87,8 @@ class Follows(commands.Cog):
     async def _tick(self) -> None:
         try:
             await self.service.beat()
+        except sqlite3.OperationalError as exc:  # a long ingest holds the write lock
+            log.warning("Follow heartbeat skipped: %s", exc)
         except Exception:
             log.exception("Follow heartbeat failed")
         await self._run_pass()
@@ -109,6 +112,8 @@ class Follows(commands.Cog):
                     delivery.alerts,
                     delivery.error or f"message {delivery.message_id}",
                 )
+        except sqlite3.OperationalError as exc:  # busy: the next tick finds the same events
+            log.warning("Follow pass postponed: %s", exc)
         except Exception:
             log.exception("Follow pass failed")
 

@@ -24,7 +24,7 @@ from core.places import commands as places
 
 __all__ = ["REGISTRY", "Access", "Command", "Group", "Option", "OptionType", "Registry"]
 
-_FEATURES = (petitions, places, follows, meta, digests, admin)
+_FEATURES = (petitions, places, meta, follows, digests, admin)
 
 REGISTRY = Registry(
     groups=tuple(g for f in _FEATURES for g in getattr(f, "GROUPS", ())),

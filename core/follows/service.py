@@ -430,9 +430,9 @@ class FollowService:
         """Read what this pass matches against; returns it and the new watermark."""
         follows = await repo.active_follows(self.db)
         latest = await repo.latest_update(self.db)
-        if not follows:
-            return PassData((), {}, frozenset()), latest
         since = await repo.get_watermark(self.db)
+        if not follows:
+            return PassData((), {}, frozenset(), since=since), latest
         if since is None:
             since = latest  # nothing was followed before: nothing is "new" yet
         touched = await repo.touched_since(self.db, since)
@@ -473,7 +473,7 @@ class FollowService:
             await repo.remember_seats(self.db, data.crossings)
         if data.seat_keys:
             await repo.see_new_seat_rows(self.db, data.seat_keys, data.since)
-        if latest is not None:
+        if latest is not None and latest != data.since:
             await repo.set_watermark(self.db, latest)
         return found
 

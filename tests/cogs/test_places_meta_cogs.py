@@ -151,7 +151,7 @@ async def test_help_is_private_and_lists_every_command(bot: Any) -> None:
     sent = h.sent(interaction)
     assert sent["ephemeral"] is True
     names = list(fields(sent))
-    assert names[0] == "/petition search query [state]" and len(names) == 10
+    assert names[0] == "/petition search query [state]" and len(names) == 16
     # Moderator and owner commands are on the next pages.
     view = sent["view"]
     assert [b.label for b in view.children][:2] == ["◀ Previous", "1 / 3"]
@@ -167,6 +167,7 @@ async def test_help_is_private_and_lists_every_command(bot: Any) -> None:
         "petition top",
         "petition chart",
         "petition compare",
+        "follow petition",  # "pet" is in its name too
     ]
 
 

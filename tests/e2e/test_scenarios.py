@@ -54,7 +54,7 @@ def test_boot_syncs_once_and_not_again_after_restart(
         assert registered[name]["contexts"] == [0]
     subcommands = {o["name"] for o in registered["petition"]["options"]}
     assert subcommands == {"search", "show", "top", "chart", "compare"}
-    bot.wait_for_output(r"Synced 8 commands \(global\)")
+    bot.wait_for_output(r"Synced 10 commands \(global\)")
     bot.wait_for_output(r"First run ingest: 3 files: 3 added")
     assert query(tmp_path / "bot.db", "SELECT count(*) FROM petitions") == [(3,)]
 
@@ -361,6 +361,7 @@ def test_autocomplete_choices(world: FakeDiscord) -> None:
         "petition top",
         "petition chart",
         "petition compare",
+        "follow petition",  # "pet" is in its name too
     ]
     # A value picked from autocomplete (a seat id) resolves to that seat.
     value = seats.choices()[1]["value"]
