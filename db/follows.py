@@ -9,6 +9,7 @@ stale are taken over (the process died); claims of a live one are not.
 from __future__ import annotations
 
 import json
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -159,6 +160,26 @@ _STATE_COLUMNS = """
 """
 
 
+_DEADLINE_COLUMN: weakref.WeakKeyDictionary[aiosqlite.Connection, bool] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _state_columns(db: Database) -> str:
+    """The state columns, with ``deadline_at`` once the schema has it (issue 15's 0008).
+
+    Closing-soon events need the deadline; until that migration is applied the
+    rules simply see no deadline (looked up once per connection).
+    """
+    key = db.conn
+    if key not in _DEADLINE_COLUMN:
+        async with db.conn.execute(
+            "SELECT 1 FROM pragma_table_info('petitions') WHERE name = 'deadline_at'"
+        ) as cursor:
+            _DEADLINE_COLUMN[key] = await cursor.fetchone() is not None
+    return _STATE_COLUMNS + (", p.deadline_at" if _DEADLINE_COLUMN[key] else "")
+
+
 def _state(row: aiosqlite.Row) -> PetitionState:
     debate = json.loads(row["debate"]) if row["debate"] else {}
     keys = row.keys()
@@ -182,11 +203,12 @@ def _state(row: aiosqlite.Row) -> PetitionState:
 async def petition_states(db: Database, ids: Iterable[int]) -> dict[int, PetitionState]:
     wanted = sorted(set(ids))
     states: dict[int, PetitionState] = {}
+    columns = await _state_columns(db)
     for offset in range(0, len(wanted), _CHUNK):
         chunk = wanted[offset : offset + _CHUNK]
         marks = ", ".join("?" * len(chunk))
         async with db.conn.execute(
-            f"SELECT {_STATE_COLUMNS} FROM petitions p"
+            f"SELECT {columns} FROM petitions p"
             " LEFT JOIN government_responses r ON r.petition_id = p.id"
             f" WHERE p.id IN ({marks})",
             chunk,
@@ -199,7 +221,7 @@ async def petition_states(db: Database, ids: Iterable[int]) -> dict[int, Petitio
 async def touched_since(db: Database, since: str | None) -> dict[int, PetitionState]:
     """Petitions an ingest changed at or after ``since`` (all of them when None)."""
     async with db.conn.execute(
-        f"SELECT {_STATE_COLUMNS} FROM petitions p"
+        f"SELECT {await _state_columns(db)} FROM petitions p"
         " LEFT JOIN government_responses r ON r.petition_id = p.id"
         " WHERE p.updated_at >= ?",
         (since or "",),

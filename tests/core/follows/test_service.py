@@ -285,3 +285,32 @@ def test_milestones_parse() -> None:
     assert parse_milestones("250,000 1,000,000") == (250_000, 1_000_000)
     with pytest.raises(UserFacingError, match="not a signature milestone"):
         parse_milestones("lots")
+
+
+async def test_closing_soon_alerts_follow_the_clock_once_a_deadline_is_stored(
+    db: Database, seed_paths: list[Path]
+) -> None:
+    """With a ``deadline_at`` column (issue 15's migration), closing events are timer-driven."""
+    await db.conn.execute("ALTER TABLE petitions ADD COLUMN deadline_at TEXT")
+    deadline = BASE + timedelta(days=10)
+    await db.conn.execute(
+        "UPDATE petitions SET state = 'open', deadline_at = ? WHERE id = ?",
+        (deadline.isoformat(), OFSTED),
+    )
+    repo._DEADLINE_COLUMN.clear()
+    clock = Clock(BASE)
+    sender = Sender()
+    follows = await service(db, clock, sender)
+    await follows.follow("petition", str(OFSTED), user_id=USER)
+    assert (await follows.run_pass()).deliveries == ()
+    clock.now = BASE + timedelta(days=4)  # no ingest: the timer pass finds it
+    await follows.run_pass()
+    clock.now = BASE + timedelta(days=9, hours=12)
+    await follows.run_pass()
+    clock.now = BASE + timedelta(days=11)
+    await follows.run_pass()
+    texts = [card.description or "" for _, card, _ in sender.sent]
+    assert len(texts) == 3
+    assert "closes within 7 days" in texts[0]
+    assert "closes within 24 hours" in texts[1]
+    assert "closed with 48,783 signatures" in texts[2]
