@@ -33,6 +33,7 @@ from core.follows.render import list_card, started_text
 from core.follows.service import DestinationUnavailable, FollowService
 from core.follows.types import MAX_DM_FOLLOWS, MAX_SERVER_FOLLOWS, Destination, Kind
 from db import guild_settings as guild_repo
+from db.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class Follows(commands.Cog):
 
     # ------------------------------------------------------------ the engine
     async def cog_load(self) -> None:
+        # The engine writes (heartbeat, ledger) on a connection of its own: one blocked by an
+        # ingest's write lock must not stall the commands' reads on the shared connection.
+        self.service.engine = await Database.open(self.bot.db.path)
         await self.service.start()
         self.bot.data_listeners.append(self._data_changed)
         self.ticker.start()
@@ -80,6 +84,8 @@ class Follows(commands.Cog):
             await self.service.stop()
         finally:
             self._pass_lock.release()
+            if self.service.engine is not self.bot.db:
+                await self.service.engine.close()
 
     async def _before_tick(self) -> None:
         await self.bot.wait_until_ready()

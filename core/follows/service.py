@@ -248,6 +248,9 @@ class FollowService:
         on_audit: AuditHook | None = None,
     ) -> None:
         self.db = db
+        self.engine = db
+        """The connection the engine (heartbeat, passes) uses; the bot gives it its own, so
+        a heartbeat waiting on an ingest's write lock never holds up the commands' reads."""
         self.picking = Picking(db, resolver)
         self.send = send
         self.clock = clock
@@ -409,14 +412,14 @@ class FollowService:
     # ------------------------------------------------------------ the engine
     async def start(self) -> None:
         """Register this instance (its heartbeat guards its claims)."""
-        await repo.register_instance(self.db, self.instance_id, os.getpid(), self.clock())
+        await repo.register_instance(self.engine, self.instance_id, os.getpid(), self.clock())
 
     async def beat(self) -> None:
-        await repo.heartbeat(self.db, self.instance_id, self.clock())
+        await repo.heartbeat(self.engine, self.instance_id, self.clock())
 
     async def stop(self) -> None:
         async with self._lock:
-            await repo.unregister_instance(self.db, self.instance_id)
+            await repo.unregister_instance(self.engine, self.instance_id)
 
     async def run_pass(self) -> PassReport:
         """Detect new events and deliver every open alert; safe to call at any rate."""
@@ -428,17 +431,17 @@ class FollowService:
 
     async def gather(self, now: datetime) -> tuple[PassData, str | None]:
         """Read what this pass matches against; returns it and the new watermark."""
-        follows = await repo.active_follows(self.db)
-        latest = await repo.latest_update(self.db)
-        since = await repo.get_watermark(self.db)
+        follows = await repo.active_follows(self.engine)
+        latest = await repo.latest_update(self.engine)
+        since = await repo.get_watermark(self.engine)
         if not follows:
             return PassData((), {}, frozenset(), since=since), latest
         if since is None:
             since = latest  # nothing was followed before: nothing is "new" yet
-        touched = await repo.touched_since(self.db, since)
+        touched = await repo.touched_since(self.engine, since)
         followed = {int(f.target) for f in follows if f.kind == "petition"}
         states = dict(touched)
-        states.update(await repo.petition_states(self.db, followed - touched.keys()))
+        states.update(await repo.petition_states(self.engine, followed - touched.keys()))
         since_at = utc_datetime(since) if since else None
         new_ids = frozenset(
             pid
@@ -446,13 +449,13 @@ class FollowService:
             if s.first_seen_at is not None and (since_at is None or s.first_seen_at >= since_at)
         )
         kinds = {f.kind for f in follows}
-        texts = await repo.petition_texts(self.db, new_ids) if "keyword" in kinds else {}
+        texts = await repo.petition_texts(self.engine, new_ids) if "keyword" in kinds else {}
         mp_ids = [int(f.target) for f in follows if f.kind == "mp"]
-        mp_seats = await repo.mp_seat_keys(self.db, mp_ids) if mp_ids else {}
+        mp_seats = await repo.mp_seat_keys(self.engine, mp_ids) if mp_ids else {}
         seat_keys = PassData(follows, {}, frozenset(), mp_seats=mp_seats).seat_keys
         crossings = (
             await repo.seat_crossings(
-                self.db,
+                self.engine,
                 seat_keys,
                 since,
                 thresholds=rules.SEAT_THRESHOLDS,
@@ -461,26 +464,26 @@ class FollowService:
             if seat_keys
             else []
         )
-        ledger = await repo.ledger_keys(self.db, [f.id for f in follows])
+        ledger = await repo.ledger_keys(self.engine, [f.id for f in follows])
         data = PassData(follows, states, new_ids, texts, crossings, mp_seats, ledger, since)
         return data, latest
 
     async def detect(self, now: datetime) -> int:
         data, latest = await self.gather(now)
         alerts = await asyncio.to_thread(compose_alerts, data, now) if data.follows else []
-        found = await repo.record_alerts(self.db, alerts, now)
+        found = await repo.record_alerts(self.engine, alerts, now)
         if data.crossings:
-            await repo.remember_seats(self.db, data.crossings)
+            await repo.remember_seats(self.engine, data.crossings)
         if data.seat_keys:
-            await repo.see_new_seat_rows(self.db, data.seat_keys, data.since)
+            await repo.see_new_seat_rows(self.engine, data.seat_keys, data.since)
         if latest is not None and latest != data.since:
-            await repo.set_watermark(self.db, latest)
+            await repo.set_watermark(self.engine, latest)
         return found
 
     async def deliver(self, now: datetime) -> list[Delivery]:
         """Send every claimable alert: one message per destination."""
         assert self.send is not None
-        claimed = await repo.claim_open(self.db, self.instance_id, now, now - STALE_AFTER)
+        claimed = await repo.claim_open(self.engine, self.instance_id, now, now - STALE_AFTER)
         groups: dict[Destination, list[tuple[Follow, Alert]]] = defaultdict(list)
         paused: list[Alert] = []
         for follow, alert in claimed:
@@ -489,7 +492,9 @@ class FollowService:
             else:
                 groups[follow.destination].append((follow, alert))
         if paused:
-            await repo.mark_failed(self.db, paused, self.instance_id, "follow paused", retry=False)
+            await repo.mark_failed(
+                self.engine, paused, self.instance_id, "follow paused", retry=False
+            )
         return [await self._send(dest, items) for dest, items in sorted(groups.items(), key=_order)]
 
     async def _send(self, dest: Destination, items: list[tuple[Follow, Alert]]) -> Delivery:
@@ -499,21 +504,21 @@ class FollowService:
         try:
             message_id = await self.send(dest, card, nonce_for(alerts))
         except DestinationUnavailable as exc:
-            await repo.mark_failed(self.db, alerts, self.instance_id, exc.reason, retry=False)
+            await repo.mark_failed(self.engine, alerts, self.instance_id, exc.reason, retry=False)
             await self._pause({f.id: f for f, _ in items}.values(), exc.reason)
             return Delivery(dest, len(alerts), error=exc.reason)
         except Exception as exc:  # network, 5xx after discord.py's retries: try again later
             log.warning("Sending %d follow alert(s) failed", len(alerts), exc_info=True)
             error = f"{type(exc).__name__}: {exc}"[:300]
             retry = max(a.attempts for a in alerts) + 1 < MAX_ATTEMPTS
-            await repo.mark_failed(self.db, alerts, self.instance_id, error, retry=retry)
+            await repo.mark_failed(self.engine, alerts, self.instance_id, error, retry=retry)
             return Delivery(dest, len(alerts), error=error)
-        await repo.mark_sent(self.db, alerts, self.instance_id, message_id, self.clock())
+        await repo.mark_sent(self.engine, alerts, self.instance_id, message_id, self.clock())
         return Delivery(dest, len(alerts), message_id)
 
     async def _pause(self, follows: Iterable[Follow], reason: str) -> None:
         by_id = {f.id: f for f in follows}
-        for follow_id in await repo.pause_follows(self.db, by_id, reason):
+        for follow_id in await repo.pause_follows(self.engine, by_id, reason):
             follow = by_id[follow_id]
             log.warning("Follow %s paused: %s", follow_id, reason)
             if follow.guild_id is None:
@@ -526,7 +531,7 @@ class FollowService:
                 channel_id=follow.channel_id,
                 arguments={"follow": follow_id, "channel": follow.channel_id},
             )
-            await audit.record(self.db, entry)
+            await audit.record(self.engine, entry)
             if self.on_audit is not None:
                 try:
                     await self.on_audit(entry)
