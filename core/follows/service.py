@@ -411,8 +411,10 @@ class FollowService:
 
     # ------------------------------------------------------------ the engine
     async def start(self) -> None:
-        """Register this instance (its heartbeat guards its claims)."""
-        await repo.register_instance(self.engine, self.instance_id, os.getpid(), self.clock())
+        """Register this instance (its heartbeat guards its claims); forget dead ones."""
+        now = self.clock()
+        await repo.forget_dead_instances(self.engine, now - STALE_AFTER)
+        await repo.register_instance(self.engine, self.instance_id, os.getpid(), now)
 
     async def beat(self) -> None:
         await repo.heartbeat(self.engine, self.instance_id, self.clock())
