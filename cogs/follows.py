@@ -22,9 +22,9 @@ from discord.ext import commands, tasks
 
 from bot import slash
 from bot.checks import is_bot_owner, is_server_manager
-from bot.host import missing_permissions
 from bot.client import PetitionBot
 from bot.embeds import NO_MENTIONS, to_embed
+from bot.host import missing_permissions
 from core.admin import render as render_admin
 from core.admin.types import AuditEntry
 from core.common.cards import Card
