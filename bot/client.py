@@ -86,6 +86,10 @@ class PetitionBot(commands.Bot):
         """Petition data changed (ingest, reload, remove, refresh): rebuild the search index,
         then tell the listeners (follow alerts go out from here, within seconds)."""
         await self.services.resolver.refresh()
+        await self.notify_data_listeners()
+
+    async def notify_data_listeners(self) -> None:
+        """Tell the listeners that data changed (the search index is already rebuilt)."""
         for listener in self.data_listeners:
             try:
                 await listener()

@@ -174,6 +174,9 @@ class LocalHost:
     def missing_permissions(self, channel_id: int) -> list[str]:
         return []
 
+    async def data_changed(self) -> None:
+        """Nothing to tell: the console runs its follow pass after the command answers."""
+
     def runtime(self) -> RuntimeFacts:
         return RuntimeFacts(
             uptime_seconds=time.monotonic() - self.started,

@@ -58,6 +58,7 @@ class AdminCommands:
         items = await asyncio.to_thread(uploads.unpack, file.name, file.data)
         report = await ingest_documents(self.db.path, items)
         await self.resolver.refresh()
+        await self.host.data_changed()
         arguments = {"file": file.name, "bytes": len(file.data)}
         await self.record(caller, "admin ingest", report.summary(), "global", arguments)
         return IngestDone(invocation=Invocation.of("admin ingest"), report=report)
@@ -71,6 +72,7 @@ class AdminCommands:
         self.check_data_dir()
         report = await ingest_paths(self.db.path, [self.host.data_dir])
         await self.resolver.refresh()
+        await self.host.data_changed()
         await self.record(caller, "admin reload", report.summary(), "global", {})
         return IngestDone(
             invocation=Invocation.of("admin reload"), report=report, title="Reload report"
@@ -101,6 +103,7 @@ class AdminCommands:
             return Notice(invocation=invocation, text="Cancelled; nothing changed.")
         removed = await petition_repo.delete_petition(self.db, summary.id)
         await self.resolver.refresh()
+        await self.host.data_changed()
         result = "removed" if removed else "already gone"
         await self.record(caller, "admin remove", result, "global", arguments)
         return Notice(invocation=invocation, text=f"Petition {summary.id} {result}.")
