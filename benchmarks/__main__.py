@@ -10,7 +10,9 @@
 ingest (+ re-ingest, + raw ``executemany`` baseline), search (resolver vs a
 naive rapidfuzz scan, accuracy on ground-truth queries), start-up (cold start,
 peak RSS) and every command (service + render). Once: digests for 1,000
-servers and chart renders, which do not depend on the archive size.
+servers, follow alerts for 10,000 follows after a 1,000-petition ingest (with the
+ingest's slowdown from follows) and chart renders, which do not depend on the
+archive size.
 
 Targets are judged at 10,000 petitions (else at the largest size run); a smoke
 run judges nothing and writes ``report-smoke.*`` so it never replaces a real
@@ -37,13 +39,14 @@ from benchmarks import (
     bench_charts,
     bench_commands,
     bench_digest,
+    bench_follows,
     bench_ingest,
     bench_search,
     bench_startup,
     common,
 )
 
-BENCHMARKS = ("ingest", "search", "startup", "commands", "ask", "digest", "charts")
+BENCHMARKS = ("ingest", "search", "startup", "commands", "ask", "digest", "follows", "charts")
 PER_SIZE = ("ingest", "search", "startup", "commands", "ask")
 JUDGED_AT = 10_000
 SMOKE_COUNT = 200
@@ -147,6 +150,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     once: dict[str, Any] = {}
     if "digest" in args.only:
         once["digest"] = _attempt("digest", lambda: bench_digest.run(smoke=args.smoke))
+    if "follows" in args.only:
+        follows = partial(bench_follows.run, smoke=args.smoke, cache=cache)
+        once["follows"] = _attempt("follows", follows)
     if "charts" in args.only:
         once["charts"] = _attempt("charts", lambda: _charts(args.smoke, args.out))
     return {
@@ -291,6 +297,12 @@ def verdicts(report: dict[str, Any]) -> dict[str, bool | None]:
         "peak RSS ≤ 300 MB": get("startup", lambda r: r["rss"]["peak_mb"] <= 300),
         "cold start ≤ 2 s": get("startup", lambda r: r["cold_start"]["max_s"] <= 2.0),
         "every chart ≤ 1 s": get("charts", lambda r: r["max_ms"] <= 1000),
+        "follow alerts for 10,000 follows matched and composed ≤ 1 s": get(
+            "follows", lambda r: r["match_and_compose_s"] <= bench_follows.TARGET_MATCH_S
+        ),
+        "ingest ≤ 5 % slower with follows present": get(
+            "follows", lambda r: r["ingest_slowdown"] <= bench_follows.TARGET_INGEST_SLOWDOWN
+        ),
     }
 
 
@@ -317,6 +329,19 @@ def summary_table(report: dict[str, Any]) -> list[str]:
         lines.append(
             "| digests for 1,000 servers (independent of size) | one fetch + compose per server"
             f" | ≤ 1 s | {text} |" + (f" {spread} |" if spread else "")
+        )
+    if "follows" in once:
+        text = _ok(
+            once["follows"],
+            lambda r: (
+                f"**{r['match_and_compose_s']:.3f} s** for {r['alerts']:,} alerts "
+                f"(reads {r['gather_s']:.3f} + rules {r['compose_s']:.3f} + cards "
+                f"{r['render_s']:.3f}); ingest **{r['ingest_slowdown']:+.1%}** with follows"
+            ),
+        )
+        lines.append(
+            "| follow alerts, 10,000 follows after a 1,000-petition ingest | the same ingest "
+            f"without follows | ≤ 1 s; ≤ +5 % | {text} |" + (f" {spread} |" if spread else "")
         )
     if "charts" in once:
         text = _ok(once["charts"], lambda r: f"slowest render **{r['max_ms']:.0f} ms**")
@@ -372,6 +397,9 @@ def to_markdown(report: dict[str, Any]) -> str:
     charts = report["once"].get("charts")
     if charts and "error" not in charts:
         lines += ["## Charts", "", charts["markdown"], ""]
+    follows = report["once"].get("follows")
+    if follows and "error" not in follows:
+        lines.append(bench_follows.to_markdown(follows))
     digest = report["once"].get("digest")
     if digest and "error" not in digest:
         lines += ["## Digests", "", "```json", json.dumps(digest, indent=2), "```", ""]

@@ -12,6 +12,7 @@ import json
 import logging
 import pkgutil
 import time
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord.ext import commands
@@ -58,6 +59,8 @@ class PetitionBot(commands.Bot):
         )
         self.settings = settings
         self.started_at = time.monotonic()
+        self.data_listeners: list[Callable[[], Awaitable[None]]] = []
+        """Called after every data change (follows deliver their alerts from here)."""
         self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
@@ -86,8 +89,18 @@ class PetitionBot(commands.Bot):
         return await super().is_owner(user)
 
     async def data_changed(self) -> None:
-        """Petition data changed (ingest, reload, remove, refresh): rebuild the search index."""
+        """Petition data changed (ingest, reload, remove, refresh): rebuild the search index,
+        then tell the listeners (follow alerts go out from here, within seconds)."""
         await self.services.resolver.refresh()
+        await self.notify_data_listeners()
+
+    async def notify_data_listeners(self) -> None:
+        """Tell the listeners that data changed (the search index is already rebuilt)."""
+        for listener in self.data_listeners:
+            try:
+                await listener()
+            except Exception:
+                log.exception("Data-change listener %r failed", listener)
 
     async def close(self) -> None:
         await super().close()

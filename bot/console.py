@@ -21,6 +21,9 @@ read is in :mod:`bot.console_parse`; for example::
     digest setup here 09:00 Europe/London [weekly] [weekday=friday]
     digest preview · digest post-now · digest pause · admin stats
     admin ingest ~/petitions.zip · admin reload · admin remove 652057
+    follow petition ofsted [milestones 250000] · follow keyword nurses pay
+    follow constituency woking · follow mp jonathan lord · follow list · unfollow 3
+    (follows are DM-style: their alerts print here after an ingest)
 
 Non-interactive use: ``python -m bot.console --command "petition show ofsted"``
 (repeatable), or pipe commands on stdin (one a line).
@@ -48,6 +51,9 @@ from core.admin.types import Caller, RuntimeFacts
 from core.common.cards import Card, CardField, Reply, reply_to_text, unescape
 from core.common.errors import UserFacingError
 from core.common.results import FollowUp, Result
+from core.follows.render import list_card, started_text
+from core.follows.service import FollowService
+from core.follows.types import KINDS, MAX_DM_FOLLOWS, MAX_SERVER_FOLLOWS, Destination
 from core.places.render import choices_per_page, render
 from core.services import Services
 
@@ -58,6 +64,10 @@ log = logging.getLogger(__name__)
 PROMPT = "petitionbot> "
 GENERIC = "Sorry, something went wrong answering that (see the log)."
 QUIT = frozenset({"quit", "exit", "q", ":q"})
+CONSOLE_USER = 0
+"""The console user's id for follows (the same person as ``LOCAL_OWNER``)."""
+DATA_CHANGES = frozenset({"admin ingest", "admin reload", "admin remove"})
+"""Commands after which the console runs a follow pass (as ``PetitionBot.data_changed``)."""
 LOCAL_OWNER = Caller(
     user_id=0, user_name="console", guild_id=LOCAL_GUILD_ID, channel_id=LOCAL_CHANNEL.id
 )
@@ -164,6 +174,9 @@ class LocalHost:
     def missing_permissions(self, channel_id: int) -> list[str]:
         return []
 
+    async def data_changed(self) -> None:
+        """Nothing to tell: the console runs its follow pass after the command answers."""
+
     def runtime(self) -> RuntimeFacts:
         return RuntimeFacts(
             uptime_seconds=time.monotonic() - self.started,
@@ -181,6 +194,14 @@ class Console:
         self.services = services
         self.out = out
         self.screen = Screen()
+        self.follows = FollowService(services.db, services.resolver, send=self._alert)
+        self._alerts = 0
+
+    async def _alert(self, destination: Destination, card: Card, nonce: str) -> int:
+        """A follow alert "sent" to the console user (DM-style): printed like any answer."""
+        self._alerts += 1
+        self.print("🔔 " + reply_to_text(Reply(cards=[_plain_card(card)])))
+        return self._alerts
 
     def print(self, text: str) -> None:
         self.out.write(text.rstrip() + "\n\n")
@@ -227,8 +248,42 @@ class Console:
                 if follow_up.label.lower() == lowered:
                     await self.follow(follow_up)
                     return
+        head = lowered.split(" ", 1)[0]
+        if head in ("follow", "unfollow"):
+            await self._follows(head, text.split(" ", 1)[1].strip() if " " in text else "")
+            return
         invocation = await parse(text, self.services)
         await self.show(await self.services.run(invocation, LOCAL_OWNER))
+        if invocation.command in DATA_CHANGES:
+            await self.follows.run_pass()  # as the bot does after data_changed: alerts print
+
+    async def _follows(self, head: str, rest: str) -> None:
+        """``follow …`` and ``unfollow N`` for the console user (alerts print here)."""
+        if head == "unfollow":
+            if not rest.isdigit():
+                raise UsageError("Usage: unfollow <id> (ids are in `follow list`)")
+            stopped = await self.follows.unfollow(
+                int(rest), user_id=CONSOLE_USER, guild_id=None, moderator=False
+            )
+            self.print(f"Stopped follow {stopped.id}; no more alerts from it.")
+            return
+        kind, _, what = rest.partition(" ")
+        if kind == "list":
+            rows = await self.follows.list_follows(CONSOLE_USER, None)
+            card = list_card(rows, dm_limit=MAX_DM_FOLLOWS, server_limit=MAX_SERVER_FOLLOWS)
+            self.print(reply_to_text(Reply(cards=[_plain_card(card)])))
+            return
+        if kind not in KINDS or not what.strip():
+            raise UsageError("Usage: follow petition|keyword|constituency|mp <what> · follow list")
+        words = what.split()
+        milestones = None
+        if len(words) > 2 and words[-2].lower() == "milestones":
+            milestones = words.pop()
+            words.pop()
+        start = await self.follows.follow(
+            kind, " ".join(words), user_id=CONSOLE_USER, milestones=milestones
+        )
+        self.print(plain(unescape(started_text(start)).replace("alerts by DM", "alerts here")))
 
     async def follow(self, follow_up: FollowUp) -> None:
         await self.show(await self.services.run(follow_up.invocation, LOCAL_OWNER))

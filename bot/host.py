@@ -62,6 +62,10 @@ class DiscordHost:
             ) from exc
         return message.id
 
+    async def data_changed(self) -> None:
+        """The index is already rebuilt: run the bot's data-change listeners (follows)."""
+        await self.client.notify_data_listeners()
+
     def missing_permissions(self, channel_id: int) -> list[str]:
         return missing_permissions(self.client.get_channel(channel_id))
 

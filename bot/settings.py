@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     digest_tick_seconds: float = Field(
         default=60.0, gt=0, description="How often the digest scheduler checks for due servers."
     )
+    follow_tick_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=10,
+        description="How often follows beat their heartbeat and look for due alerts "
+        "(time-driven events, recovery); alerts after an ingest go out at once.",
+    )
     max_upload_bytes: int = Field(
         default=20 * 1024 * 1024, gt=0, description="Largest attachment /admin ingest accepts."
     )

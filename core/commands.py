@@ -18,6 +18,7 @@ from core.admin import commands as admin
 from core.ask import commands as ask
 from core.common.commands import Access, Command, Group, Kind, Option, OptionType, Registry
 from core.digests import commands as digests
+from core.follows import commands as follows
 from core.me import commands as me
 from core.meta import commands as meta
 from core.petitions import commands as petitions
@@ -25,7 +26,7 @@ from core.places import commands as places
 
 __all__ = ["REGISTRY", "Access", "Command", "Group", "Kind", "Option", "OptionType", "Registry"]
 
-_FEATURES = (ask, petitions, places, me, meta, digests, admin)
+_FEATURES = (ask, petitions, places, me, meta, follows, digests, admin)
 
 REGISTRY = Registry(
     groups=tuple(g for f in _FEATURES for g in getattr(f, "GROUPS", ())),

@@ -39,3 +39,8 @@ class Host(Protocol):
     def runtime(self) -> RuntimeFacts:
         """Uptime, latency, servers and versions, for ``/admin stats``."""
         ...
+
+    async def data_changed(self) -> None:
+        """Petition data changed and the search index is rebuilt: tell the rest of the
+        process (the bot's post-ingest hook delivers follow alerts from here)."""
+        ...

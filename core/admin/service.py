@@ -62,6 +62,7 @@ class AdminCommands:
             )
         finally:
             await self.resolver.refresh()
+            await self.host.data_changed()
         return IngestDone(invocation=Invocation.of("admin ingest"), report=report)
 
     def check_data_dir(self) -> None:
@@ -76,6 +77,7 @@ class AdminCommands:
             report = await admin_ingest.reload_folder(self.db, self.host.data_dir, entry=entry)
         finally:
             await self.resolver.refresh()
+            await self.host.data_changed()
         return IngestDone(
             invocation=Invocation.of("admin reload"), report=report, title="Reload report"
         )
@@ -105,6 +107,7 @@ class AdminCommands:
             return Notice(invocation=invocation, text="Cancelled; nothing changed.")
         removed = await petition_repo.delete_petition(self.db, summary.id)
         await self.resolver.refresh()
+        await self.host.data_changed()
         result = "removed" if removed else "already gone"
         await self.record(caller, "admin remove", result, "global", arguments)
         return Notice(invocation=invocation, text=f"Petition {summary.id} {result}.")

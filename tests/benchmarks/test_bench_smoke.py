@@ -38,7 +38,7 @@ def test_smoke_run_completes_and_writes_both_reports(smoke_report: tuple[int, Pa
     assert report["mode"] == "smoke"
     assert list(report["sizes"]) == [str(SMOKE)]
     assert set(report["sizes"][str(SMOKE)]) == {"ingest", "search", "startup", "commands", "ask"}
-    assert set(report["once"]) == {"digest", "charts"}
+    assert set(report["once"]) == {"digest", "follows", "charts"}
     assert bench.failures(report) == []
     # A smoke run judges nothing and never overwrites the real report.
     assert set(report["verdicts"].values()) == {None}
@@ -130,7 +130,8 @@ def test_commands_plan_covers_every_service_command() -> None:
     names = {name.split(" (")[0].split(" + ")[0] for name in planned}
     everyone = {c.name for c in REGISTRY if c.access is Access.EVERYONE}
     # charts: benchmarks/bench_charts.py; /ask: benchmarks/bench_ask.py (beside these commands)
-    assert names == everyone - {"petition chart", "ask"}
+    follows = {c.name for c in REGISTRY if c.words[0] in ("follow", "unfollow")}  # bench_follows
+    assert names == everyone - {"petition chart", "ask"} - follows
 
 
 def test_ask_ran_every_question_form_beside_its_command(smoke_report: tuple[int, Path]) -> None:

@@ -380,3 +380,38 @@ async def test_parse_personal_lines(services: Services) -> None:
     assert await parse("show petition #652057", services) == Invocation.of(
         "Show petition", text="#652057"
     )
+
+
+async def test_console_follows_and_prints_alerts_when_an_ingest_happens(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Follows are DM-style for the console user; an ingest in the console prints alerts."""
+    from core.ingest.writer import render_document
+    from tests.support import seed_petition, variant
+
+    ofsted = seed_petition(next(SEEDS.glob("000_*.txt")))
+    newer = tmp_path / "newer.md"
+    newer.write_text(render_document(variant(ofsted, hours=24, extra=60_000)), encoding="utf-8")
+    output = await run(
+        settings,
+        "follow petition ofsted milestones 250000",
+        "follow keyword ofsted",
+        "follow list",
+        f"admin ingest {newer}",
+        f"admin ingest {newer}",
+        "unfollow 1",
+        "follow nonsense",
+    )
+    started = answer_to(output, "follow petition ofsted milestones 250000")
+    assert started.startswith("Following petition 652057 (Pause Ofsted inspections")
+    assert "(+ 250,000) (id 1): alerts here, from now on." in started
+    assert "48,783 signatures" in started
+    listed = answer_to(output, "follow list")
+    assert "1 · petition 652057" in listed and "2 · keyword “ofsted”" in listed
+    alert = answer_to(output, f"admin ingest {newer}")
+    assert "1 updated" in alert
+    assert "🔔 Follow alert" in alert
+    assert "crossed 100,000 signatures" in alert and "you follow this petition (follow 1)" in alert
+    assert output.count("🔔") == 1  # the second ingest changes nothing: no alert again
+    assert answer_to(output, "unfollow 1") == "Stopped follow 1; no more alerts from it."
+    assert "Usage: follow petition|keyword|constituency|mp" in answer_to(output, "follow nonsense")

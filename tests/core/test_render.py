@@ -324,7 +324,7 @@ async def test_seed_cards_show_source_numbers(services: Services) -> None:
     assert {f.name: f.value for f in about.fields}["Newest refresh"] == "4 Jan 2024, 20:30 UTC"
     helped = render(await services.help())
     assert helped.ephemeral is True
-    assert [len(page.fields) for page in helped.pages] == [15, 8, 4, 4]
+    assert [len(page.fields) for page in helped.pages] == [21, 8, 4, 4]
     assert [page.footer for page in helped.pages] == [f"Page {n} of 4" for n in (1, 2, 3, 4)]
 
 

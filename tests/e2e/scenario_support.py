@@ -15,8 +15,8 @@ from .fake_discord.recorder import walk_components
 from .harness import BotProcess
 
 COMMANDS = [
-    "Show petition", "about", "admin", "ask", "constituency", "digest", "help", "leaderboard",
-    "me", "mp", "petition",
+    "Show petition", "about", "admin", "ask", "constituency", "digest", "follow", "help",
+    "leaderboard", "me", "mp", "petition", "unfollow",
 ]  # fmt: skip
 """Every top-level command the bot registers."""
 

@@ -140,8 +140,17 @@ CASES: list[Case] = [
     ("digest setup", "owner", {"channel": "hostile_channel", "time": "09:00",
                                "timezone": "Europe/London", "cadence": "weekly", "weekday": 6,
                                "thresholds": "1 2 3 60000 100000", "quiet": True}),
-    # news with hostile titles for the digest: +60,000 signatures crosses 100,000
+    # follows before the news: in the hostile channel and by DM (alerts carry hostile titles)
+    ("follow petition", "owner", {"petition": P1, "milestones": "60000,250000",
+                                  "channel": "hostile_channel"}),
+    ("follow petition", "owner", {"petition": P2}),
+    ("follow keyword", "owner", {"words": "everyone sign", "channel": "hostile_channel"}),
+    ("follow constituency", "owner", {"name": "Sutton Coldfield", "channel": "hostile_channel"}),
+    ("follow mp", "owner", {"name": "andrew mitchell"}),
+    # news with hostile titles for the digest and follows: +60,000 crosses 100,000
     ("admin ingest", "curator", {"file": ("news.zip", hostile_zip(extra=60_000))}),
+    ("follow list", "owner", {}),
+    ("unfollow", "owner", {"id": 2}),
     ("digest show", "owner", {}),
     ("digest preview", "owner", {}),
     ("digest post-now", "owner", {}),
@@ -368,6 +377,8 @@ def test_every_command_and_control_meets_discords_contract(
     digest = [t for t in posted if t.startswith("Petition digest") and "Sweep999001" in t]
     assert digest, "the digest with the hostile news was not posted"
     assert any("modrole set" in t for t in posted), posted[:3]  # audit notices, hostile names
+    alerts = [t for t in posted if "follow alert" in t.lower() and "Sweep999001" in t]
+    assert alerts, "the follow alert with the hostile news was not posted"
     assert {"reply:next", "reply:previous", "reply:menu", "confirm:Confirm"} <= sweep.controls
     assert any(c.startswith("reply:action:") for c in sweep.controls), sweep.controls
     d.assert_no_violations()

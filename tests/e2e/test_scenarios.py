@@ -367,6 +367,7 @@ def test_autocomplete_choices(world: FakeDiscord) -> None:
         "petition top",
         "petition chart",
         "petition compare",
+        "follow petition",  # "pet" is in its name too
     ]
     # A value picked from autocomplete (a seat id) resolves to that seat.
     value = seats.choices()[1]["value"]

@@ -221,6 +221,7 @@ class FakeDiscord:
         self.interactions: dict[int, InteractionRecord] = {}
         self._interactions_by_token: dict[str, InteractionRecord] = {}
         self.dm_channels: dict[int, dict[str, Any]] = {}  # by recipient user id
+        self._nonces: dict[tuple[int, str], int] = {}  # (channel, nonce) → message id
         self.dm_blocked: set[int] = set()
         self.attachments: dict[int, tuple[str | None, bytes]] = {}
         self.overrides: list[Override] = []
@@ -982,7 +983,18 @@ class FakeDiscord:
                 raise ApiError(403, "Cannot send messages to this user", 50007)
         if self.validate:
             validate_message(body, n_files=len(ctx.files))
+        nonce = body.get("nonce") if body.get("enforce_nonce") else None
+        with self._lock:
+            earlier = self._nonces.get((cid, str(nonce))) if nonce is not None else None
+            if earlier is not None and earlier in self.messages:
+                # Discord: the same author and nonce within minutes returns the first message
+                ctx.record.message_id = earlier
+                ctx.record.channel_id = cid
+                return 200, self.public_message(self.messages[earlier])
         msg = self._new_message(cid, body, ctx.files, guild=guild)
+        if nonce is not None:
+            with self._lock:
+                self._nonces[(cid, str(nonce))] = int(msg["id"])
         ctx.record.message_id = int(msg["id"])
         ctx.record.channel_id = cid
         return 200, self.public_message(msg)

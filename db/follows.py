@@ -1,0 +1,592 @@
+"""SQL for follows: the follows, their alert ledger, instance heartbeats and seat counts seen.
+
+The ledger's primary key (follow, event key) is the exactly-once guarantee: an
+event is inserted once, claimed by one live instance before it is sent, and
+marked sent with the message id. Claims of an instance whose heartbeat went
+stale are taken over (the process died); claims of a live one are not.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from core.common.times import utc_datetime, utc_text
+from core.follows.types import Alert, Follow, Kind, PetitionState, SeatCrossing
+from db.database import Database
+
+WATERMARK_KEY = "follows_through"
+_CHUNK = 400
+
+
+def _follow(row: aiosqlite.Row) -> Follow:
+    return Follow(
+        id=row["id"],
+        kind=row["kind"],
+        target=row["target"],
+        label=row["label"],
+        user_id=row["user_id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        created_at=utc_datetime(row["created_at"]),
+        milestones=tuple(int(m) for m in json.loads(row["milestones"])),
+        status=row["status"],
+        paused_reason=row["paused_reason"],
+        last_alert_at=utc_datetime(row["last_alert_at"]),
+    )
+
+
+async def _begin(db: Database) -> None:
+    await db.conn.execute("BEGIN IMMEDIATE")
+
+
+# ---------------------------------------------------------------- follows
+async def add_follow(
+    db: Database,
+    *,
+    kind: Kind,
+    target: str,
+    label: str,
+    user_id: int,
+    guild_id: int | None,
+    channel_id: int | None,
+    milestones: Sequence[int],
+    now: datetime,
+) -> Follow:
+    cursor = await db.conn.execute(
+        "INSERT INTO follows (kind, target, label, milestones, user_id, guild_id, channel_id,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            kind,
+            target,
+            label,
+            json.dumps(sorted(milestones)),
+            user_id,
+            guild_id,
+            channel_id,
+            utc_text(now),
+        ),
+    )
+    follow = await get_follow(db, int(cursor.lastrowid or 0))
+    assert follow is not None
+    return follow
+
+
+async def get_follow(db: Database, follow_id: int) -> Follow | None:
+    async with db.conn.execute("SELECT * FROM follows WHERE id = ?", (follow_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _follow(row) if row else None
+
+
+async def find_same(
+    db: Database, kind: Kind, target: str, user_id: int, channel_id: int | None
+) -> Follow | None:
+    """The same follow to the same place, if it exists (so it is not made twice)."""
+    if channel_id is None:
+        sql = "SELECT * FROM follows WHERE kind = ? AND target = ? AND user_id = ?"
+        sql += " AND channel_id IS NULL"
+        args: tuple[Any, ...] = (kind, target, user_id)
+    else:
+        sql = "SELECT * FROM follows WHERE kind = ? AND target = ? AND channel_id = ?"
+        args = (kind, target, channel_id)
+    async with db.conn.execute(sql, args) as cursor:
+        row = await cursor.fetchone()
+    return _follow(row) if row else None
+
+
+async def count_dm_follows(db: Database, user_id: int) -> int:
+    async with db.conn.execute(
+        "SELECT count(*) FROM follows WHERE user_id = ? AND channel_id IS NULL", (user_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def count_server_follows(db: Database, guild_id: int) -> int:
+    async with db.conn.execute(
+        "SELECT count(*) FROM follows WHERE guild_id = ? AND channel_id IS NOT NULL", (guild_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def visible_follows(db: Database, user_id: int, guild_id: int | None) -> list[Follow]:
+    """The user's DM follows and, in a server, that server's channel follows."""
+    async with db.conn.execute(
+        "SELECT * FROM follows WHERE (user_id = ? AND channel_id IS NULL)"
+        " OR (guild_id = ? AND channel_id IS NOT NULL) ORDER BY id",
+        (user_id, guild_id if guild_id is not None else -1),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [_follow(row) for row in rows]
+
+
+async def active_follows(db: Database) -> list[Follow]:
+    async with db.conn.execute("SELECT * FROM follows WHERE status = 'active'") as cursor:
+        rows = await cursor.fetchall()
+    return [_follow(row) for row in rows]
+
+
+async def delete_follow(db: Database, follow_id: int) -> bool:
+    await db.conn.execute("DELETE FROM follow_alerts WHERE follow_id = ?", (follow_id,))
+    cursor = await db.conn.execute("DELETE FROM follows WHERE id = ?", (follow_id,))
+    return cursor.rowcount == 1
+
+
+async def pause_follows(db: Database, follow_ids: Iterable[int], reason: str) -> list[int]:
+    """Pause the active ones among ``follow_ids`` with ``reason``; returns those paused."""
+    paused: list[int] = []
+    for follow_id in follow_ids:
+        cursor = await db.conn.execute(
+            "UPDATE follows SET status = 'paused', paused_reason = ?"
+            " WHERE id = ? AND status = 'active'",
+            (reason, follow_id),
+        )
+        if cursor.rowcount:
+            paused.append(follow_id)
+    return paused
+
+
+# ---------------------------------------------------------------- petition state
+_STATE_COLUMNS = """
+    p.id, p.title, p.url, p.state, p.total_signatures, p.closed_at, p.debate,
+    p.first_seen_at, p.updated_at, r.petition_id IS NOT NULL AS has_response
+"""
+
+
+_DEADLINE_COLUMN: weakref.WeakKeyDictionary[aiosqlite.Connection, bool] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _state_columns(db: Database) -> str:
+    """The state columns, with ``deadline_at`` once the schema has it (issue 15's 0008).
+
+    Closing-soon events need the deadline; until that migration is applied the
+    rules simply see no deadline (looked up once per connection).
+    """
+    key = db.conn
+    if key not in _DEADLINE_COLUMN:
+        async with db.conn.execute(
+            "SELECT 1 FROM pragma_table_info('petitions') WHERE name = 'deadline_at'"
+        ) as cursor:
+            _DEADLINE_COLUMN[key] = await cursor.fetchone() is not None
+    return _STATE_COLUMNS + (", p.deadline_at" if _DEADLINE_COLUMN[key] else "")
+
+
+def _state(row: aiosqlite.Row) -> PetitionState:
+    debate = json.loads(row["debate"]) if row["debate"] else {}
+    keys = row.keys()
+    deadline = utc_datetime(row["deadline_at"]) if "deadline_at" in keys else None
+    return PetitionState(
+        id=row["id"],
+        title=row["title"],
+        url=row["url"],
+        state=row["state"],
+        total_signatures=row["total_signatures"],
+        has_response=bool(row["has_response"]),
+        debate_scheduled_for=debate.get("scheduled_debate_date"),
+        debated_on=debate.get("debated_on") or debate.get("debate_outcome_at"),
+        deadline=deadline,
+        closed_at=utc_datetime(row["closed_at"]),
+        first_seen_at=utc_datetime(row["first_seen_at"]),
+        updated_at=utc_datetime(row["updated_at"]),
+    )
+
+
+async def petition_states(db: Database, ids: Iterable[int]) -> dict[int, PetitionState]:
+    wanted = sorted(set(ids))
+    states: dict[int, PetitionState] = {}
+    columns = await _state_columns(db)
+    for offset in range(0, len(wanted), _CHUNK):
+        chunk = wanted[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        async with db.conn.execute(
+            f"SELECT {columns} FROM petitions p"
+            " LEFT JOIN government_responses r ON r.petition_id = p.id"
+            f" WHERE p.id IN ({marks})",
+            chunk,
+        ) as cursor:
+            for row in await cursor.fetchall():
+                states[row["id"]] = _state(row)
+    return states
+
+
+async def touched_since(db: Database, since: str | None) -> dict[int, PetitionState]:
+    """Petitions an ingest changed at or after ``since`` (all of them when None)."""
+    async with db.conn.execute(
+        f"SELECT {await _state_columns(db)} FROM petitions p"
+        " LEFT JOIN government_responses r ON r.petition_id = p.id"
+        " WHERE p.updated_at >= ?",
+        (since or "",),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return {row["id"]: _state(row) for row in rows}
+
+
+async def petition_texts(db: Database, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(title, background + details) of petitions, for keyword matching."""
+    wanted = sorted(set(ids))
+    texts: dict[int, tuple[str, str]] = {}
+    for offset in range(0, len(wanted), _CHUNK):
+        chunk = wanted[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        async with db.conn.execute(
+            "SELECT id, title, background, additional_details FROM petitions"
+            f" WHERE id IN ({marks})",
+            chunk,
+        ) as cursor:
+            for row in await cursor.fetchall():
+                texts[row[0]] = (row[1], f"{row[2]} {row[3] or ''}")
+    return texts
+
+
+async def get_watermark(db: Database) -> str | None:
+    async with db.conn.execute(
+        "SELECT value FROM bot_meta WHERE key = ?", (WATERMARK_KEY,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+async def set_watermark(db: Database, value: str) -> None:
+    await db.conn.execute(
+        "INSERT INTO bot_meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+        (WATERMARK_KEY, value),
+    )
+
+
+async def latest_update(db: Database) -> str | None:
+    async with db.conn.execute("SELECT max(updated_at) FROM petitions") as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
+# ---------------------------------------------------------------- seats
+async def seat_names(db: Database, name_keys: Iterable[str]) -> dict[str, str]:
+    keys = sorted(set(name_keys))
+    found: dict[str, str] = {}
+    for offset in range(0, len(keys), _CHUNK):
+        chunk = keys[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        async with db.conn.execute(
+            f"SELECT name_key, name FROM constituencies WHERE name_key IN ({marks})", chunk
+        ) as cursor:
+            found.update({row[0]: row[1] for row in await cursor.fetchall()})
+    return found
+
+
+async def mp_seat_keys(db: Database, mp_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each MP's seats (folded names), latest first."""
+    ids = sorted(set(mp_ids))
+    seats: dict[int, list[str]] = defaultdict(list)
+    for offset in range(0, len(ids), _CHUNK):
+        chunk = ids[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        async with db.conn.execute(
+            "SELECT sm.mp_id, c.name_key FROM seat_mps sm"
+            " JOIN constituencies c ON c.id = sm.constituency_id"
+            f" WHERE sm.mp_id IN ({marks}) ORDER BY sm.last_seen_at DESC",
+            chunk,
+        ) as cursor:
+            for mp_id, key in await cursor.fetchall():
+                if key not in seats[mp_id]:
+                    seats[mp_id].append(key)
+    return dict(seats)
+
+
+async def seed_seat(db: Database, seat_key: str) -> None:
+    """Remember a newly followed seat's current counts, so only later crossings alert."""
+    await db.conn.execute(
+        "INSERT OR IGNORE INTO follow_seat_seen (seat_key, petition_id, signatures)"
+        " SELECT c.name_key, cc.petition_id, max(cc.signatures) FROM constituency_counts cc"
+        " JOIN constituencies c ON c.id = cc.constituency_id WHERE c.name_key = ?"
+        " GROUP BY cc.petition_id",
+        (seat_key,),
+    )
+
+
+async def seat_crossings(
+    db: Database,
+    seat_keys: Iterable[str],
+    since: str | None,
+    *,
+    thresholds: Sequence[int],
+    top: int,
+) -> list[SeatCrossing]:
+    """Candidate seat events in petitions changed since ``since``, found by SQL.
+
+    Only rows that crossed one of ``thresholds`` since last seen, or rank in the
+    ``top`` of a petition first seen in the window, come back. A bulk ingest
+    touches every seat row of every petition; these two index-driven queries
+    read only the few rows that can matter (a count at or above the lowest
+    threshold, found through ``constituency_counts_by_seat``; the top ranks of
+    the new petitions).
+    """
+    keys = sorted(set(seat_keys))
+    crossed = " OR ".join(
+        f"(s.signatures < {int(t)} AND cc.signatures >= {int(t)})" for t in thresholds
+    )
+    columns = "c.name_key, c.name, cc.petition_id, cc.signatures, cc.rank, s.signatures"
+    seen = (
+        " LEFT JOIN follow_seat_seen s"
+        "   ON s.seat_key = c.name_key AND s.petition_id = cc.petition_id"
+    )
+    found: dict[tuple[str, int], SeatCrossing] = {}
+    for offset in range(0, len(keys), _CHUNK):
+        chunk = keys[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        queries = (
+            (
+                f"SELECT {columns} FROM constituencies c"
+                " JOIN constituency_counts cc"
+                "   ON cc.constituency_id = c.id AND cc.signatures >= ?"
+                " JOIN petitions p ON p.id = cc.petition_id"
+                f"{seen} WHERE c.name_key IN ({marks}) AND p.updated_at >= ? AND ({crossed})",
+                (min(thresholds), *chunk, since or ""),
+            ),
+            (
+                # CROSS JOIN keeps SQLite's order: the few new petitions first, not every
+                # row of every followed seat
+                f"SELECT {columns} FROM petitions p"
+                " CROSS JOIN constituency_counts cc ON cc.petition_id = p.id AND cc.rank <= ?"
+                " CROSS JOIN constituencies c ON c.id = cc.constituency_id"
+                f"{seen} WHERE p.first_seen_at >= ? AND p.updated_at >= ?"
+                f" AND s.signatures IS NULL AND c.name_key IN ({marks})",
+                (top, since or "", since or "", *chunk),
+            ),
+        )
+        for sql, params in queries:
+            async with db.conn.execute(sql, params) as cursor:
+                for row in await cursor.fetchall():
+                    found[(row[0], row[2])] = SeatCrossing(
+                        row[0], row[1], row[2], row[5], row[3], row[4]
+                    )
+    return list(found.values())
+
+
+async def seat_counts(db: Database, seat_key: str) -> list[int]:
+    """Every petition's count in one seat (for the answer to ``/follow constituency``)."""
+    async with db.conn.execute(
+        "SELECT max(cc.signatures) FROM constituency_counts cc"
+        " JOIN constituencies c ON c.id = cc.constituency_id WHERE c.name_key = ?"
+        " GROUP BY cc.petition_id",
+        (seat_key,),
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+async def see_new_seat_rows(db: Database, seat_keys: Iterable[str], since: str | None) -> None:
+    """Start remembering followed seats' counts in petitions new to the engine.
+
+    (Petitions the engine knew are in the table from when their seat was first
+    followed; only rows that crossed are updated, which is all a crossing needs.)
+    """
+    keys = sorted(set(seat_keys))
+    for offset in range(0, len(keys), _CHUNK):
+        chunk = keys[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        await db.conn.execute(
+            "INSERT OR IGNORE INTO follow_seat_seen (seat_key, petition_id, signatures)"
+            " SELECT c.name_key, cc.petition_id, max(cc.signatures) FROM petitions p"
+            " JOIN constituency_counts cc ON cc.petition_id = p.id"
+            " JOIN constituencies c ON c.id = cc.constituency_id"
+            f" WHERE p.first_seen_at >= ? AND p.updated_at >= ? AND c.name_key IN ({marks})"
+            " GROUP BY c.name_key, cc.petition_id",
+            (since or "", since or "", *chunk),
+        )
+
+
+async def remember_seats(db: Database, seen: Sequence[SeatCrossing]) -> None:
+    await db.conn.executemany(
+        "INSERT INTO follow_seat_seen (seat_key, petition_id, signatures) VALUES (?, ?, ?)"
+        " ON CONFLICT DO UPDATE SET signatures = excluded.signatures",
+        [(s.seat_key, s.petition_id, s.after) for s in seen],
+    )
+
+
+# ---------------------------------------------------------------- the ledger
+async def ledger_keys(db: Database, follow_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Every event key already recorded for these follows (baseline, sent, pending…)."""
+    ids = sorted(set(follow_ids))
+    keys: dict[int, set[str]] = defaultdict(set)
+    for offset in range(0, len(ids), _CHUNK):
+        chunk = ids[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        async with db.conn.execute(
+            f"SELECT follow_id, event_key FROM follow_alerts WHERE follow_id IN ({marks})", chunk
+        ) as cursor:
+            for follow_id, key in await cursor.fetchall():
+                keys[follow_id].add(key)
+    return keys
+
+
+async def record_alerts(db: Database, alerts: Sequence[Alert], now: datetime) -> int:
+    """Insert new ledger rows (an existing (follow, key) is left as it is); returns inserted."""
+    if not alerts:
+        return 0
+    before = db.conn.total_changes
+    await _begin(db)
+    try:
+        await db.conn.executemany(
+            "INSERT INTO follow_alerts (follow_id, event_key, petition_id, status, line, found_at)"
+            " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM follows WHERE id = ?)"
+            " ON CONFLICT DO NOTHING",
+            [
+                (
+                    a.follow_id,
+                    a.event_key,
+                    a.petition_id,
+                    a.status,
+                    a.line,
+                    utc_text(now),
+                    a.follow_id,
+                )
+                for a in alerts
+            ],
+        )
+        await db.conn.execute("COMMIT")
+    except BaseException:
+        await db.conn.execute("ROLLBACK")
+        raise
+    return db.conn.total_changes - before
+
+
+# ---------------------------------------------------------------- instances
+async def register_instance(db: Database, instance_id: str, pid: int, now: datetime) -> None:
+    await db.conn.execute(
+        "INSERT INTO follow_instances (instance_id, pid, started_at, heartbeat_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        (instance_id, pid, utc_text(now), utc_text(now)),
+    )
+
+
+async def heartbeat(db: Database, instance_id: str, now: datetime) -> None:
+    await db.conn.execute(
+        "UPDATE follow_instances SET heartbeat_at = ? WHERE instance_id = ?",
+        (utc_text(now), instance_id),
+    )
+
+
+async def unregister_instance(db: Database, instance_id: str) -> None:
+    """A clean stop: its unfinished claims (none, normally) become recoverable at once."""
+    await db.conn.execute("DELETE FROM follow_instances WHERE instance_id = ?", (instance_id,))
+
+
+async def forget_dead_instances(db: Database, stale_before: datetime) -> int:
+    cursor = await db.conn.execute(
+        "DELETE FROM follow_instances WHERE heartbeat_at < ?", (utc_text(stale_before),)
+    )
+    return cursor.rowcount
+
+
+# ---------------------------------------------------------------- delivery
+async def claim_open(
+    db: Database, instance_id: str, now: datetime, stale_before: datetime
+) -> list[tuple[Follow, Alert]]:
+    """Claim every pending alert, and claims left by dead instances, for ``instance_id``.
+
+    One statement, so two live instances can never claim the same row: the one
+    whose UPDATE runs second finds it already claimed by a live instance.
+    """
+    async with db.conn.execute(
+        """
+        UPDATE follow_alerts SET status = 'claimed', claimed_by = :me, claimed_at = :now
+        WHERE status = 'pending'
+           OR (status = 'claimed' AND claimed_by != :me AND claimed_by NOT IN (
+                SELECT instance_id FROM follow_instances WHERE heartbeat_at >= :stale))
+        RETURNING follow_id, event_key
+        """,
+        {"me": instance_id, "now": utc_text(now), "stale": utc_text(stale_before)},
+    ) as cursor:
+        claimed = await cursor.fetchall()
+    return await _claimed_rows(db, instance_id, [(r[0], r[1]) for r in claimed])
+
+
+async def _claimed_rows(
+    db: Database, instance_id: str, keys: Sequence[tuple[int, str]]
+) -> list[tuple[Follow, Alert]]:
+    if not keys:
+        return []
+    async with db.conn.execute(
+        "SELECT f.*, a.event_key, a.petition_id AS alert_petition, a.line, a.attempts"
+        " FROM follow_alerts a JOIN follows f ON f.id = a.follow_id"
+        " WHERE a.status = 'claimed' AND a.claimed_by = ?"
+        " ORDER BY a.found_at, a.follow_id, a.event_key",
+        (instance_id,),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    wanted = set(keys)
+    return [
+        (
+            _follow(row),
+            Alert(
+                row["id"],
+                row["event_key"],
+                row["alert_petition"],
+                row["line"],
+                "claimed",
+                instance_id,
+                row["attempts"],
+            ),
+        )
+        for row in rows
+        if (row["id"], row["event_key"]) in wanted
+    ]
+
+
+async def mark_sent(
+    db: Database, alerts: Sequence[Alert], instance_id: str, message_id: int, now: datetime
+) -> int:
+    at = utc_text(now)
+    await _begin(db)
+    try:
+        cursor = await db.conn.executemany(
+            "UPDATE follow_alerts SET status = 'sent', sent_at = ?, message_id = ?"
+            " WHERE follow_id = ? AND event_key = ? AND status = 'claimed' AND claimed_by = ?",
+            [(at, message_id, a.follow_id, a.event_key, instance_id) for a in alerts],
+        )
+        await db.conn.executemany(
+            "UPDATE follows SET last_alert_at = ? WHERE id = ?",
+            [(at, fid) for fid in {a.follow_id for a in alerts}],
+        )
+        await db.conn.execute("COMMIT")
+    except BaseException:
+        await db.conn.execute("ROLLBACK")
+        raise
+    return cursor.rowcount
+
+
+async def mark_failed(
+    db: Database, alerts: Sequence[Alert], instance_id: str, error: str, *, retry: bool
+) -> None:
+    """A send failed: back to pending (``retry``, attempts counted) or failed for good."""
+    status = "pending" if retry else "failed"
+    await db.conn.executemany(
+        "UPDATE follow_alerts SET status = ?, error = ?, attempts = attempts + 1,"
+        " claimed_by = NULL WHERE follow_id = ? AND event_key = ? AND status = 'claimed'"
+        " AND claimed_by = ?",
+        [(status, error, a.follow_id, a.event_key, instance_id) for a in alerts],
+    )
+
+
+async def alert_counts(db: Database, follow_ids: Iterable[int]) -> dict[int, int]:
+    ids = sorted(set(follow_ids))
+    counts: dict[int, int] = {}
+    for offset in range(0, len(ids), _CHUNK):
+        chunk = ids[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        async with db.conn.execute(
+            "SELECT follow_id, count(*) FROM follow_alerts"
+            f" WHERE status = 'sent' AND follow_id IN ({marks}) GROUP BY follow_id",
+            chunk,
+        ) as cursor:
+            counts.update({row[0]: row[1] for row in await cursor.fetchall()})
+    return counts
