@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time
@@ -33,6 +32,7 @@ from core.admin.host import ChannelUnavailable
 from core.admin.types import AuditEntry, Caller
 from core.common.cards import Card
 from core.common.errors import UserFacingError
+from core.common.numbers import parse_signature_counts
 from core.digests.compose import Digest, compose_many
 from core.digests.render import render_messages
 from core.digests.schedule import (
@@ -71,24 +71,9 @@ def parse_thresholds(text: str | None) -> tuple[int, ...]:
     Spaces and semicolons separate; a comma separates too unless it is a
     thousands separator ("250,000").
     """
-    if not text or not text.strip():
-        return ()
-    values: set[int] = set()
-    for token in re.split(r"[\s;]+", text.strip()):
-        if re.fullmatch(r"\d{1,3}(,\d{3})+", token):
-            parts = [token.replace(",", "")]
-        else:
-            parts = [p for p in token.split(",") if p]
-        for part in parts:
-            if not part.isdigit() or not 0 < int(part) <= MAX_THRESHOLD:
-                raise UserFacingError(
-                    f"`{part[:20]}` is not a signature threshold (a whole number up to "
-                    f"{MAX_THRESHOLD:,})."
-                )
-            values.add(int(part))
-    if len(values) > MAX_EXTRA_THRESHOLDS:
-        raise UserFacingError(f"At most {MAX_EXTRA_THRESHOLDS} extra thresholds, please.")
-    return tuple(sorted(values))
+    return parse_signature_counts(
+        text, noun="threshold", maximum=MAX_THRESHOLD, most=MAX_EXTRA_THRESHOLDS
+    )
 
 
 class DigestRunner:

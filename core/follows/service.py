@@ -28,7 +28,6 @@ import asyncio
 import hashlib
 import logging
 import os
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -39,6 +38,7 @@ from core.admin.types import AuditEntry
 from core.common.cards import Card, escape, truncate
 from core.common.errors import UserFacingError
 from core.common.names import fold
+from core.common.numbers import parse_signature_counts
 from core.common.times import utc_datetime
 from core.follows import events as rules
 from core.follows.render import TITLE_CHARS, alert_card, alert_line
@@ -133,25 +133,9 @@ class PassData:
 
 def parse_milestones(text: str | None) -> tuple[int, ...]:
     """ "250000,1000000" or "250,000 1,000,000" → (250000, 1000000)."""
-    if not text or not text.strip():
-        return ()
-    values: set[int] = set()
-    for token in re.split(r"[\s;]+", text.strip()):
-        parts = (
-            [token.replace(",", "")]
-            if re.fullmatch(r"\d{1,3}(,\d{3})+", token)
-            else [p for p in token.split(",") if p]
-        )
-        for part in parts:
-            if not part.isdigit() or not 0 < int(part) <= MAX_MILESTONE:
-                raise UserFacingError(
-                    f"`{escape(part[:20])}` is not a signature milestone (a whole number up to "
-                    f"{MAX_MILESTONE:,})."
-                )
-            values.add(int(part))
-    if len(values) > MAX_MILESTONES:
-        raise UserFacingError(f"At most {MAX_MILESTONES} extra milestones, please.")
-    return tuple(sorted(values))
+    return parse_signature_counts(
+        text, noun="milestone", maximum=MAX_MILESTONE, most=MAX_MILESTONES
+    )
 
 
 # ---------------------------------------------------------------- matching (pure)
