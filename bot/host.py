@@ -25,6 +25,25 @@ NEEDED = ("view_channel", "send_messages", "embed_links")
 """What the bot needs in a channel to post a digest or an audit notice."""
 
 
+async def postable_channel(
+    client: discord.Client, channel_id: int, unavailable: type[Exception]
+) -> discord.abc.Messageable:
+    """The channel, if the bot can post embeds there; else ``unavailable`` saying why.
+
+    Discord may drop embeds silently instead of refusing them, so the
+    permissions are checked before sending, not inferred from an error.
+    """
+    channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+    if not isinstance(channel, discord.abc.Messageable):
+        raise unavailable(f"channel {channel_id} is not a text channel")
+    missing = missing_permissions(channel)
+    if missing:
+        raise unavailable(
+            f"lost permission to post in channel {channel_id} (missing {', '.join(missing)})"
+        )
+    return channel
+
+
 class DiscordHost:
     """The running bot, as the services see it."""
 
@@ -36,18 +55,7 @@ class DiscordHost:
     async def post(self, channel_id: int, cards: list[Card]) -> int:
         """Send one message of embeds; lost access becomes ``ChannelUnavailable``."""
         try:
-            channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(
-                channel_id
-            )
-            if not isinstance(channel, discord.abc.Messageable):
-                raise ChannelUnavailable(f"channel {channel_id} is not a text channel")
-            missing = missing_permissions(channel)
-            if missing:  # Discord may drop embeds silently instead of refusing: check first
-                raise ChannelUnavailable(
-                    f"lost permission to post in channel {channel_id} (missing "
-                    + ", ".join(missing)
-                    + ")"
-                )
+            channel = await postable_channel(self.client, channel_id, ChannelUnavailable)
             message = await channel.send(
                 embeds=[to_embed(card) for card in cards], allowed_mentions=NO_MENTIONS
             )

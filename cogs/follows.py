@@ -24,7 +24,7 @@ from bot import slash
 from bot.checks import is_bot_owner, is_server_manager
 from bot.client import PetitionBot
 from bot.embeds import NO_MENTIONS, to_embed
-from bot.host import missing_permissions
+from bot.host import missing_permissions, postable_channel
 from core.admin import render as render_admin
 from core.admin.types import AuditEntry
 from core.common.cards import Card
@@ -149,16 +149,7 @@ class Follows(commands.Cog):
         if dest.channel_id is None:
             assert dest.user_id is not None
             return await self._dm_channel(dest.user_id)
-        cid = dest.channel_id
-        channel = self.bot.get_channel(cid) or await self.bot.fetch_channel(cid)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise DestinationUnavailable(f"channel {cid} is not a text channel")
-        missing = missing_permissions(channel)
-        if missing:  # Discord may drop embeds silently instead of refusing: check first
-            raise DestinationUnavailable(
-                f"lost permission to post in channel {cid} (missing {', '.join(missing)})"
-            )
-        return channel
+        return await postable_channel(self.bot, dest.channel_id, DestinationUnavailable)
 
     async def _dm_channel(self, user_id: int) -> discord.DMChannel:
         """The DM channel with a user (cached once opened).
