@@ -14,19 +14,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from core.admin.audit import AuditLog
 from core.admin.types import AuditEntry
 from core.common.errors import UserFacingError
 from core.ingest import uploads
 from core.ingest.loader import ingest_documents, ingest_paths
 from core.ingest.types import IngestReport
-from db import audit
 from db.database import Database
 
 log = logging.getLogger(__name__)
 
 
 async def ingest_upload(
-    db: Database, name: str, data: bytes, *, max_bytes: int, entry: AuditEntry
+    db: Database, name: str, data: bytes, *, max_bytes: int, entry: AuditEntry, audit: AuditLog
 ) -> IngestReport:
     """Unpack an uploaded file (a document or a zip) and ingest it; audited."""
 
@@ -34,16 +34,18 @@ async def ingest_upload(
         items = await asyncio.to_thread(uploads.unpack, name, data, max_bytes)
         return await ingest_documents(db.path, items)
 
-    return await audited(db, entry, work)
+    return await audited(audit, entry, work)
 
 
-async def reload_folder(db: Database, folder: Path, *, entry: AuditEntry) -> IngestReport:
+async def reload_folder(
+    db: Database, folder: Path, *, entry: AuditEntry, audit: AuditLog
+) -> IngestReport:
     """Ingest the data directory again; audited."""
-    return await audited(db, entry, lambda: ingest_paths(db.path, [folder]))
+    return await audited(audit, entry, lambda: ingest_paths(db.path, [folder]))
 
 
 async def audited(
-    db: Database, entry: AuditEntry, work: Callable[[], Awaitable[IngestReport]]
+    audit: AuditLog, entry: AuditEntry, work: Callable[[], Awaitable[IngestReport]]
 ) -> IngestReport:
     """Run ``work`` and record ``entry`` with its result, on every path out.
 
@@ -53,11 +55,11 @@ async def audited(
     try:
         report = await work()
     except UserFacingError as exc:
-        await _record(db, entry, f"refused: {exc}")
+        await _record(audit, entry, f"refused: {exc}")
         raise
     except Exception as exc:
         log.exception("%s failed", entry.action)
-        await _record(db, entry, f"failed: {type(exc).__name__}: {exc}")
+        await _record(audit, entry, f"failed: {type(exc).__name__}: {exc}")
         raise UserFacingError(
             f"The ingest stopped with an unexpected error ({type(exc).__name__}). "
             "Documents finished before it are kept; the bot's log has the details."
@@ -65,13 +67,13 @@ async def audited(
     summary = report.summary()
     if report.problem:
         summary += f" (stopped: {report.problem})"
-    await _record(db, entry, summary)
+    await _record(audit, entry, summary)
     return report
 
 
-async def _record(db: Database, entry: AuditEntry, result: str) -> None:
+async def _record(audit: AuditLog, entry: AuditEntry, result: str) -> None:
     """Write the audit row; if even that fails, the log keeps it (never hide the reply)."""
     try:
-        await audit.record(db, dataclasses.replace(entry, result=result[:1000]))
+        await audit.record(dataclasses.replace(entry, result=result[:1000]))
     except Exception:
         log.exception("Could not write the audit row %s: %s", entry.action, result)

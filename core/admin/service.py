@@ -58,7 +58,12 @@ class AdminCommands:
         entry = caller.entry("admin ingest", "", "global", arguments)
         try:
             report = await admin_ingest.ingest_upload(
-                self.db, file.name, file.data, max_bytes=self.host.max_upload_bytes, entry=entry
+                self.db,
+                file.name,
+                file.data,
+                max_bytes=self.host.max_upload_bytes,
+                entry=entry,
+                audit=self.audit,
             )
         finally:
             await self.resolver.refresh()
@@ -74,7 +79,9 @@ class AdminCommands:
         self.check_data_dir()
         entry = caller.entry("admin reload", "", "global", {})
         try:
-            report = await admin_ingest.reload_folder(self.db, self.host.data_dir, entry=entry)
+            report = await admin_ingest.reload_folder(
+                self.db, self.host.data_dir, entry=entry, audit=self.audit
+            )
         finally:
             await self.resolver.refresh()
             await self.host.data_changed()
