@@ -180,6 +180,8 @@ class Registry:
     groups: tuple[Group, ...]
     commands: tuple[Command, ...]
     _by_name: dict[str, Command] = field(init=False, repr=False, compare=False)
+    _by_typed_name: dict[str, Command] = field(init=False, repr=False, compare=False)
+    """The same, keyed as people type names (lower case: "show petition")."""
 
     def __post_init__(self) -> None:
         by_name: dict[str, Command] = {}
@@ -193,6 +195,8 @@ class Registry:
                 raise ValueError(f"summary of {command.name!r} is over 100 characters")
             by_name[command.name] = command
         object.__setattr__(self, "_by_name", by_name)
+        typed = {name.lower(): command for name, command in by_name.items()}
+        object.__setattr__(self, "_by_typed_name", typed)
 
     def __iter__(self) -> Iterator[Command]:
         return iter(self.commands)
@@ -228,9 +232,8 @@ class Registry:
     def longest_prefix(self, words: Iterable[str]) -> Command | None:
         """The command whose name starts the typed words (``petition show ofsted``)."""
         typed = " ".join(w.lower() for w in words).split()
-        by_lower = {name.lower(): command for name, command in self._by_name.items()}
         for size in range(min(len(typed), 3), 0, -1):
-            found = by_lower.get(" ".join(typed[:size]))
+            found = self._by_typed_name.get(" ".join(typed[:size]))
             if found is not None:
                 return found
         return None
