@@ -10,7 +10,13 @@ in one run:
   every write);
 * **re-ingest** of the unchanged archive into that database (every document
   is ``unchanged``, found by its hash before any parsing);
-* **baseline**: the rows the loader wrote, read back table by table
+* **minimal baseline** (the headline): the seat counts alone, as bare
+  (petition, seat, count) rows, inserted with plain ``executemany`` in
+  primary-key order into one ``WITHOUT ROWID`` table of a new database, in one
+  transaction (only the ``executemany`` calls and the commit are timed). This
+  is the simplest way to store the same facts: ≥ 50 % of its seat rows/s is
+  the target, end to end (reading, hashing, parsing included);
+* **same-schema baseline**: the rows the loader wrote, read back table by table
   (untimed) and inserted with plain ``sqlite3.executemany`` into a new
   database with the same schema, indexes, triggers and connection pragmas
   (``db.connection.connect_sync`` + migrations), in one transaction. Only the
@@ -23,9 +29,11 @@ in one run:
   ingest again with the parse helper off (``parse_workers=0``), as on a
   one-core machine, to show what parsing ahead in a helper process buys.
 
-Rows/s counts every row written to every table (≈97 % are seat rows).
-Targets: loader ≥ 50 % of the baseline's rows/s; re-ingest ≤ 5 % of the first
-ingest's time. The loader's database is kept as the cached "loaded" database
+Rows/s counts seat rows (the constituency rows of every petition, ≈97 % of
+all facts stored). Targets: loader ≥ 50 % of the minimal baseline's seat
+rows/s; re-ingest ≤ 1 % of the first ingest's time (an unchanged file is not
+even read); ≤ 35 database bytes per seat row; at 100,000 petitions the first
+ingest within 300 s. The loader's database is kept as the cached "loaded" database
 the other benchmarks use.
 """
 
@@ -47,9 +55,12 @@ from core.ingest.parser import parse_bytes
 from core.ingest.types import Outcome
 from db.connection import connect_sync
 from db.migrate import migrate
+from db.seat_pack import unpack
 
 TARGET_RATIO = 0.50
-TARGET_REINGEST_SHARE = 0.05
+TARGET_REINGEST_SHARE = 0.01
+TARGET_BYTES_PER_SEAT_ROW = 35
+TARGET_FIRST_INGEST_100K_S = 300
 CHUNK_ROWS = 200_000
 
 # Parents before children (foreign keys are on, as in the loader's connection).
@@ -64,13 +75,16 @@ DATA_TABLES: tuple[str, ...] = (
     "government_responses",
     "country_counts",
     "seat_mps",
-    "constituency_counts",
+    "seat_tables",
+    "seat_ranks",
+    "seat_listings",
+    "ingest_files",
     "ingest_log",
 )
 
 
 # Filled by migrations, not by the loader: the baseline's own migrate writes them too.
-NOT_INGESTED: tuple[str, ...] = ("schema_migrations",)
+NOT_INGESTED: tuple[str, ...] = ("schema_migrations", "archive_totals")
 
 
 def table_counts(path: Path) -> dict[str, int]:
@@ -136,7 +150,7 @@ def baseline_copy(source: Path, target: Path) -> dict[str, Any]:
     finally:
         src.close()
         dst.close()
-    if table_counts(target).get("constituency_counts") != counts.get("constituency_counts"):
+    if table_counts(target).get("seat_tables") != counts.get("seat_tables"):
         raise AssertionError("baseline copy lost rows")
     total = sum(counts.values())
     return {
@@ -144,6 +158,59 @@ def baseline_copy(source: Path, target: Path) -> dict[str, Any]:
         "rows": total,
         "rows_per_s": round(total / clock.wall) if clock.wall else None,
         "by_table_s": by_table,
+    }
+
+
+def seat_row_count(path: Path) -> int:
+    return _scalar(path, "SELECT coalesce(sum(seat_count), 0) FROM seat_tables")
+
+
+def minimal_baseline(source: Path, target: Path) -> dict[str, Any]:
+    """The seat counts of ``source`` as bare rows, executemany'd into one table.
+
+    The rows are decoded from the loader's database untimed, a chunk at a time,
+    in (petition, seat) order; only the inserts and the commit are timed.
+    """
+    common.remove_db(target)
+    dst = connect_sync(target)
+    src = sqlite3.connect(source)
+    clock = common.Clock()
+    rows_in = 0
+    try:
+        dst.execute(
+            "CREATE TABLE seat_counts (petition_id INTEGER NOT NULL, constituency_id INTEGER"
+            " NOT NULL, signatures INTEGER NOT NULL, PRIMARY KEY (petition_id, constituency_id))"
+            " WITHOUT ROWID"
+        )
+        with clock:
+            dst.execute("BEGIN IMMEDIATE")
+        chunk: list[tuple[int, int, int]] = []
+        cursor = src.execute("SELECT petition_id, seats FROM seat_tables ORDER BY petition_id")
+        for petition_id, data in cursor:
+            table = unpack(data)
+            chunk.extend(
+                sorted((petition_id, seat, count) for seat, count in zip(
+                    table.constituency_ids, table.counts, strict=True
+                ))
+            )
+            if len(chunk) >= CHUNK_ROWS:
+                with clock:
+                    dst.executemany("INSERT INTO seat_counts VALUES (?, ?, ?)", chunk)
+                rows_in += len(chunk)
+                chunk = []
+        with clock:
+            dst.executemany("INSERT INTO seat_counts VALUES (?, ?, ?)", chunk)
+            dst.execute("COMMIT")
+        rows_in += len(chunk)
+        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        src.close()
+        dst.close()
+    return {
+        **clock.as_dict(),
+        "rows": rows_in,
+        "rows_per_s": round(rows_in / clock.wall) if clock.wall else None,
+        "db_bytes_per_row": round(target.stat().st_size / rows_in, 1) if rows_in else None,
     }
 
 
@@ -192,9 +259,18 @@ def measure(
         db, "SELECT count(*) FROM petitions WHERE unknown_signatures IS NOT NULL"
     )
 
-    common.log(f"ingest {count:,}: baseline executemany of the same {rows:,} rows")
-    baseline = baseline_copy(db, base)
+    seat_rows = seat_row_count(db)
+    # Checkpointed, so the file holds everything and the WAL nothing.
+    checkpoint = sqlite3.connect(db)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
     db_bytes = db.stat().st_size
+
+    common.log(f"ingest {count:,}: minimal baseline, {seat_rows:,} bare seat rows")
+    minimal = minimal_baseline(db, base)
+    common.remove_db(base)
+    common.log(f"ingest {count:,}: same-schema baseline executemany of the same {rows:,} rows")
+    baseline = baseline_copy(db, base)
     common.remove_db(base)
 
     common.log(f"ingest {count:,}: re-ingest of the unchanged archive")
@@ -213,43 +289,43 @@ def measure(
         with clock:
             ingest_paths_sync(plain, [source], parse_workers=0)
         common.remove_db(plain)
-        inline = {**clock.as_dict(), "rows_per_s": round(rows / clock.wall)}
+        inline = {**clock.as_dict(), "seat_rows_per_s": round(seat_rows / clock.wall)}
 
     parsed: dict[str, Any] | None = None
     if with_parse_only:
         common.log(f"ingest {count:,}: parse only")
         parsed = parse_only(source)
 
-    loader_rate = rows / first.wall
+    loader_rate = seat_rows / first.wall
+    same_schema_rate = rows / baseline["wall_s"] if baseline["wall_s"] else 0
     result: dict[str, Any] = {
         "count": count,
         "seed": seed,
         "outcomes": outcomes,
         "rows": counts,
         "rows_total": rows,
-        "seat_rows": counts.get("constituency_counts", 0),
+        "seat_rows": seat_rows,
         "unknown_rows": unknown_rows,
         "db_mb": round(db_bytes / 1e6, 1),
-        "ingest": {**first.as_dict(), "rows_per_s": round(loader_rate)},
+        "bytes_per_seat_row": round(db_bytes / seat_rows, 1) if seat_rows else None,
+        "ingest": {**first.as_dict(), "seat_rows_per_s": round(loader_rate)},
         "parse_helpers": default_workers(),
         "reingest": again.as_dict(),
         "reingest_share": common.ratio(again.wall, first.wall),
+        "minimal_baseline": minimal,
+        "ratio": common.ratio(loader_rate, minimal["rows_per_s"] or 0),
         "baseline": baseline,
-        "ratio": common.ratio(loader_rate, baseline["rows_per_s"] or 0),
+        "same_schema_ratio": common.ratio(rows / first.wall, same_schema_rate),
         "parse_only": parsed,
         "inline": inline,
     }
     if inline is not None:
-        result["inline_ratio"] = common.ratio(inline["rows_per_s"], baseline["rows_per_s"] or 0)
+        result["inline_ratio"] = common.ratio(
+            inline["seat_rows_per_s"], minimal["rows_per_s"] or 0
+        )
     if parsed is not None:
         result["parse_share_of_ingest"] = common.ratio(parsed["wall_s"], first.wall)
-    result["targets"] = {
-        "ingest>=50%_of_baseline": bool(result["ratio"] and result["ratio"] >= TARGET_RATIO),
-        "reingest<=5%_of_first": bool(
-            result["reingest_share"] is not None
-            and result["reingest_share"] <= TARGET_REINGEST_SHARE
-        ),
-    }
+    result["targets"] = targets(result)
     if keep:
         common.move_db(db, common.loaded_db_path(count, seed, cache))
     else:
@@ -257,18 +333,42 @@ def measure(
     return result
 
 
+def targets(result: dict[str, Any]) -> dict[str, bool]:
+    """Each target of issue 22 this run can judge, met or not."""
+    found = {
+        "ingest>=50%_of_minimal_baseline": bool(
+            result["ratio"] and result["ratio"] >= TARGET_RATIO
+        ),
+        "reingest<=1%_of_first": bool(
+            result["reingest_share"] is not None
+            and result["reingest_share"] <= TARGET_REINGEST_SHARE
+        ),
+        "bytes_per_seat_row<=35": bool(
+            result["bytes_per_seat_row"] is not None
+            and result["bytes_per_seat_row"] <= TARGET_BYTES_PER_SEAT_ROW
+        ),
+    }
+    if result["count"] >= 100_000:
+        found["first_ingest_100k<=300s"] = result["ingest"]["wall_s"] <= TARGET_FIRST_INGEST_100K_S
+    return found
+
+
 def to_markdown(result: dict[str, Any]) -> str:
-    ingest, base = result["ingest"], result["baseline"]
+    ingest, minimal, base = result["ingest"], result["minimal_baseline"], result["baseline"]
     lines = [
-        f"## Ingest ({result['count']:,} petitions, {result['rows_total']:,} rows, "
-        f"{result['seat_rows']:,} seat rows; database {result['db_mb']:,} MB)",
+        f"## Ingest ({result['count']:,} petitions, {result['seat_rows']:,} seat rows, "
+        f"{result['rows_total']:,} rows in all; database {result['db_mb']:,} MB = "
+        f"{result['bytes_per_seat_row']} bytes per seat row)",
         "",
-        "| measure | wall s | user s | sys s | rows/s |",
+        "| measure | wall s | user s | sys s | seat rows/s |",
         "| - | -: | -: | -: | -: |",
-        f"| loader, first ingest | {ingest['wall_s']} | {ingest['user_s']} | {ingest['sys_s']}"
-        f" | {ingest['rows_per_s']:,} |",
-        f"| baseline executemany, same rows | {base['wall_s']} | {base['user_s']} | "
-        f"{base['sys_s']} | {base['rows_per_s']:,} |",
+        f"| loader, first ingest (read, hash, parse, rules, writes) | {ingest['wall_s']} | "
+        f"{ingest['user_s']} | {ingest['sys_s']} | {ingest['seat_rows_per_s']:,} |",
+        f"| **minimal baseline**: bare (petition, seat, count) rows, executemany | "
+        f"{minimal['wall_s']} | {minimal['user_s']} | {minimal['sys_s']} | "
+        f"{minimal['rows_per_s']:,} |",
+        f"| same-schema baseline: every row the loader wrote, executemany | {base['wall_s']} | "
+        f"{base['user_s']} | {base['sys_s']} | |",
         f"| re-ingest, unchanged | {result['reingest']['wall_s']} | "
         f"{result['reingest']['user_s']} | {result['reingest']['sys_s']} | |",
     ]
@@ -276,7 +376,7 @@ def to_markdown(result: dict[str, Any]) -> str:
     if inline:
         lines.append(
             f"| loader, parsing inline (no helper process) | {inline['wall_s']} | "
-            f"{inline['user_s']} | {inline['sys_s']} | {inline['rows_per_s']:,} |"
+            f"{inline['user_s']} | {inline['sys_s']} | {inline['seat_rows_per_s']:,} |"
         )
     parsed = result.get("parse_only")
     if parsed:
@@ -284,15 +384,26 @@ def to_markdown(result: dict[str, Any]) -> str:
             f"| read + hash + parse only (no database) | {parsed['wall_s']} | {parsed['user_s']}"
             f" | {parsed['sys_s']} | |"
         )
+    met = result["targets"]
     lines += [
         "",
-        f"Loader (parse helper processes: {result.get('parse_helpers', 0)}) / baseline "
-        f"rows/s: **{result['ratio']:.0%}** (target ≥ 50 %"
+        f"Loader (parse helper processes: {result.get('parse_helpers', 0)}) / minimal baseline "
+        f"seat rows/s: **{result['ratio']:.0%}** (target ≥ 50 %; "
+        f"{'met' if met['ingest>=50%_of_minimal_baseline'] else 'NOT met'}"
         + (f"; parsing inline: {result['inline_ratio']:.0%}" if inline else "")
-        + "). "
-        f"Re-ingest / first ingest: **{result['reingest_share']:.1%}** (target ≤ 5 %).",
+        + f"). Same-schema baseline: {result['same_schema_ratio']:.0%}. "
+        f"Re-ingest / first ingest: **{result['reingest_share']:.2%}** (target ≤ 1 %; "
+        f"{'met' if met['reingest<=1%_of_first'] else 'NOT met'}). "
+        f"Database: **{result['bytes_per_seat_row']} bytes per seat row** (target ≤ 35; "
+        f"{'met' if met['bytes_per_seat_row<=35'] else 'NOT met'}); the minimal baseline's "
+        f"table alone: {minimal['db_bytes_per_row']} bytes per row.",
         "",
     ]
+    if "first_ingest_100k<=300s" in met:
+        lines[-1:-1] = [
+            f"First ingest of 100,000: **{ingest['wall_s']} s** (target ≤ 300 s; "
+            f"{'met' if met['first_ingest_100k<=300s'] else 'NOT met'}).",
+        ]
     return "\n".join(lines)
 
 

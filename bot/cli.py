@@ -156,11 +156,12 @@ def console(
 def migrate(db: DbOption = None) -> None:
     """Apply pending database migrations."""
     settings = _settings(db)
-    applied = migrate_file(settings.database_path)
+    durations: dict[str, float] = {}
+    applied = migrate_file(settings.database_path, durations)
     if applied:
         out.print(f"Applied {len(applied)} migration(s) to {settings.database_path}:")
         for name in applied:
-            out.print(f"  {name}")
+            out.print(f"  {name} ({durations.get(name, 0.0):.2f} s)")
     else:
         out.print(f"{settings.database_path} is up to date.")
 
@@ -180,6 +181,14 @@ def report_table(report: IngestReport, *, show: int = 20) -> Table:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of petitions.")],
     db: DbOption = None,
+    reread: Annotated[
+        bool,
+        typer.Option(
+            "--reread",
+            help="Read every file, even those whose size and modification time are "
+            "unchanged since the last ingest (normally skipped).",
+        ),
+    ] = False,
 ) -> None:
     """Ingest petition documents (Markdown or petition-site JSON) into the database."""
     settings = _settings(db)
@@ -202,6 +211,7 @@ def ingest(
             settings.database_path,
             items,
             lambda done, total, name: progress.update(task, completed=done),
+            reread=reread,
         )
     out.print(report_table(report))
     for result in report.rejected[:20]:

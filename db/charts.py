@@ -10,6 +10,7 @@ from __future__ import annotations
 from core.charts.types import ChartCountry, ChartPetition, ChartSeat
 from core.common.times import utc_datetime
 from db.database import Database
+from db.seat_tables import petition_table, seat_infos
 
 UNITED_KINGDOM = "United Kingdom"
 
@@ -38,26 +39,24 @@ async def chart_petition(db: Database, petition_id: int) -> ChartPetition | None
     )
 
 
-_SEATS_SQL = """
-    SELECT c.name, c.name_key, c.ons_code, cc.signatures
-    FROM constituency_counts AS cc
-    JOIN constituencies AS c ON c.id = cc.constituency_id
-    WHERE cc.petition_id = ?
-    ORDER BY cc.signatures DESC, c.name_key
-"""
-
-
 async def seat_counts(db: Database, petition_id: int, limit: int | None = None) -> list[ChartSeat]:
-    """Seats with signatures, most first (all of them unless ``limit``).
+    """Seats with signatures, most first, ties by folded name (all unless ``limit``).
 
     Seats absent from the petition's table have no row here: callers treat
     them as zero (the map needs every seat; the top-N never reaches them).
     """
-    sql = _SEATS_SQL + (" LIMIT ?" if limit is not None else "")
-    params: tuple[int, ...] = (petition_id,) if limit is None else (petition_id, limit)
-    async with db.conn.execute(sql, params) as cursor:
-        rows = await cursor.fetchall()
-    return [ChartSeat(r["name"], r["name_key"], r["ons_code"], int(r["signatures"])) for r in rows]
+    table = await petition_table(db, petition_id)
+    if table is None:
+        return []
+    infos = await seat_infos(db, table.constituency_ids)
+    seats = sorted(
+        (
+            ChartSeat(infos[seat].name, infos[seat].name_key, infos[seat].ons_code, int(count))
+            for seat, count in zip(table.constituency_ids, table.counts, strict=True)
+        ),
+        key=lambda seat: (-seat.signatures, seat.name_key),
+    )
+    return seats if limit is None else seats[: max(0, limit)]
 
 
 async def country_counts(

@@ -17,6 +17,7 @@ Two conventions of the source data are settled here, once:
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import aiosqlite
 
@@ -42,6 +43,8 @@ from core.places.types import (
 )
 from db.database import Database
 from db.petitions import summary_from_row
+from db.seat_pack import unpack
+from db.seat_tables import RANK_FLOOR, alias_names, petition_table, seat_infos
 
 # ---------------------------------------------------------------- records
 
@@ -125,47 +128,53 @@ async def snapshots(db: Database, petition_id: int) -> list[SnapshotRecord]:
 
 
 # ---------------------------------------------------------------- tables
-_SEAT_SELECT = """
-    SELECT * FROM (
-        SELECT cc.constituency_id, c.name, c.name_key, cc.rank, cc.signatures, cc.percent,
-               a.printed AS mp_printed,
-               rank() OVER by_count AS seat_rank,
-               count(*) OVER (PARTITION BY cc.signatures) > 1 AS tied
-        FROM constituency_counts cc
-        JOIN constituencies c ON c.id = cc.constituency_id
-        LEFT JOIN mp_aliases a ON a.id = cc.mp_alias_id
-        WHERE cc.petition_id = ?
-        WINDOW by_count AS (ORDER BY cc.signatures DESC)
-    )
-"""
-"""A petition's seat rows with competition ranks among seats ("=3": equal counts share
-a rank; the Unknown row is not in this table, so it never takes a seat's rank)."""
+async def _seat_rows(db: Database, petition_id: int) -> list[SeatRow]:
+    """A petition's seat rows, in table order, with competition ranks among seats.
 
-
-def _seat_row(row: aiosqlite.Row) -> SeatRow:
-    return SeatRow(
-        constituency_id=row["constituency_id"],
-        name=row["name"],
-        name_key=row["name_key"],
-        rank=row["rank"],
-        seat_rank=row["seat_rank"],
-        signatures=row["signatures"],
-        percent=row["percent"],
-        mp_printed=row["mp_printed"],
-        tied=bool(row["tied"]),
-    )
+    "=3": equal counts share a rank. The Unknown row is not in the packed table,
+    so it never takes a seat's rank.
+    """
+    table = await petition_table(db, petition_id)
+    if table is None or not len(table):
+        return []
+    infos = await seat_infos(db, table.constituency_ids)
+    printed = await alias_names(db, table.mp_alias_ids)
+    counts = list(table.counts)
+    first: dict[int, int] = {}
+    for position, count in enumerate(sorted(counts, reverse=True), start=1):
+        first.setdefault(count, position)
+    shared = Counter(counts)
+    rows = [
+        SeatRow(
+            constituency_id=seat,
+            name=infos[seat].name,
+            name_key=infos[seat].name_key,
+            rank=rank,
+            seat_rank=first[count],
+            signatures=count,
+            percent=percent,
+            mp_printed=printed.get(alias) if alias else None,
+            tied=shared[count] > 1,
+        )
+        for seat, rank, count, percent, alias in zip(
+            table.constituency_ids,
+            table.ranks,
+            counts,
+            table.percents,
+            table.mp_alias_ids,
+            strict=True,
+        )
+    ]
+    rows.sort(key=lambda row: (row.rank, row.constituency_id))
+    return rows
 
 
 async def constituency_table(
     db: Database, petition_id: int, limit: int | None = None
 ) -> list[SeatRow]:
     """The petition's seats in table order (most signatures first)."""
-    async with db.conn.execute(
-        _SEAT_SELECT + " ORDER BY rank LIMIT ?",
-        (petition_id, -1 if limit is None else limit),
-    ) as cursor:
-        rows = await cursor.fetchall()
-    return [_seat_row(row) for row in rows]
+    rows = await _seat_rows(db, petition_id)
+    return rows if limit is None else rows[: max(0, limit)]
 
 
 async def country_table(
@@ -197,18 +206,13 @@ async def seat_standing(
     db: Database, petition: PetitionDetail, constituency_id: int
 ) -> SeatStanding:
     """One seat's count, rank and MP in one petition; 0 and joint last when absent."""
-    seats_listed = await _scalar(
-        db, "SELECT count(*) FROM constituency_counts WHERE petition_id = ?", (petition.id,)
-    )
+    rows = await _seat_rows(db, petition.id)
+    seats_listed = len(rows)
     seats_total = await _scalar(
         db, "SELECT count(*) FROM constituencies WHERE boundary_set = ?", (petition.boundary_set,)
     )
-    async with db.conn.execute(
-        _SEAT_SELECT + " WHERE constituency_id = ?",
-        (petition.id, constituency_id),
-    ) as cursor:
-        row = await cursor.fetchone()
-    if row is None:
+    seat = next((row for row in rows if row.constituency_id == constituency_id), None)
+    if seat is None:
         return SeatStanding(
             petition_id=petition.id,
             constituency_id=constituency_id,
@@ -220,7 +224,6 @@ async def seat_standing(
             seats_total=max(seats_total, seats_listed + 1),
             mp_printed=None,
         )
-    seat = _seat_row(row)
     return SeatStanding(
         petition_id=petition.id,
         constituency_id=constituency_id,
@@ -238,16 +241,54 @@ async def seat_standing(
 async def seat_top_petitions(
     db: Database, constituency_id: int, limit: int = 10
 ) -> list[SeatPetitionRow]:
-    """The petitions this seat's residents signed most (absolute signatures)."""
+    """The petitions this seat's residents signed most (absolute signatures).
+
+    ``seat_ranks`` answers from its primary key whenever the seat has ``limit``
+    petitions of at least RANK_FLOOR signatures — every seat, in any archive of
+    a few thousand petitions. Otherwise (a small archive) the rest come from
+    the packed tables of the seat's boundary set, which are then few.
+    """
     async with db.conn.execute(
-        "SELECT p.id, p.title, p.state, p.total_signatures, p.uk_signatures,"
-        " cc.signatures, cc.percent"
-        " FROM constituency_counts cc JOIN petitions p ON p.id = cc.petition_id"
-        " WHERE cc.constituency_id = ? ORDER BY cc.signatures DESC, p.id DESC LIMIT ?",
+        "SELECT petition_id, signatures, percent FROM seat_ranks WHERE constituency_id = ?"
+        " ORDER BY signatures DESC, petition_id DESC LIMIT ?",
         (constituency_id, limit),
     ) as cursor:
-        rows = await cursor.fetchall()
-    return [SeatPetitionRow(*tuple(row)) for row in rows]
+        found = [(int(r[0]), int(r[1]), float(r[2])) for r in await cursor.fetchall()]
+    if len(found) < limit:
+        found = (found + await _below_floor(db, constituency_id))
+        found.sort(key=lambda row: (row[1], row[0]), reverse=True)
+        found = found[: max(0, limit)]
+    if not found:
+        return []
+    marks = ", ".join("?" * len(found))
+    async with db.conn.execute(
+        "SELECT id, title, state, total_signatures, uk_signatures FROM petitions"
+        f" WHERE id IN ({marks})",
+        [pid for pid, _, _ in found],
+    ) as cursor:
+        petitions = {int(r[0]): tuple(r) for r in await cursor.fetchall()}
+    return [
+        SeatPetitionRow(*petitions[pid], signatures, percent)
+        for pid, signatures, percent in found
+        if pid in petitions
+    ]
+
+
+async def _below_floor(db: Database, constituency_id: int) -> list[tuple[int, int, float]]:
+    """The seat's rows under RANK_FLOOR, read from the packed tables of its set."""
+    rows: list[tuple[int, int, float]] = []
+    async with db.conn.execute(
+        "SELECT s.petition_id, s.seats FROM seat_tables s"
+        " JOIN petitions p ON p.id = s.petition_id"
+        " WHERE p.boundary_set = (SELECT boundary_set FROM constituencies WHERE id = ?)",
+        (constituency_id,),
+    ) as cursor:
+        async for row in cursor:
+            table = unpack(row[1])
+            at = table.position(constituency_id)
+            if at is not None and table.counts[at] < RANK_FLOOR:
+                rows.append((int(row[0]), int(table.counts[at]), float(table.percents[at])))
+    return rows
 
 
 # ---------------------------------------------------------------- seats and MPs

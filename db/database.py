@@ -18,11 +18,11 @@ from db.connection import connect, connect_sync
 from db.migrate import migrate
 
 
-def migrate_file(path: str | Path) -> list[str]:
+def migrate_file(path: str | Path, durations: dict[str, float] | None = None) -> list[str]:
     """Apply pending migrations to the database at ``path`` (blocking)."""
     conn = connect_sync(path)
     try:
-        return migrate(conn)
+        return migrate(conn, durations=durations)
     finally:
         conn.close()
 

@@ -20,6 +20,8 @@ import aiosqlite
 from core.common.times import utc_datetime, utc_text
 from core.follows.types import Alert, Follow, Kind, PetitionState, SeatCrossing
 from db.database import Database
+from db.seat_pack import unpack
+from db.seat_tables import RANK_FLOOR
 
 WATERMARK_KEY = "follows_through"
 _CHUNK = 400
@@ -302,15 +304,76 @@ async def mp_seat_keys(db: Database, mp_ids: Iterable[int]) -> dict[int, list[st
     return dict(seats)
 
 
+async def _seats_by_key(db: Database, seat_keys: Iterable[str]) -> dict[int, tuple[str, str]]:
+    """Constituency id -> (folded name, name) for folded seat names (both boundary sets)."""
+    keys = sorted(set(seat_keys))
+    found: dict[int, tuple[str, str]] = {}
+    for offset in range(0, len(keys), _CHUNK):
+        chunk = keys[offset : offset + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        async with db.conn.execute(
+            f"SELECT id, name_key, name FROM constituencies WHERE name_key IN ({marks})", chunk
+        ) as cursor:
+            found.update((int(r[0]), (str(r[1]), str(r[2]))) for r in await cursor.fetchall())
+    return found
+
+
 async def seed_seat(db: Database, seat_key: str) -> None:
-    """Remember a newly followed seat's current counts, so only later crossings alert."""
+    """Remember a newly followed seat's current counts, so only later crossings alert.
+
+    Only counts of at least RANK_FLOOR (the lowest milestone) are written, from
+    ``seat_ranks``: a petition known with no row here was below every milestone,
+    which :func:`seat_crossings` reads as 0 (see there).
+    """
+    seats = await _seats_by_key(db, [seat_key])
+    if not seats:
+        return
+    marks = ", ".join("?" * len(seats))
     await db.conn.execute(
         "INSERT OR IGNORE INTO follow_seat_seen (seat_key, petition_id, signatures)"
-        " SELECT c.name_key, cc.petition_id, max(cc.signatures) FROM constituency_counts cc"
-        " JOIN constituencies c ON c.id = cc.constituency_id WHERE c.name_key = ?"
-        " GROUP BY cc.petition_id",
-        (seat_key,),
+        " SELECT ?, petition_id, max(signatures) FROM seat_ranks"
+        f" WHERE constituency_id IN ({marks}) GROUP BY petition_id",
+        (seat_key, *seats),
     )
+
+
+async def _seen(
+    db: Database, pairs: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], int]:
+    """Last seen counts of (seat key, petition) pairs that have one."""
+    wanted = sorted(set(pairs))
+    found: dict[tuple[str, int], int] = {}
+    for offset in range(0, len(wanted), _CHUNK // 2):
+        chunk = wanted[offset : offset + _CHUNK // 2]
+        where = " OR ".join(["(seat_key = ? AND petition_id = ?)"] * len(chunk))
+        async with db.conn.execute(
+            f"SELECT seat_key, petition_id, signatures FROM follow_seat_seen WHERE {where}",
+            [value for pair in chunk for value in pair],
+        ) as cursor:
+            found.update(((str(r[0]), int(r[1])), int(r[2])) for r in await cursor.fetchall())
+    return found
+
+
+async def _new_petition_rows(
+    db: Database, seats: dict[int, tuple[str, str]], since: str | None
+) -> list[tuple[int, int, int, int]]:
+    """(seat id, petition, signatures, rank) of followed seats in petitions new since ``since``.
+
+    Read from the new petitions' packed tables: cost follows what the ingest
+    added, not the archive.
+    """
+    rows: list[tuple[int, int, int, int]] = []
+    async with db.conn.execute(
+        "SELECT s.petition_id, s.seats FROM petitions p JOIN seat_tables s ON s.petition_id = p.id"
+        " WHERE p.first_seen_at >= ? AND p.updated_at >= ?",
+        (since or "", since or ""),
+    ) as cursor:
+        async for row in cursor:
+            table = unpack(row[1])
+            for at, seat in enumerate(table.constituency_ids):
+                if seat in seats:
+                    rows.append((seat, int(row[0]), int(table.counts[at]), int(table.ranks[at])))
+    return rows
 
 
 async def seat_crossings(
@@ -321,66 +384,79 @@ async def seat_crossings(
     thresholds: Sequence[int],
     top: int,
 ) -> list[SeatCrossing]:
-    """Candidate seat events in petitions changed since ``since``, found by SQL.
+    """Candidate seat events in petitions changed since ``since``.
 
-    Only rows that crossed one of ``thresholds`` since last seen, or rank in the
-    ``top`` of a petition first seen in the window, come back. A bulk ingest
-    touches every seat row of every petition; these two index-driven queries
-    read only the few rows that can matter (a count at or above the lowest
-    threshold, found through ``constituency_counts_by_seat``; the top ranks of
-    the new petitions).
+    Two kinds come back: rows that crossed one of ``thresholds`` since last seen
+    (found in ``seat_ranks``, which holds every count at or above the lowest
+    threshold), and rows in the ``top`` ranks of a petition first seen in the
+    window (from those petitions' packed tables). A petition known before the
+    window with no seen row for the seat was below RANK_FLOOR when last looked
+    at (:func:`seed_seat` writes only rows above it), so its "before" is 0; a
+    petition new in the window has none, and only its top ranks are news.
     """
-    keys = sorted(set(seat_keys))
-    crossed = " OR ".join(
-        f"(s.signatures < {int(t)} AND cc.signatures >= {int(t)})" for t in thresholds
-    )
-    columns = "c.name_key, c.name, cc.petition_id, cc.signatures, cc.rank, s.signatures"
-    seen = (
-        " LEFT JOIN follow_seat_seen s"
-        "   ON s.seat_key = c.name_key AND s.petition_id = cc.petition_id"
-    )
-    found: dict[tuple[str, int], SeatCrossing] = {}
-    for offset in range(0, len(keys), _CHUNK):
-        chunk = keys[offset : offset + _CHUNK]
+    if min(thresholds, default=RANK_FLOOR) < RANK_FLOOR:
+        raise ValueError(f"seat milestones below {RANK_FLOOR} are not indexed")
+    seats = await _seats_by_key(db, seat_keys)
+    if not seats:
+        return []
+    ids = sorted(seats)
+    candidates: dict[tuple[int, int], tuple[int, int, bool]] = {}  # (seat, pid) -> row
+    for offset in range(0, len(ids), _CHUNK):
+        chunk = ids[offset : offset + _CHUNK]
         marks = ", ".join("?" * len(chunk))
-        queries = (
-            (
-                f"SELECT {columns} FROM constituencies c"
-                " JOIN constituency_counts cc"
-                "   ON cc.constituency_id = c.id AND cc.signatures >= ?"
-                " JOIN petitions p ON p.id = cc.petition_id"
-                f"{seen} WHERE c.name_key IN ({marks}) AND p.updated_at >= ? AND ({crossed})",
-                (min(thresholds), *chunk, since or ""),
-            ),
-            (
-                # CROSS JOIN keeps SQLite's order: the few new petitions first, not every
-                # row of every followed seat
-                f"SELECT {columns} FROM petitions p"
-                " CROSS JOIN constituency_counts cc ON cc.petition_id = p.id AND cc.rank <= ?"
-                " CROSS JOIN constituencies c ON c.id = cc.constituency_id"
-                f"{seen} WHERE p.first_seen_at >= ? AND p.updated_at >= ?"
-                f" AND s.signatures IS NULL AND c.name_key IN ({marks})",
-                (top, since or "", since or "", *chunk),
-            ),
-        )
-        for sql, params in queries:
-            async with db.conn.execute(sql, params) as cursor:
-                for row in await cursor.fetchall():
-                    found[(row[0], row[2])] = SeatCrossing(
-                        row[0], row[1], row[2], row[5], row[3], row[4]
-                    )
+        async with db.conn.execute(
+            "SELECT r.constituency_id, r.petition_id, r.signatures, r.rank,"
+            " p.first_seen_at >= ? AS new FROM seat_ranks r"
+            " JOIN petitions p ON p.id = r.petition_id"
+            f" WHERE r.constituency_id IN ({marks}) AND r.signatures >= ?"
+            " AND p.updated_at >= ?",
+            (since or "", *chunk, min(thresholds, default=RANK_FLOOR), since or ""),
+        ) as cursor:
+            for r in await cursor.fetchall():
+                candidates[(int(r[0]), int(r[1]))] = (int(r[2]), int(r[3]), bool(r[4]))
+    for seat, pid, signatures, rank in await _new_petition_rows(db, seats, since):
+        if rank <= top:
+            candidates[(seat, pid)] = (signatures, rank, True)
+    seen = await _seen(db, ((seats[seat][0], pid) for seat, pid in candidates))
+    found: dict[tuple[str, int], SeatCrossing] = {}
+    for (seat, pid), (signatures, rank, new) in candidates.items():
+        key, name = seats[seat]
+        before = seen.get((key, pid))
+        if before is None and not new:
+            before = 0
+        crossed = before is not None and any(before < t <= signatures for t in thresholds)
+        fresh_top = new and before is None and rank <= top
+        if crossed or fresh_top:
+            found[(key, pid)] = SeatCrossing(key, name, pid, before, signatures, rank)
     return list(found.values())
 
 
-async def seat_counts(db: Database, seat_key: str) -> list[int]:
-    """Every petition's count in one seat (for the answer to ``/follow constituency``)."""
+async def seat_summary(
+    db: Database, seat_key: str, thresholds: Sequence[int]
+) -> tuple[int, dict[int, int]]:
+    """How many petitions list the seat, and how many reach each of ``thresholds``."""
+    seats = await _seats_by_key(db, [seat_key])
+    if not seats:
+        return 0, dict.fromkeys(thresholds, 0)
+    marks = ", ".join("?" * len(seats))
     async with db.conn.execute(
-        "SELECT max(cc.signatures) FROM constituency_counts cc"
-        " JOIN constituencies c ON c.id = cc.constituency_id WHERE c.name_key = ?"
-        " GROUP BY cc.petition_id",
-        (seat_key,),
+        f"SELECT coalesce(sum(petitions), 0) FROM seat_listings WHERE constituency_id IN ({marks})",
+        tuple(seats),
     ) as cursor:
-        return [int(row[0]) for row in await cursor.fetchall()]
+        row = await cursor.fetchone()
+    listed = int(row[0]) if row else 0
+    passed: dict[int, int] = {}
+    for t in thresholds:
+        if t < RANK_FLOOR:
+            raise ValueError(f"seat milestones below {RANK_FLOOR} are not indexed")
+        async with db.conn.execute(
+            "SELECT count(DISTINCT petition_id) FROM seat_ranks"
+            f" WHERE constituency_id IN ({marks}) AND signatures >= ?",
+            (*seats, t),
+        ) as cursor:
+            hit = await cursor.fetchone()
+        passed[t] = int(hit[0]) if hit else 0
+    return listed, passed
 
 
 async def see_new_seat_rows(db: Database, seat_keys: Iterable[str], since: str | None) -> None:
@@ -389,19 +465,18 @@ async def see_new_seat_rows(db: Database, seat_keys: Iterable[str], since: str |
     (Petitions the engine knew are in the table from when their seat was first
     followed; only rows that crossed are updated, which is all a crossing needs.)
     """
-    keys = sorted(set(seat_keys))
-    for offset in range(0, len(keys), _CHUNK):
-        chunk = keys[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        await db.conn.execute(
-            "INSERT OR IGNORE INTO follow_seat_seen (seat_key, petition_id, signatures)"
-            " SELECT c.name_key, cc.petition_id, max(cc.signatures) FROM petitions p"
-            " JOIN constituency_counts cc ON cc.petition_id = p.id"
-            " JOIN constituencies c ON c.id = cc.constituency_id"
-            f" WHERE p.first_seen_at >= ? AND p.updated_at >= ? AND c.name_key IN ({marks})"
-            " GROUP BY c.name_key, cc.petition_id",
-            (since or "", since or "", *chunk),
-        )
+    seats = await _seats_by_key(db, seat_keys)
+    if not seats:
+        return
+    best: dict[tuple[str, int], int] = {}
+    for seat, pid, signatures, _ in await _new_petition_rows(db, seats, since):
+        key = (seats[seat][0], pid)
+        best[key] = max(best.get(key, signatures), signatures)
+    await db.conn.executemany(
+        "INSERT OR IGNORE INTO follow_seat_seen (seat_key, petition_id, signatures)"
+        " VALUES (?, ?, ?)",
+        [(key, pid, signatures) for (key, pid), signatures in best.items()],
+    )
 
 
 async def remember_seats(db: Database, seen: Sequence[SeatCrossing]) -> None:

@@ -2,7 +2,10 @@
 
 Each file runs in its own transaction together with its bookkeeping, so a
 failed migration leaves the database at the previous version rather than
-half-migrated. ``schema_migrations`` records every file applied and
+half-migrated. Most are SQL; a ``NNNN_name.py`` file, for a change SQL cannot
+express (0017 packs each petition's seat rows), defines ``upgrade(conn)`` and
+runs in the same kind of transaction. Each applied migration is logged with
+how long it took: moving a 100,000-petition archive is not instant. ``schema_migrations`` records every file applied and
 ``PRAGMA user_version`` the highest number, for tools that look there.
 
 A file numbered below one already applied was added out of order (e.g. 0003
@@ -13,13 +16,18 @@ would do.
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import re
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
+_NAME = re.compile(r"^(\d{4})_[\w-]+\.(sql|py)$")
+logger = logging.getLogger(__name__)
 
 
 class MigrationError(RuntimeError):
@@ -36,10 +44,12 @@ class Migration:
 def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Migration files in order; numbers must be unique."""
     found: dict[int, Migration] = {}
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted([*directory.glob("*.sql"), *directory.glob("*.py")]):
         match = _NAME.match(path.name)
         if not match:
-            raise MigrationError(f"{path.name}: migration files are named NNNN_description.sql")
+            raise MigrationError(
+                f"{path.name}: migration files are named NNNN_description.sql (or .py)"
+            )
         number = int(match.group(1))
         if number in found:
             raise MigrationError(
@@ -93,8 +103,15 @@ def _has_ledger(conn: sqlite3.Connection) -> bool:
     return row is not None
 
 
-def migrate(conn: sqlite3.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
-    """Apply pending migrations; returns the names applied (empty if up to date)."""
+def migrate(
+    conn: sqlite3.Connection,
+    directory: Path = MIGRATIONS_DIR,
+    durations: dict[str, float] | None = None,
+) -> list[str]:
+    """Apply pending migrations; returns the names applied (empty if up to date).
+
+    ``durations``, when given, receives each applied migration's seconds.
+    """
     known = available(directory)
     done = applied_numbers(conn, known)
     pending = [m for m in known if m.number not in done]
@@ -107,19 +124,59 @@ def migrate(conn: sqlite3.Connection, directory: Path = MIGRATIONS_DIR) -> list[
         )
     applied: list[str] = []
     for migration in pending:
-        sql = migration.path.read_text(encoding="utf-8")
+        started = time.perf_counter()
         try:
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\n;"
-                f"INSERT INTO schema_migrations (number, name)"
-                f" VALUES ({migration.number}, '{migration.name}');"
-                f"PRAGMA user_version = {migration.number};\nCOMMIT;"
-            )
+            _apply(conn, migration)
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if migration.number in applied_numbers(conn, known):
                 continue  # another process starting on this database applied it first
             raise MigrationError(f"{migration.name}: {exc}") from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        spent = time.perf_counter() - started
+        logger.info("Applied migration %s in %.2f s", migration.name, spent)
+        if durations is not None:
+            durations[migration.name] = spent
         applied.append(migration.name)
     return applied
+
+
+def _bookkeeping(migration: Migration) -> str:
+    return (
+        f"INSERT INTO schema_migrations (number, name)"
+        f" VALUES ({migration.number}, '{migration.name}');"
+        f"PRAGMA user_version = {migration.number};"
+    )
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
+    """Run one migration and its bookkeeping in one transaction."""
+    if migration.path.suffix == ".sql":
+        sql = migration.path.read_text(encoding="utf-8")
+        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;{_bookkeeping(migration)}\nCOMMIT;")
+        return
+    upgrade = _python_upgrade(migration)
+    conn.execute("BEGIN IMMEDIATE")
+    upgrade(conn)
+    for statement in _bookkeeping(migration).split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("COMMIT")
+
+
+def _python_upgrade(migration: Migration) -> Callable[[sqlite3.Connection], None]:
+    spec = importlib.util.spec_from_file_location(
+        f"db.migrations.m{migration.number:04d}", migration.path
+    )
+    if spec is None or spec.loader is None:
+        raise MigrationError(f"{migration.name}: cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    upgrade = getattr(module, "upgrade", None)
+    if not callable(upgrade):
+        raise MigrationError(f"{migration.name}: defines no upgrade(conn) function")
+    return upgrade  # type: ignore[no-any-return]

@@ -7,6 +7,7 @@ import aiosqlite
 from core.admin.types import DatabaseStats, IngestLogRecord
 from core.common.times import utc_datetime
 from core.petitions.types import PetitionSummary
+from db import seat_tables
 from db.database import Database
 
 _SUMMARY_COLUMNS = (
@@ -68,11 +69,11 @@ async def stats(db: Database) -> DatabaseStats:
             last["path"], last["result"], last["petition_id"], last["error"], at
         )
     return DatabaseStats(
-        petitions=await scalar("SELECT count(*) FROM petitions"),
+        petitions=await scalar("SELECT value FROM archive_totals WHERE name = 'petitions'"),
         snapshots=await scalar("SELECT count(*) FROM snapshots"),
         constituencies=await scalar("SELECT count(*) FROM constituencies"),
         mps=await scalar("SELECT count(*) FROM mps"),
-        constituency_rows=await scalar("SELECT count(*) FROM constituency_counts"),
+        constituency_rows=await scalar("SELECT value FROM archive_totals WHERE name = 'seat_rows'"),
         newest_refresh=utc_datetime(newest[0]) if newest else None,
         last_ingest=last_record,
         size_bytes=page_count * page_size,
@@ -105,6 +106,6 @@ async def ingested_from(db: Database, folder: str) -> bool:
 
 
 async def delete_petition(db: Database, petition_id: int) -> bool:
-    """Remove a petition and everything hanging off it (ON DELETE CASCADE)."""
-    cursor = await db.conn.execute("DELETE FROM petitions WHERE id = ?", (petition_id,))
-    return (cursor.rowcount or 0) > 0
+    """Remove a petition and everything hanging off it (ON DELETE CASCADE), and its
+    seats' listing counts."""
+    return await seat_tables.delete_petition(db, petition_id)

@@ -46,6 +46,7 @@ from core.places.types import (
 from db.connection import connect_sync
 from db.database import Database
 from db.migrate import migrate
+from db.seat_tables import alias_names, petition_table, seat_infos
 
 META_KEY = "reference_fingerprint"
 _SEP = "\x1f"  # separates variants in group_concat (never part of a seat name)
@@ -242,29 +243,13 @@ async def seat_electorate(db: Database, boundary_set: str, ons_code: str) -> int
     return int(row[0]) if row and row[0] is not None else None
 
 
-_PETITION_SEATS_SQL = """
-SELECT r.ons_code, r.name, r.country, r.region, r.electorate, r.hex_q, r.hex_r,
-       coalesce(t.signatures, 0) AS signatures, t.mp, t.listed IS NOT NULL AS listed
-FROM seat_reference r
-LEFT JOIN (
-    SELECT c.ref_code AS code, sum(cc.signatures) AS signatures, max(a.printed) AS mp,
-           count(*) AS listed
-    FROM constituency_counts cc
-    JOIN constituencies c ON c.id = cc.constituency_id
-    LEFT JOIN mp_aliases a ON a.id = cc.mp_alias_id
-    WHERE cc.petition_id = ? AND c.ref_code IS NOT NULL
-    GROUP BY c.ref_code
-) t ON t.code = r.ons_code
-WHERE r.boundary_set = ?
-ORDER BY signatures DESC, r.name
-"""
-
-
 async def petition_seats(db: Database, petition_id: int) -> PetitionSeats | None:
     """All seats of the petition's boundary set with its counts (zeros included).
 
     ``None`` when the petition is unknown. Ordered by signatures, ties by name:
     ready for a "top seats" list, a hex map, or probing one seat for its 0.
+    The petition's packed table is joined to the reference here (≈650 rows),
+    summing rows that share a reference seat.
     """
     async with db.conn.execute(
         "SELECT boundary_set, uk_signatures FROM petitions WHERE id = ?", (petition_id,)
@@ -273,19 +258,35 @@ async def petition_seats(db: Database, petition_id: int) -> PetitionSeats | None
     if petition is None:
         return None
     boundary = petition["boundary_set"]
-    async with db.conn.execute(_PETITION_SEATS_SQL, (petition_id, boundary)) as cursor:
-        rows = await cursor.fetchall()
+    table = await petition_table(db, petition_id)
+    ids = table.constituency_ids if table is not None else []
+    infos = await seat_infos(db, ids)
+    printed = await alias_names(db, table.mp_alias_ids if table is not None else [])
+    by_code: dict[str, tuple[int, str | None]] = {}
+    unlinked = 0
+    if table is not None:
+        for seat, count, alias in zip(ids, table.counts, table.mp_alias_ids, strict=True):
+            code = infos[seat].ref_code
+            if code is None:
+                unlinked += count
+                continue
+            total, mp = by_code.get(code, (0, None))
+            name = printed.get(alias) if alias else None
+            by_code[code] = (total + count, max(mp, name) if mp and name else (mp or name))
     async with db.conn.execute(
-        "SELECT coalesce(sum(cc.signatures), 0) FROM constituency_counts cc"
-        " JOIN constituencies c ON c.id = cc.constituency_id"
-        " WHERE cc.petition_id = ? AND c.ref_code IS NULL",
-        (petition_id,),
+        "SELECT ons_code, name, country, region, electorate, hex_q, hex_r FROM seat_reference"
+        " WHERE boundary_set = ?",
+        (boundary,),
     ) as cursor:
-        unlinked = await cursor.fetchone()
+        reference = await cursor.fetchall()
+    rows = sorted(
+        ((by_code.get(r["ons_code"], (0, None)), r) for r in reference),
+        key=lambda item: (-item[0][0], item[1]["name"]),
+    )
     seats: list[SeatCount] = []
     rank = 0
-    for position, row in enumerate(rows, start=1):
-        if not seats or row["signatures"] != seats[-1].signatures:
+    for position, ((signatures, mp), row) in enumerate(rows, start=1):
+        if not seats or signatures != seats[-1].signatures:
             rank = position
         seats.append(
             SeatCount(
@@ -296,9 +297,9 @@ async def petition_seats(db: Database, petition_id: int) -> PetitionSeats | None
                 electorate=row["electorate"],
                 hex_q=row["hex_q"],
                 hex_r=row["hex_r"],
-                signatures=int(row["signatures"]),
-                mp=row["mp"],
-                listed=bool(row["listed"]),
+                signatures=int(signatures),
+                mp=mp,
+                listed=row["ons_code"] in by_code,
                 rank=rank,
             )
         )
@@ -307,7 +308,7 @@ async def petition_seats(db: Database, petition_id: int) -> PetitionSeats | None
         boundary_set=boundary,
         uk_signatures=petition["uk_signatures"],
         seats=tuple(seats),
-        unlinked_signatures=int(unlinked[0]) if unlinked else 0,
+        unlinked_signatures=unlinked,
     )
 
 
@@ -392,25 +393,22 @@ async def region_counts(db: Database, petition_id: int) -> list[RegionCount]:
     left out (0 for all bundled data; see :func:`unlinked_seats`).
     """
     async with db.conn.execute(
-        """
-        SELECT r.region, coalesce(sum(cc.signatures), 0) AS signatures
-        FROM (SELECT DISTINCT region FROM seat_reference
-              WHERE boundary_set = (SELECT boundary_set FROM petitions WHERE id = ?)) AS r
-        LEFT JOIN (
-            SELECT ref.region, cc.signatures
-            FROM constituency_counts cc
-            JOIN constituencies k ON k.id = cc.constituency_id
-            JOIN seat_reference ref
-              ON ref.boundary_set = k.boundary_set AND ref.ons_code = k.ref_code
-            WHERE cc.petition_id = ?
-        ) AS cc ON cc.region = r.region
-        GROUP BY r.region
-        ORDER BY signatures DESC, r.region
-        """,
-        (petition_id, petition_id),
+        "SELECT r.ons_code, r.region FROM seat_reference r"
+        " WHERE r.boundary_set = (SELECT boundary_set FROM petitions WHERE id = ?)",
+        (petition_id,),
     ) as cursor:
-        rows = await cursor.fetchall()
-    return [RegionCount(str(r[0]), int(r[1])) for r in rows]
+        region_of = {str(r[0]): str(r[1]) for r in await cursor.fetchall()}
+    totals = dict.fromkeys(region_of.values(), 0)
+    table = await petition_table(db, petition_id)
+    if table is not None:
+        infos = await seat_infos(db, table.constituency_ids)
+        for seat, count in zip(table.constituency_ids, table.counts, strict=True):
+            info = infos[seat]
+            region = region_of.get(info.ref_code or "")
+            if region is not None and info.ref_code is not None:
+                totals[region] += count
+    ordered = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return [RegionCount(region, signatures) for region, signatures in ordered]
 
 
 _NAME_NOISE = frozenset({"and", "the", "of", "city", "upon", "on", "with"})

@@ -340,11 +340,10 @@ class FollowService:
         return str(mp.id), f"{mp.name} ({seat_name})", await self._seat_now(seats[0], seat_name)
 
     async def _seat_now(self, key: str, name: str) -> list[str]:
-        counts = await repo.seat_counts(self.db, key)
-        passed = {t: sum(1 for c in counts if c >= t) for t in rules.SEAT_THRESHOLDS}
+        listed, passed = await repo.seat_summary(self.db, key, rules.SEAT_THRESHOLDS)
         past = ", ".join(f"{n:,} past {t:,}" for t, n in passed.items())
         return [
-            f"Now: {escape(name)} has signatures in {len(counts):,} petitions ({past}).",
+            f"Now: {escape(name)} has signatures in {listed:,} petitions ({past}).",
             "You'll hear when a petition passes 100, 1,000 or 10,000 signatures there, and of a "
             f"new petition where it is in the top {rules.TOP_SEATS}.",
         ]

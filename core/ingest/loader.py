@@ -106,6 +106,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+def file_key(path: Path) -> str:
+    """How ``ingest_files`` names a file: its absolute path, whatever the working dir."""
+    return str(path.absolute())
+
+
 def file_documents(paths: Iterable[Path]) -> list[FileDocument]:
     """Files to ingest, read only when the loader reaches each (a file that cannot be
     read then is rejected with the reason)."""
@@ -121,10 +126,12 @@ class Loader:
         clock: Callable[[], datetime] | None = None,
         *,
         parse_workers: int | None = None,
+        trust_file_times: bool = True,
     ):
         self.store = PetitionStore(conn)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.parse_workers = parse_workers  # None: core.ingest.parse_ahead.default_workers()
+        self.trust_file_times = trust_file_times
         self._group: list[_Pending] = []  # written in the open transaction, for replay
         self._ahead: ParseAhead[Source, Parsed] | None = None
 
@@ -155,7 +162,12 @@ class Loader:
         group_started = 0.0
         group_size = 0
         group_first = 0  # index in report.results of the open group's first document
-        sources = [(i, item) for i, item in enumerate(items) if not isinstance(item, FileResult)]
+        skipped = self._unchanged_files(items)
+        sources = [
+            (i, item)
+            for i, item in enumerate(items)
+            if not isinstance(item, FileResult) and i not in skipped
+        ]
         try:
             self._ahead = ParseAhead.maybe(sources, read_and_parse, self.parse_workers)
             for done, item in enumerate(items, start=1):
@@ -166,6 +178,9 @@ class Loader:
                     self._group = []
                 if isinstance(item, FileResult):
                     result, digest = item, None
+                elif done - 1 in skipped:
+                    result = FileResult(item.name, Outcome.UNCHANGED, skipped[done - 1])
+                    digest = None
                 else:
                     result, digest = self._one(done - 1, item, batch, report.batch_id)
                     group_size += 1
@@ -198,6 +213,30 @@ class Loader:
                 self._ahead.close()
                 self._ahead = None
         return report
+
+    def _unchanged_files(self, items: Sequence[Source | FileResult]) -> dict[int, int]:
+        """Items that are files unchanged since an earlier ingest read them (same size
+        and modification time, content still current): index -> petition id.
+
+        They are not read, hashed or parsed, which is what makes re-ingesting an
+        unchanged 100,000-file archive a stat per file. A file edited without its
+        size or time changing (within the file system's time resolution) is the
+        case this cannot see; ``petitionbot ingest --reread`` reads everything.
+        """
+        if not self.trust_file_times:
+            return {}
+        stats: dict[str, tuple[int, int]] = {}
+        index: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if isinstance(item, FileDocument):
+                try:
+                    st = item.path.stat()
+                except OSError:
+                    continue  # rejected with its reason when reached
+                key = file_key(item.path)
+                stats[key], index[key] = (st.st_size, st.st_mtime_ns), i
+        known = self.store.unchanged_files(stats)
+        return {index[path]: pid for path, pid in known.items()}
 
     def _storage_failed(
         self,
@@ -264,13 +303,26 @@ class Loader:
     ) -> tuple[FileResult, str | None]:
         """One document's outcome, and the digest of the bytes it was decided on."""
         try:
+            before = source.path.stat() if isinstance(source, FileDocument) else None
             document = Document(source.name, source.read())
+            after = source.path.stat() if isinstance(source, FileDocument) else None
         except OSError as exc:
             reason = exc.strerror or str(exc)
             error = f"{source.name}: cannot read: {reason}"
             return FileResult(source.name, Outcome.REJECTED, error=error), None
         digest = hashlib.sha256(document.data).hexdigest()
-        return self._decide(index, document, digest, batch, batch_id), digest
+        result = self._decide(index, document, digest, batch, batch_id)
+        if (
+            isinstance(source, FileDocument)
+            and before is not None
+            and after is not None
+            and (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+            and result.outcome in (Outcome.ADDED, Outcome.UPDATED, Outcome.UNCHANGED)
+        ):
+            self.store.remember_file(
+                file_key(source.path), after.st_size, after.st_mtime_ns, digest
+            )
+        return result, digest
 
     def _decide(
         self,
@@ -424,17 +476,20 @@ def ingest_documents_sync(
     clock: Callable[[], datetime] | None = None,
     *,
     parse_workers: int | None = None,
+    reread: bool = False,
 ) -> IngestReport:
     """Blocking ingest with a connection of its own (safe in a worker thread).
 
     ``parse_workers``: helper processes parsing ahead (None: one per spare core,
-    see :mod:`core.ingest.parse_ahead`; 0: parse in this thread).
+    see :mod:`core.ingest.parse_ahead`; 0: parse in this thread). ``reread``:
+    read every file even when its size and time say it is unchanged.
     """
     conn = connect_sync(db_path)
     try:
         migrate(conn)
         tune_for_bulk_writes(conn)
-        return Loader(conn, clock, parse_workers=parse_workers).run(items, progress)
+        loader = Loader(conn, clock, parse_workers=parse_workers, trust_file_times=not reread)
+        return loader.run(items, progress)
     finally:
         conn.close()
 
@@ -446,10 +501,13 @@ def ingest_paths_sync(
     clock: Callable[[], datetime] | None = None,
     *,
     parse_workers: int | None = None,
+    reread: bool = False,
 ) -> IngestReport:
     """Blocking ingest of files and directories (see :func:`expand_paths`)."""
     items = file_documents(expand_paths(paths))
-    return ingest_documents_sync(db_path, items, progress, clock, parse_workers=parse_workers)
+    return ingest_documents_sync(
+        db_path, items, progress, clock, parse_workers=parse_workers, reread=reread
+    )
 
 
 async def ingest_paths(

@@ -25,6 +25,7 @@ from db.database import Database
 from db.guild_settings import get_config, update_config
 from tests import helpers as h
 from tests.support import dump_data, seed_petition, variant
+from tests.db import seat_rows
 
 OWNER = h.mock_member(1, "owner")
 MANAGER = h.mock_member(2, "manager")
@@ -290,7 +291,7 @@ async def test_mixed_zip_keeps_good_and_rejects_bad(
         "mixed.zip",
         zip_of({"good.md": render_document(good).encode(), "bad.md": truncated.encode()}),
     )
-    conn = sqlite3.connect(fake.db.path)
+    conn = seat_rows.connect(fake.db.path)
     bad_before = conn.execute(
         "SELECT * FROM constituency_counts WHERE petition_id = 575833 ORDER BY constituency_id"
     ).fetchall()
@@ -300,7 +301,7 @@ async def test_mixed_zip_keeps_good_and_rejects_bad(
         26709,
     )
     assert (
-        conn.execute(
+        seat_rows.expand(conn).execute(
             "SELECT * FROM constituency_counts WHERE petition_id = 575833 ORDER BY constituency_id"
         ).fetchall()
         == bad_before
@@ -341,7 +342,7 @@ async def test_remove_needs_the_invokers_confirmation(admin: tuple[Admin, Any]) 
     click = h.mock_interaction(fake, OWNER)
     await view.confirm.callback(click)
     await asyncio.wait_for(task, 5)
-    conn = sqlite3.connect(fake.db.path)
+    conn = seat_rows.connect(fake.db.path)
     assert conn.execute("SELECT count(*) FROM petitions WHERE id = 652057").fetchone() == (0,)
     assert conn.execute(
         "SELECT count(*) FROM constituency_counts WHERE petition_id = 652057"

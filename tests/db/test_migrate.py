@@ -51,7 +51,7 @@ def test_misnamed_migration_is_refused(tmp_path: Path) -> None:
 def test_foreign_keys_cascade_on_delete(loaded_db_path: Path) -> None:
     conn = connect_sync(loaded_db_path)
     conn.execute("DELETE FROM petitions WHERE id = 652057")
-    for table in ("snapshots", "constituency_counts", "country_counts", "history_events"):
+    for table in ("snapshots", "seat_tables", "seat_ranks", "country_counts", "history_events"):
         count = conn.execute(f"SELECT count(*) FROM {table} WHERE petition_id = 652057")
         assert count.fetchone()[0] == 0, table
     assert isinstance(conn, sqlite3.Connection)

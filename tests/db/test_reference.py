@@ -26,6 +26,7 @@ from core.places.reference import (
 from db import reference as ref
 from db.connection import connect_sync
 from db.database import Database
+from tests.db import seat_rows
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "ref"
 CANDIDATES = (
@@ -165,7 +166,7 @@ def petition_2024(petition_id: int, seats: list[dict[str, Any]]) -> dict[str, An
 
 
 def ref_codes(path: Path, petition_id: int) -> dict[str, str | None]:
-    conn = sqlite3.connect(path)
+    conn = seat_rows.connect(path)
     try:
         rows = conn.execute(
             "SELECT c.name, c.ref_code FROM constituency_counts cc"

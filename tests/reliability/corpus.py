@@ -33,6 +33,7 @@ from core.ingest.models import Petition
 from core.ingest.parser import parse_file
 from core.ingest.writer import render_document
 from tests.support import variant
+from tests.db import seat_rows
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "data" / "petitions"
@@ -142,7 +143,7 @@ def _title_is(petition_id: int, title: str) -> Check:
     def check(conn: sqlite3.Connection) -> None:
         assert _stored(conn, petition_id)[0] == title
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"petitions", "constituency_counts", "snapshots"} <= tables
+        assert {"petitions", "seat_tables", "seat_ranks", "snapshots"} <= tables
         assert conn.execute("SELECT count(*) FROM petitions").fetchone()[0] == 4
 
     return check
@@ -151,7 +152,7 @@ def _title_is(petition_id: int, title: str) -> Check:
 def _total_is(petition_id: int, total: int) -> Check:
     def check(conn: sqlite3.Connection) -> None:
         assert _stored(conn, petition_id)[1] == total
-        seats = conn.execute(
+        seats = seat_rows.expand(conn).execute(
             "SELECT coalesce(sum(signatures), 0) FROM constituency_counts WHERE petition_id = ?",
             (petition_id,),
         ).fetchone()[0]

@@ -36,6 +36,7 @@ from tests.support import variant
 
 from . import figures
 from .support import cli_env, copy_db, integrity
+from tests.db import seat_rows
 
 ARCHIVE_SEED = 7
 COUNT = 300
@@ -152,7 +153,7 @@ def _stored(conn: sqlite3.Connection, petition_id: int) -> tuple[Version, list[t
 
 def _classify(db: Path, old: dict[int, Version], new: dict[int, Version]) -> Counter[str]:
     """``Counter(old=…, new=…)``; fails on any petition that is neither."""
-    conn = sqlite3.connect(db)
+    conn = seat_rows.connect(db)
     try:
         assert conn.execute("SELECT count(*) FROM petitions").fetchone()[0] == len(old)
         seen: Counter[str] = Counter()

@@ -19,6 +19,7 @@ from core.ingest.types import Document, Outcome
 from core.ingest.writer import render_document
 from db.reference import ensure_reference_at
 from tests.support import dump_data
+from tests.db import seat_rows
 
 # Real API responses, shipped with the tests (copied from shared/data/ref; MIT + OGL v3).
 SCRAPER = Path(__file__).resolve().parents[2] / "fixtures" / "petition_json"
@@ -183,7 +184,7 @@ def test_markdown_rendering_of_json_parses_back_to_the_same_values(path: Path) -
 
 
 def _stored_counts(path: Path) -> dict[int, tuple[object, ...]]:
-    conn = sqlite3.connect(path)
+    conn = seat_rows.connect(path)
     try:
         out: dict[int, tuple[object, ...]] = {}
         for (pid,) in conn.execute("SELECT id FROM petitions ORDER BY id"):

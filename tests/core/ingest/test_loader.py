@@ -12,10 +12,11 @@ from core.ingest.loader import ingest_documents_sync, ingest_paths_sync
 from core.ingest.types import Document, Outcome
 from core.ingest.writer import render_document
 from tests.support import dump_data, seed_petition, variant, write_petition
+from tests.db import seat_rows
 
 
 def rows(path: Path, sql: str, *args: object) -> list[tuple]:
-    conn = sqlite3.connect(path)
+    conn = seat_rows.connect(path)
     try:
         return conn.execute(sql, args).fetchall()
     finally:
@@ -151,8 +152,8 @@ def test_failure_mid_transaction_rolls_back_everything(
     """A storage error after some rows were written leaves no trace of the document."""
     conn = sqlite3.connect(loaded_db_path)
     conn.execute(
-        "CREATE TRIGGER fail_late BEFORE INSERT ON constituency_counts"
-        " WHEN NEW.rank = 300 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        "CREATE TRIGGER fail_late BEFORE INSERT ON seat_tables"
+        " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
     )
     conn.commit()
     conn.close()
@@ -236,7 +237,7 @@ def test_refused_document_in_the_middle_of_a_group_is_undone_alone(
     """A, B (refused by storage), C in one transaction group: A and C land exactly as if
     B had never been offered; B leaves nothing behind."""
     trigger = (
-        "CREATE TRIGGER refuse_send BEFORE INSERT ON constituency_counts"
+        "CREATE TRIGGER refuse_send BEFORE INSERT ON seat_tables"
         " WHEN NEW.petition_id = 607849 BEGIN SELECT RAISE(ABORT, 'refused'); END"
     )
     with_b, without_b = tmp_path / "with.sqlite3", tmp_path / "without.sqlite3"
