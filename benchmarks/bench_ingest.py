@@ -189,9 +189,10 @@ def minimal_baseline(source: Path, target: Path) -> dict[str, Any]:
         for petition_id, data in cursor:
             table = unpack(data)
             chunk.extend(
-                sorted((petition_id, seat, count) for seat, count in zip(
-                    table.constituency_ids, table.counts, strict=True
-                ))
+                sorted(
+                    (petition_id, seat, count)
+                    for seat, count in zip(table.constituency_ids, table.counts, strict=True)
+                )
             )
             if len(chunk) >= CHUNK_ROWS:
                 with clock:
@@ -320,9 +321,7 @@ def measure(
         "inline": inline,
     }
     if inline is not None:
-        result["inline_ratio"] = common.ratio(
-            inline["seat_rows_per_s"], minimal["rows_per_s"] or 0
-        )
+        result["inline_ratio"] = common.ratio(inline["seat_rows_per_s"], minimal["rows_per_s"] or 0)
     if parsed is not None:
         result["parse_share_of_ingest"] = common.ratio(parsed["wall_s"], first.wall)
     result["targets"] = targets(result)

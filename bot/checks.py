@@ -154,4 +154,3 @@ def per_guild_cooldown(limit: tuple[int, float]) -> Callable[[T], T]:
     """At most ``rate`` uses per server per ``per`` seconds (``limit = (rate, per)``)."""
     rate, per = limit
     return app_commands.checks.cooldown(rate, per, key=guild_key)
-

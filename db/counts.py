@@ -255,7 +255,7 @@ async def seat_top_petitions(
     ) as cursor:
         found = [(int(r[0]), int(r[1]), float(r[2])) for r in await cursor.fetchall()]
     if len(found) < limit:
-        found = (found + await _below_floor(db, constituency_id))
+        found = found + await _below_floor(db, constituency_id)
         found.sort(key=lambda row: (row[1], row[0]), reverse=True)
         found = found[: max(0, limit)]
     if not found:
@@ -266,9 +266,17 @@ async def seat_top_petitions(
         f" WHERE id IN ({marks})",
         [pid for pid, _, _ in found],
     ) as cursor:
-        petitions = {int(r[0]): tuple(r) for r in await cursor.fetchall()}
+        petitions = {int(r[0]): r for r in await cursor.fetchall()}
     return [
-        SeatPetitionRow(*petitions[pid], signatures, percent)
+        SeatPetitionRow(
+            petition_id=pid,
+            title=petitions[pid]["title"],
+            state=petitions[pid]["state"],
+            total_signatures=petitions[pid]["total_signatures"],
+            uk_signatures=petitions[pid]["uk_signatures"],
+            signatures=signatures,
+            percent=percent,
+        )
         for pid, signatures, percent in found
         if pid in petitions
     ]

@@ -337,9 +337,7 @@ async def seed_seat(db: Database, seat_key: str) -> None:
     )
 
 
-async def _seen(
-    db: Database, pairs: Iterable[tuple[str, int]]
-) -> dict[tuple[str, int], int]:
+async def _seen(db: Database, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
     """Last seen counts of (seat key, petition) pairs that have one."""
     wanted = sorted(set(pairs))
     found: dict[tuple[str, int], int] = {}

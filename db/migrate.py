@@ -5,8 +5,9 @@ failed migration leaves the database at the previous version rather than
 half-migrated. Most are SQL; a ``NNNN_name.py`` file, for a change SQL cannot
 express (0017 packs each petition's seat rows), defines ``upgrade(conn)`` and
 runs in the same kind of transaction. Each applied migration is logged with
-how long it took: moving a 100,000-petition archive is not instant. ``schema_migrations`` records every file applied and
-``PRAGMA user_version`` the highest number, for tools that look there.
+how long it took: moving a 100,000-petition archive is not instant.
+``schema_migrations`` records every file applied and ``PRAGMA user_version``
+the highest number, for tools that look there.
 
 A file numbered below one already applied was added out of order (e.g. 0003
 merged after 0004 shipped): it is refused with its name instead of being
@@ -179,4 +180,4 @@ def _python_upgrade(migration: Migration) -> Callable[[sqlite3.Connection], None
     upgrade = getattr(module, "upgrade", None)
     if not callable(upgrade):
         raise MigrationError(f"{migration.name}: defines no upgrade(conn) function")
-    return upgrade  # type: ignore[no-any-return]
+    return upgrade

@@ -463,7 +463,8 @@ async def nearest_seats(
             other,
             to_set,
             code,
-            "same region, shares the name word" + ("s " if len(shared) > 1 else " ")
+            "same region, shares the name word"
+            + ("s " if len(shared) > 1 else " ")
             + ", ".join(sorted(shared)),
         )
         for _, other, code, shared in scored[:limit]
@@ -473,8 +474,7 @@ async def nearest_seats(
 async def current_mp(db: Database, ons_code: str) -> CurrentMp | None:
     """The MP of 2024 seat ``ons_code`` now, from the bundled 2024 reference."""
     async with db.conn.execute(
-        "SELECT ons_code, constituency, name, party, member_id FROM current_mps"
-        " WHERE ons_code = ?",
+        "SELECT ons_code, constituency, name, party, member_id FROM current_mps WHERE ons_code = ?",
         (ons_code,),
     ) as cursor:
         row = await cursor.fetchone()

@@ -98,9 +98,7 @@ def write_table(
     return previous
 
 
-def listing_changes(
-    before: SeatColumns | None, after: SeatColumns | None
-) -> dict[int, int]:
+def listing_changes(before: SeatColumns | None, after: SeatColumns | None) -> dict[int, int]:
     """Per seat, how the number of petitions listing it moves when ``before`` becomes
     ``after`` (either may be None: a new or a removed petition)."""
     old = set(before.constituency_ids) if before is not None else set()
@@ -161,9 +159,7 @@ async def petition_table(db: Database, petition_id: int) -> SeatColumns | None:
     return unpack(row[0]) if row else None
 
 
-async def petition_tables(
-    db: Database, petition_ids: Iterable[int]
-) -> dict[int, SeatColumns]:
+async def petition_tables(db: Database, petition_ids: Iterable[int]) -> dict[int, SeatColumns]:
     """Several petitions' tables at once (missing ones left out)."""
     ids = sorted(set(petition_ids))
     found: dict[int, SeatColumns] = {}

@@ -21,7 +21,7 @@ COMMANDS = (
         help="A question in plain English, answered with the card of the command that knows: "
         "a seat's or an MP's count for a petition, what a seat signed most, where a petition "
         "is strongest, totals, responses, debates, comparisons, leaderboards, searches, charts "
-        "and maps; \"my constituency\" is your home seat (/me seat set). The answer says how the "
+        'and maps; "my constituency" is your home seat (/me seat set). The answer says how the '
         "question was read, with a menu to correct it.",
         examples=(
             "/ask question:how many people in Woking signed the Ofsted petition?",

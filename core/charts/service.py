@@ -399,9 +399,7 @@ async def _history_spec(db: Database, petition: ChartPetition) -> ChartSpec:
     if closes is not None and any(p.at > closes for p in points):
         # No signatures after closing: a count refreshed later is the final count, at the
         # deadline; the time axis stops there instead of running on past it.
-        points = [
-            charts.HistoryPoint(min(p.at, closes), p.signatures, p.label) for p in points
-        ]
+        points = [charts.HistoryPoint(min(p.at, closes), p.signatures, p.label) for p in points]
         known = {p.at for p in points}
     else:
         closes = None

@@ -51,6 +51,7 @@ class Result:
         """The answer as posted for everyone: without what is only the asker's (their seat)."""
         return self
 
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Notice(Result):
     """A short private answer: a setting changed, a digest posted, a petition removed."""

@@ -64,9 +64,7 @@ def _gain(snaps: Sequence[SnapshotRecord], window: str, span: timedelta) -> Gain
     return Gain(window, latest.total_signatures - base.total_signatures, base.refreshed_at)
 
 
-def _pace(
-    snaps: Sequence[SnapshotRecord], opened_at: datetime | None
-) -> tuple[float, str] | None:
+def _pace(snaps: Sequence[SnapshotRecord], opened_at: datetime | None) -> tuple[float, str] | None:
     latest = snaps[-1]
     if len(snaps) >= 2:
         previous = snaps[-2]
@@ -100,9 +98,7 @@ def momentum(
         target = next((t for t in THRESHOLDS if t > latest.total_signatures), None)
         reached = None
         if target is not None and per_day > 0:
-            eta = latest.refreshed_at + timedelta(
-                days=(target - latest.total_signatures) / per_day
-            )
+            eta = latest.refreshed_at + timedelta(days=(target - latest.total_signatures) / per_day)
             if deadline_at is None or eta <= deadline_at:
                 reached = eta
         forecast = Forecast(per_day, basis, target, reached, deadline_at)

@@ -472,11 +472,7 @@ def _petition_search(
     """(exact title matches, ranked matches) for a title query."""
     key = fold(query)
     mask = _state_mask(snap, wanted, now)
-    exact = [
-        snap.petitions[i]
-        for i in snap.petition_index.exact(key)
-        if mask is None or mask[i]
-    ]
+    exact = [snap.petitions[i] for i in snap.petition_index.exact(key) if mask is None or mask[i]]
     hits = snap.petition_index.search(key, limit=limit, partial=partial, mask=mask)
     return exact, [(snap.petitions[i], score) for i, score in hits]
 

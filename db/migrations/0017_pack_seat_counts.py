@@ -25,7 +25,7 @@ def upgrade(conn: sqlite3.Connection) -> None:
         if petition_id != current:
             _write(conn, current, table)
             current, table = petition_id, []
-        table.append(tuple(row))  # type: ignore[arg-type]
+        table.append(tuple(row))
     _write(conn, current, table)
     conn.execute(
         "INSERT INTO seat_listings (constituency_id, petitions)"

@@ -24,8 +24,8 @@ from core.ingest.writer import render_document
 from db.database import Database
 from db.guild_settings import get_config, update_config
 from tests import helpers as h
-from tests.support import dump_data, seed_petition, variant
 from tests.db import seat_rows
+from tests.support import dump_data, seed_petition, variant
 
 OWNER = h.mock_member(1, "owner")
 MANAGER = h.mock_member(2, "manager")
@@ -301,9 +301,11 @@ async def test_mixed_zip_keeps_good_and_rejects_bad(
         26709,
     )
     assert (
-        seat_rows.expand(conn).execute(
+        seat_rows.expand(conn)
+        .execute(
             "SELECT * FROM constituency_counts WHERE petition_id = 575833 ORDER BY constituency_id"
-        ).fetchall()
+        )
+        .fetchall()
         == bad_before
     )
     conn.close()

@@ -72,9 +72,7 @@ def test_no_network_is_one_line_saying_what_to_do(tmp_path: Path) -> None:
     assert TOKEN not in output
 
 
-def test_a_crash_in_run_does_not_print_the_token(
-    fake_discord: FakeDiscord, tmp_path: Path
-) -> None:
+def test_a_crash_in_run_does_not_print_the_token(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     """An unexpected error after login (the database path is a directory) ends in a
     traceback, as it should; its frames hold the token, and typer must not print locals."""
     folder = tmp_path / "a-directory"

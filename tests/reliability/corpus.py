@@ -32,8 +32,8 @@ from benchmarks.synth import petition_json
 from core.ingest.models import Petition
 from core.ingest.parser import parse_file
 from core.ingest.writer import render_document
-from tests.support import variant
 from tests.db import seat_rows
+from tests.support import variant
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "data" / "petitions"
@@ -152,10 +152,15 @@ def _title_is(petition_id: int, title: str) -> Check:
 def _total_is(petition_id: int, total: int) -> Check:
     def check(conn: sqlite3.Connection) -> None:
         assert _stored(conn, petition_id)[1] == total
-        seats = seat_rows.expand(conn).execute(
-            "SELECT coalesce(sum(signatures), 0) FROM constituency_counts WHERE petition_id = ?",
-            (petition_id,),
-        ).fetchone()[0]
+        seats = (
+            seat_rows.expand(conn)
+            .execute(
+                "SELECT coalesce(sum(signatures), 0) FROM constituency_counts"
+                " WHERE petition_id = ?",
+                (petition_id,),
+            )
+            .fetchone()[0]
+        )
         uk, unknown = conn.execute(
             "SELECT uk_signatures, unknown_signatures FROM petitions WHERE id = ?",
             (petition_id,),

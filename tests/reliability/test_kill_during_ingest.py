@@ -32,11 +32,11 @@ from core.ingest.models import Petition
 from core.ingest.writer import render_document
 from db import petitions as petition_repo
 from db.database import Database
+from tests.db import seat_rows
 from tests.support import variant
 
 from . import figures
 from .support import cli_env, copy_db, integrity
-from tests.db import seat_rows
 
 ARCHIVE_SEED = 7
 COUNT = 300

@@ -86,9 +86,10 @@ def test_petition_page_urls_pass_unchanged() -> None:
         "https://petition.parliament.uk/archived/petitions/652057",
     ):
         assert petition_page_url(url, 652057) == url
-    assert petition_page_url(
-        "https://petition.parliament.uk/petitions/1", 652057
-    ) == "https://petition.parliament.uk/petitions/652057"
+    assert (
+        petition_page_url("https://petition.parliament.uk/petitions/1", 652057)
+        == "https://petition.parliament.uk/petitions/652057"
+    )
 
 
 def test_json_self_link_on_another_host_is_not_used() -> None:

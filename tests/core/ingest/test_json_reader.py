@@ -18,8 +18,8 @@ from core.ingest.parser import ParseError, parse_text
 from core.ingest.types import Document, Outcome
 from core.ingest.writer import render_document
 from db.reference import ensure_reference_at
-from tests.support import dump_data
 from tests.db import seat_rows
+from tests.support import dump_data
 
 # Real API responses, shipped with the tests (copied from shared/data/ref; MIT + OGL v3).
 SCRAPER = Path(__file__).resolve().parents[2] / "fixtures" / "petition_json"

@@ -11,8 +11,8 @@ import pytest
 from core.ingest.loader import ingest_documents_sync, ingest_paths_sync
 from core.ingest.types import Document, Outcome
 from core.ingest.writer import render_document
-from tests.support import dump_data, seed_petition, variant, write_petition
 from tests.db import seat_rows
+from tests.support import dump_data, seed_petition, variant, write_petition
 
 
 def rows(path: Path, sql: str, *args: object) -> list[tuple]:
@@ -300,9 +300,7 @@ def test_a_refused_document_does_not_hide_an_earlier_one_from_conflict_checks(
 
 
 # ---------------------------------------------------------------- one document's failure is its own
-def test_an_oversized_id_rejects_that_document_only(
-    db_path: Path, seed_paths: list[Path]
-) -> None:
+def test_an_oversized_id_rejects_that_document_only(db_path: Path, seed_paths: list[Path]) -> None:
     """A 5,000-digit id once raised out of the parser and lost the rest of the batch."""
     text = seed_paths[0].read_text(encoding="utf-8")
     text = text.replace("petitions/652057", "petitions/" + "7" * 5000)

@@ -89,9 +89,7 @@ async def test_open_in_the_data_but_past_its_deadline_is_closed(services: Servic
     assert "Closed on 3 Sep 2020" in closed  # the JSON's closed_at
 
 
-async def test_open_before_the_deadline_says_when_it_closes(
-    tmp_path: Path, _archive: Path
-) -> None:
+async def test_open_before_the_deadline_says_when_it_closes(tmp_path: Path, _archive: Path) -> None:
     async for services in _services(tmp_path, _archive, datetime(2022, 12, 24, tzinfo=UTC)):
         shown = await text(services, services.petition_show("619334"))
         assert "Open — closes 5 Jan 2023 (in 12 days)" in shown
