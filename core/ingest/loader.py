@@ -311,17 +311,15 @@ class Loader:
             error = f"{source.name}: cannot read: {reason}"
             return FileResult(source.name, Outcome.REJECTED, error=error), None
         digest = hashlib.sha256(document.data).hexdigest()
-        result = self._decide(index, document, digest, batch, batch_id)
+        stamp = None
         if (
             isinstance(source, FileDocument)
             and before is not None
             and after is not None
             and (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
-            and result.outcome in (Outcome.ADDED, Outcome.UPDATED, Outcome.UNCHANGED)
         ):
-            self.store.remember_file(
-                file_key(source.path), after.st_size, after.st_mtime_ns, digest
-            )
+            stamp = _FileStamp(file_key(source.path), after.st_size, after.st_mtime_ns)
+        result = self._decide(index, document, digest, batch, batch_id, stamp)
         return result, digest
 
     def _decide(
@@ -331,9 +329,12 @@ class Loader:
         digest: str,
         batch: dict[int, tuple[str, str, str]],
         batch_id: str,
+        stamp: _FileStamp | None = None,
     ) -> FileResult:
         known = self.store.petition_with_hash(digest)
         if known is not None:
+            if stamp is not None:
+                self.store.remember_file(stamp.key, stamp.size, stamp.mtime_ns, digest)
             return FileResult(document.name, Outcome.UNCHANGED, known)
         try:
             parsed = self._parse(index, document, digest)
@@ -361,7 +362,7 @@ class Loader:
                 f"{previous[0]} in the same batch (same refresh time, different content)",
             )
         batch[petition.id] = (document.name, refreshed, digest)
-        pending = _Pending(document, digest, refreshed, warnings, self.clock())
+        pending = _Pending(document, digest, refreshed, warnings, self.clock(), stamp)
         try:
             result = self._write(pending, petition, batch_id)
         except (sqlite3.Error, OverflowError, ValueError) as exc:
@@ -411,6 +412,11 @@ class Loader:
         if not isinstance(outcome, Outcome):  # a conflict with the stored one: nothing written
             return FileResult(pending.name, Outcome.REJECTED, petition.id, error=outcome)
         result = FileResult(pending.name, outcome, petition.id, warnings=pending.warnings)
+        stamp = pending.stamp
+        if stamp is not None and outcome is not Outcome.OLDER:
+            # In the document's transaction: a rolled-back group forgets its files too
+            # (and a replay records them again).
+            self.store.remember_file(stamp.key, stamp.size, stamp.mtime_ns, pending.digest)
         if outcome is not Outcome.UNCHANGED:
             # Logged in the same transaction as the data: both land or neither.
             self.store.log([self._entry(batch_id, result, pending.digest, pending.now)])
@@ -463,10 +469,20 @@ class _Pending:
     refreshed: str
     warnings: tuple[str, ...]
     now: datetime
+    stamp: _FileStamp | None = None
 
     @property
     def name(self) -> str:
         return self.document.name
+
+
+@dataclass(frozen=True, slots=True)
+class _FileStamp:
+    """A file's size and modification time, unchanged while it was read."""
+
+    key: str
+    size: int
+    mtime_ns: int
 
 
 def ingest_documents_sync(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.ingest.loader import ingest_documents_sync, ingest_paths_sync
-from core.ingest.types import Document, Outcome
+from core.ingest.types import Document, FileDocument, Outcome
 from core.ingest.writer import render_document
 from tests.db import seat_rows
 from tests.support import dump_data, seed_petition, variant, write_petition
@@ -44,6 +44,52 @@ def test_reingest_is_a_noop(db_path: Path, seed_paths: list[Path]) -> None:
     report = ingest_paths_sync(db_path, seed_paths)
     assert [r.outcome for r in report.results] == [Outcome.UNCHANGED] * 3
     assert dump_data(db_path) == before
+
+
+def _copies(seed_paths: list[Path], folder: Path) -> list[Path]:
+    folder.mkdir()
+    copies = [folder / p.name for p in seed_paths]
+    for source, copy in zip(seed_paths, copies, strict=True):
+        copy.write_bytes(source.read_bytes())
+    return copies
+
+
+def test_unchanged_file_is_not_even_read(
+    db_path: Path, seed_paths: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size and modification time, content still current: no read, no parse."""
+    copies = _copies(seed_paths, tmp_path / "docs")
+    ingest_paths_sync(db_path, copies, parse_workers=0)
+    reads: list[str] = []
+    real_read = FileDocument.read
+    monkeypatch.setattr(
+        FileDocument, "read", lambda self: reads.append(self.name) or real_read(self)
+    )
+    report = ingest_paths_sync(db_path, copies, parse_workers=0)
+    assert [r.outcome for r in report.results] == [Outcome.UNCHANGED] * 3
+    assert reads == []
+    # --reread reads them all (and still finds them unchanged, by hash)
+    report = ingest_paths_sync(db_path, copies, parse_workers=0, reread=True)
+    assert [r.outcome for r in report.results] == [Outcome.UNCHANGED] * 3
+    assert sorted(reads) == sorted(str(p) for p in copies)
+
+
+def test_changed_file_is_read_again(db_path: Path, seed_paths: list[Path], tmp_path: Path) -> None:
+    copies = _copies(seed_paths, tmp_path / "docs")
+    ingest_paths_sync(db_path, copies, parse_workers=0)
+    newer = variant(seed_petition(seed_paths[0]), hours=2, extra=7)
+    copies[0].write_text(render_document(newer), encoding="utf-8")
+    report = ingest_paths_sync(db_path, copies, parse_workers=0)
+    assert [r.outcome for r in report.results] == [
+        Outcome.UPDATED,
+        Outcome.UNCHANGED,
+        Outcome.UNCHANGED,
+    ]
+    # the same bytes back under the old time: size/time match no longer matters,
+    # the content is not current any more, so the file is read (and is older)
+    copies[0].write_bytes(seed_paths[0].read_bytes())
+    first = ingest_paths_sync(db_path, copies[:1], parse_workers=0)
+    assert first.results[0].outcome is Outcome.OLDER
 
 
 def test_vacant_seat_and_mp_entities(db_path: Path, seed_paths: list[Path]) -> None:
@@ -182,13 +228,16 @@ def test_crlf_bom_copy_is_the_same_content_in_meaning(
     db_path: Path, seed_paths: list[Path], tmp_path: Path
 ) -> None:
     ingest_paths_sync(db_path, seed_paths[:1])
-    before = dump_data(db_path, exclude=("ingest_log", "petitions", "snapshots"))
+    before = dump_data(db_path, exclude=("ingest_log", "ingest_files", "petitions", "snapshots"))
     crlf = tmp_path / "crlf.md"
     crlf.write_bytes(b"\xef\xbb\xbf" + seed_paths[0].read_bytes().replace(b"\n", b"\r\n"))
     report = ingest_paths_sync(db_path, [crlf])
     # Different bytes, same refresh time and data: stored as a correction, counts identical.
     assert report.results[0].outcome is Outcome.UPDATED
-    assert dump_data(db_path, exclude=("ingest_log", "petitions", "snapshots")) == before
+    assert (
+        dump_data(db_path, exclude=("ingest_log", "ingest_files", "petitions", "snapshots"))
+        == before
+    )
 
 
 def test_directory_ingest_skips_hidden_and_reports_progress(

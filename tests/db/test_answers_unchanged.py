@@ -1,0 +1,135 @@
+"""Issue 22: the new storage layout gives exactly the answers the old one gave.
+
+Two ways to the new layout, both compared with the answers recorded on the old
+code (tests/db/answers.py):
+
+* the seeds and the 69 JSON files ingested straight into the new layout;
+* a database in the old layout (migrations 0001-0015, one row per seat in
+  ``constituency_counts``) moved in place by migrations 0016-0017.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db.connection import connect_sync
+from db.database import Database
+from db.migrate import MIGRATIONS_DIR, migrate
+from tests.db import answers, seat_rows
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "answers_before_22.json"
+LAST_OLD_LAYOUT = 15
+
+
+def _differences(found: dict[str, str]) -> list[str]:
+    expected: dict[str, str] = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    keys = sorted(set(expected) | set(found))
+    return [k for k in keys if expected.get(k) != found.get(k)]
+
+
+async def _answers(path: Path) -> dict[str, str]:
+    db = await Database.open(path)
+    try:
+        return answers.digests(await answers.dump(db))
+    finally:
+        await db.close()
+
+
+@pytest.fixture(scope="module")
+def new_layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("answers") / "new.sqlite3"
+    answers.build(path)
+    return path
+
+
+async def test_new_layout_answers_as_the_old_did(new_layout: Path) -> None:
+    changed = await _answers(new_layout)
+    assert _differences(changed) == []
+
+
+def _old_layout_copy(source: Path, target: Path, tmp_path: Path) -> None:
+    """``source``'s data in the old layout: migrations up to 0015, then every table
+    copied, seat rows expanded back into ``constituency_counts``."""
+    old_dir = tmp_path / "old_migrations"
+    old_dir.mkdir()
+    for path in MIGRATIONS_DIR.iterdir():
+        if path.name[:4].isdigit() and int(path.name[:4]) <= LAST_OLD_LAYOUT:
+            shutil.copy(path, old_dir / path.name)
+    conn = connect_sync(target)
+    migrate(conn, old_dir)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    src = seat_rows.connect(source)
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name != 'schema_migrations'"
+        )
+    ]
+    # The reference first: inserting constituencies links them to it by trigger.
+    tables.sort(key=lambda name: (not name.startswith("seat_"), name))
+    conn.execute("BEGIN")
+    for table in tables:
+        columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+        names = ", ".join(columns)
+        conn.execute(f'DELETE FROM "{table}"')
+        rows = src.execute(f"SELECT {names} FROM {table}").fetchall()
+        marks = ", ".join("?" * len(columns))
+        conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    conn.execute("COMMIT")
+    assert conn.execute("SELECT count(*) FROM constituency_counts").fetchone()[0] > 30_000
+    conn.close()
+    src.close()
+
+
+async def test_old_layout_migrated_in_place_answers_as_before(
+    new_layout: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "old.sqlite3"
+    _old_layout_copy(new_layout, old, tmp_path)
+    conn = connect_sync(old)
+    durations: dict[str, float] = {}
+    applied = migrate(conn, durations=durations)
+    assert applied[:2] == ["0016_seat_tables.sql", "0017_pack_seat_counts.py"]
+    assert set(durations) == set(applied)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "constituency_counts" not in tables
+    conn.close()
+    assert _differences(await _answers(old)) == []
+    seat_listing = sqlite3.connect(old)
+    try:
+        # the per-seat listing counts the writer keeps match a recount from the tables
+        expanded = seat_rows.expand(seat_listing)
+        recount = dict(
+            expanded.execute(
+                "SELECT constituency_id, count(*) FROM temp.constituency_counts"
+                " GROUP BY constituency_id"
+            ).fetchall()
+        )
+        kept = dict(expanded.execute("SELECT constituency_id, petitions FROM seat_listings"))
+        assert {k: v for k, v in kept.items() if v} == recount
+    finally:
+        seat_listing.close()
+
+
+async def test_listing_counts_match_the_tables_after_ingest(new_layout: Path) -> None:
+    conn = seat_rows.connect(new_layout)
+    try:
+        recount = dict(
+            conn.execute(
+                "SELECT constituency_id, count(*) FROM temp.constituency_counts"
+                " GROUP BY constituency_id"
+            ).fetchall()
+        )
+        kept = dict(conn.execute("SELECT constituency_id, petitions FROM seat_listings"))
+        assert {k: v for k, v in kept.items() if v} == recount
+        totals = dict(conn.execute("SELECT name, value FROM archive_totals"))
+        assert totals["seat_rows"] == sum(recount.values())
+        assert totals["petitions"] == conn.execute("SELECT count(*) FROM petitions").fetchone()[0]
+    finally:
+        conn.close()
