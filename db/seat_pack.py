@@ -31,6 +31,8 @@ import sys
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul, truediv
 
 VERSION = 1
 _HEADER = struct.Struct("<B5sI")
@@ -77,11 +79,14 @@ def _smallest(values: Sequence[int]) -> str:
 
 
 def _hundredths(percents: Sequence[float]) -> array | None:
-    """Percentages as whole hundredths, or None when one has more decimals."""
-    scaled = [round(p * 100) for p in percents]
-    if any(s < 0 for s in scaled) or any(
-        s / 100 != p for s, p in zip(scaled, percents, strict=True)
-    ):
+    """Percentages as whole hundredths, or None when one has more decimals.
+
+    Column-wise in C (``map``): this runs for every petition an ingest stores.
+    """
+    if not percents:
+        return array("B")
+    scaled = list(map(round, map(mul, percents, repeat(100))))
+    if min(scaled) < 0 or list(map(truediv, scaled, repeat(100))) != list(percents):
         return None
     return array(_smallest(scaled), scaled)
 
