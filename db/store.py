@@ -372,11 +372,15 @@ class PetitionStore:
 
     def _save_seats(self, petition: Petition, boundary: str) -> None:
         refreshed = utc_text(petition.refreshed_at) or ""
-        rows = [row for row in petition.constituencies if row.name != UNKNOWN]
+        rows = list(petition.constituencies)
+        names = list(map(_NAME, rows))
+        if UNKNOWN in names:  # not a seat (it is stored on the petition row)
+            del rows[names.index(UNKNOWN)]
+            names.remove(UNKNOWN)
         cache = self._row_ids
         # The hot path of an ingest (≈620 rows a document, 62 million for 100k):
         # column-wise with C-level map/zip, one dict look-up a row.
-        keys = list(zip(repeat(boundary), map(_NAME, rows), map(_CODE, rows), map(_MP, rows)))
+        keys = list(zip(repeat(boundary), names, map(_CODE, rows), map(_MP, rows)))
         found = list(map(cache.get, keys))
         for index, cached in enumerate(found):
             if cached is None:

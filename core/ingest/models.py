@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from core.common.names import person_name
@@ -145,6 +147,25 @@ class Petition:
     def seats(self) -> tuple[ConstituencyCount, ...]:
         """Constituency rows that are real seats (the Unknown row excluded)."""
         return tuple(row for row in self.constituencies if not row.is_unknown)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Parse helpers send every parsed petition to the loader. Pickled as six
+        # columns, its ~620 seat rows cost a fraction of 620 tuples each way (and
+        # no per-field dataclass state): a fifth of a large ingest's CPU before.
+        rows = self.constituencies
+        columns = tuple(list(map(itemgetter(i), rows)) for i in range(6))
+        fields = tuple(getattr(self, name) for name in _PETITION_FIELDS)
+        return (_petition_from_columns, (fields, columns))
+
+
+_PETITION_FIELDS = tuple(name for name in Petition.__dataclass_fields__ if name != "constituencies")
+_new_seat_row = partial(tuple.__new__, ConstituencyCount)
+
+
+def _petition_from_columns(fields: tuple[Any, ...], columns: tuple[list[Any], ...]) -> Petition:
+    """Undo :meth:`Petition.__reduce__` (seat rows rebuilt in C)."""
+    values = dict(zip(_PETITION_FIELDS, fields, strict=True))
+    return Petition(**values, constituencies=tuple(map(_new_seat_row, zip(*columns, strict=True))))
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,22 +50,28 @@ WINDOW = 4
 """Requests in flight per helper: bounds the memory held by parsed documents."""
 PIPE_BYTES = 1 << 20
 """Pipe buffer asked for (Linux allows 1 MiB unprivileged), so a request rarely blocks."""
+HELPER_NICENESS = 5
+"""Added to a helper's niceness: the bot and the loader come first on a busy machine."""
 JOIN_SECONDS = 5.0
 POLL_SECONDS = 1.0
 """How often a loader waiting for an answer checks that the helper is still alive."""
 
 
 def default_workers() -> int:
-    """Helper processes: one per core beyond the loader's own, at most two.
+    """Helper processes: one per core, at most two; none on a single core.
 
-    Once one helper parses ahead, the loader's own SQLite work is the
-    bottleneck, so more helpers would only take cores from the bot.
+    Since seat tables are stored packed (issue 22) the loader's own work per
+    document (hash, decide, pack, one row) is about a third of a parse, so
+    parsing is the bottleneck: on two cores, two helpers plus the loader keep
+    both cores busy where one helper left the loader waiting. Helpers run at a
+    lower priority (:data:`HELPER_NICENESS`), so the bot's event loop, which
+    shares the machine with an ingest, still gets a core when it needs one.
     """
     try:
         cores = len(os.sched_getaffinity(0))  # what this process may use (containers)
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(0, min(2, cores - 1))
+    return 0 if cores < 2 else min(2, cores)
 
 
 def _parse_chunk(parse: Callable[[D], R], documents: list[D]) -> list[R | None]:
@@ -92,6 +98,8 @@ def _serve(parse: Callable[[D], R], requests: Connection, results: Connection) -
     ends the helper: EOF on requests, or a broken pipe on results.
     """
     sys.setswitchinterval(0.001)  # let the reader thread drain requests promptly
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(HELPER_NICENESS)
     inbox: queue.SimpleQueue[list[D] | None] = queue.SimpleQueue()
 
     def read() -> None:
