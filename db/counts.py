@@ -400,20 +400,35 @@ async def count_by_state(db: Database, state: str | None = None, *, now: str = "
 
 
 async def freshness(db: Database) -> Freshness:
-    """Petition count per state and the newest/oldest refresh, for /about."""
+    """Petition count per state and the newest/oldest refresh, for /about.
+
+    Counted by triggers (``archive_totals``) and found by index seeks (one
+    min and one max per state on ``petitions_by_state_refreshed``): /about
+    costs the same at 100,000 petitions as at 100.
+    """
     async with db.conn.execute(
-        "SELECT state, count(*), max(refreshed_at), min(refreshed_at) FROM petitions"
-        " GROUP BY state ORDER BY count(*) DESC, state"
+        "SELECT substr(name, 7), value FROM archive_totals"
+        " WHERE name LIKE 'state:%' AND value > 0 ORDER BY value DESC, name"
     ) as cursor:
-        rows = await cursor.fetchall()
+        by_state = {str(r[0]): int(r[1]) for r in await cursor.fetchall()}
+    newest: list[str] = []
+    oldest: list[str] = []
+    for state in by_state:
+        async with db.conn.execute(
+            "SELECT (SELECT max(refreshed_at) FROM petitions WHERE state = ?),"
+            " (SELECT min(refreshed_at) FROM petitions WHERE state = ?)",
+            (state, state),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0] is not None:
+            newest.append(row[0])
+            oldest.append(row[1])
     async with db.conn.execute("SELECT max(at) FROM ingest_log") as cursor:
         last = await cursor.fetchone()
-    newest = max((r[2] for r in rows), default=None)
-    oldest = min((r[3] for r in rows), default=None)
     return Freshness(
-        petitions=sum(int(r[1]) for r in rows),
-        newest_refresh=utc_datetime(newest),
-        oldest_refresh=utc_datetime(oldest),
+        petitions=sum(by_state.values()),
+        newest_refresh=utc_datetime(max(newest, default=None)),
+        oldest_refresh=utc_datetime(min(oldest, default=None)),
         last_ingest_at=utc_datetime(last[0]) if last else None,
-        by_state={str(r[0]): int(r[1]) for r in rows},
+        by_state=by_state,
     )

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from core.common.times import utc_text
+from db import counts
 from db.connection import connect_sync
 from db.database import Database
 from db.migrate import MIGRATIONS_DIR, migrate
@@ -133,3 +135,30 @@ async def test_listing_counts_match_the_tables_after_ingest(new_layout: Path) ->
         assert totals["petitions"] == conn.execute("SELECT count(*) FROM petitions").fetchone()[0]
     finally:
         conn.close()
+
+
+async def test_about_counts_kept_by_triggers_match_a_recount(
+    new_layout: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copyfile(new_layout, copy)
+    db = await Database.open(copy)
+    try:
+        fresh = await counts.freshness(db)
+        async with db.conn.execute(
+            "SELECT state, count(*), max(refreshed_at), min(refreshed_at) FROM petitions"
+            " GROUP BY state ORDER BY count(*) DESC, state"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        # an update that changes the state moves the counts
+        await db.conn.execute("UPDATE petitions SET state = 'rejected' WHERE id = 652057")
+        moved = await counts.freshness(db)
+    finally:
+        await db.close()
+    assert fresh.by_state == {r[0]: r[1] for r in rows}
+    assert list(fresh.by_state) == [r[0] for r in rows]
+    assert fresh.petitions == sum(r[1] for r in rows)
+    assert utc_text(fresh.newest_refresh) == max(r[2] for r in rows)
+    assert utc_text(fresh.oldest_refresh) == min(r[3] for r in rows)
+    assert sum(moved.by_state.values()) == fresh.petitions
+    assert moved.by_state.get("rejected", 0) == fresh.by_state.get("rejected", 0) + 1
