@@ -67,26 +67,6 @@ BEGIN
 END;
 UPDATE archive_totals SET value = (SELECT count(*) FROM petitions) WHERE name = 'petitions';
 
--- Petitions per stored state ('state:open', ...), for /about.
-INSERT INTO archive_totals (name, value)
-    SELECT 'state:' || state, count(*) FROM petitions GROUP BY state;
-CREATE TRIGGER petitions_state_insert AFTER INSERT ON petitions
-BEGIN
-    INSERT INTO archive_totals (name, value) VALUES ('state:' || new.state, 1)
-    ON CONFLICT (name) DO UPDATE SET value = value + 1;
-END;
-CREATE TRIGGER petitions_state_delete AFTER DELETE ON petitions
-BEGIN
-    UPDATE archive_totals SET value = value - 1 WHERE name = 'state:' || old.state;
-END;
-CREATE TRIGGER petitions_state_update AFTER UPDATE OF state ON petitions
-WHEN old.state IS NOT new.state
-BEGIN
-    UPDATE archive_totals SET value = value - 1 WHERE name = 'state:' || old.state;
-    INSERT INTO archive_totals (name, value) VALUES ('state:' || new.state, 1)
-    ON CONFLICT (name) DO UPDATE SET value = value + 1;
-END;
-
 -- Files read by earlier ingests: one whose size and modification time are
 -- unchanged, and whose content is still a petition's current state, is not
 -- even read again.
