@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import importlib
 import logging
+import os
 import sqlite3
 import time
 import uuid
@@ -87,23 +88,34 @@ def read_and_parse(source: Source) -> Parsed:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to ingest: files as given, directories searched recursively, sorted."""
+    """Files to ingest: files as given, directories searched recursively, sorted.
+
+    Hidden files and folders (a leading dot) are skipped. ``os.walk`` and
+    sorting by string keep listing a 100,000-file archive cheap (pathlib's
+    rglob, ``is_file`` and ``Path`` comparisons were most of a re-ingest).
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in DOCUMENT_SUFFIXES
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
-        else:
+        if not path.is_dir():
             found.append(path)
+            continue
+        names: list[str] = []
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            names.extend(
+                os.path.join(folder, name)
+                for name in files
+                if not name.startswith(".")
+                and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
+            )
+        found.extend(Path(name) for name in sorted(names, key=_path_order))
     return found
+
+
+def _path_order(name: str) -> tuple[str, ...]:
+    """Sort like ``Path`` does (part by part), for the same order as before."""
+    return tuple(name.split(os.sep))
 
 
 def file_key(path: Path) -> str:
