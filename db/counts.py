@@ -17,7 +17,9 @@ Two conventions of the source data are settled here, once:
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 
 import aiosqlite
 
@@ -128,53 +130,60 @@ async def snapshots(db: Database, petition_id: int) -> list[SnapshotRecord]:
 
 
 # ---------------------------------------------------------------- tables
-async def _seat_rows(db: Database, petition_id: int) -> list[SeatRow]:
-    """A petition's seat rows, in table order, with competition ranks among seats.
+async def _seat_rows(
+    db: Database, petition_id: int, *, limit: int | None = None, seat: int | None = None
+) -> tuple[list[SeatRow], int]:
+    """A petition's seat rows in table order with competition ranks among seats, and how
+    many seats it lists.
 
     "=3": equal counts share a rank. The Unknown row is not in the packed table,
-    so it never takes a seat's rank.
+    so it never takes a seat's rank. Only the rows asked for are built (the first
+    ``limit``, or the one ``seat``): a card shows 5 of ~620.
     """
     table = await petition_table(db, petition_id)
     if table is None or not len(table):
-        return []
-    infos = await seat_infos(db, table.constituency_ids)
-    printed = await alias_names(db, table.mp_alias_ids)
-    counts = list(table.counts)
-    first: dict[int, int] = {}
-    for position, count in enumerate(sorted(counts, reverse=True), start=1):
-        first.setdefault(count, position)
+        return [], 0
+    ids, ranks, counts = table.constituency_ids, list(table.ranks), list(table.counts)
+    listed = len(counts)
+    if len(set(ranks)) == listed and ranks == sorted(ranks):
+        order: Sequence[int] = range(listed)  # the stored order is the table order
+    else:
+        order = sorted(range(listed), key=lambda i: (ranks[i], ids[i]))
+    if seat is not None:
+        at = table.position(seat)
+        wanted: Sequence[int] = [] if at is None else [at]
+    else:
+        wanted = order if limit is None else order[: max(0, limit)]
+    ascending = sorted(counts)
     shared = Counter(counts)
-    rows = [
-        SeatRow(
-            constituency_id=seat,
-            name=infos[seat].name,
-            name_key=infos[seat].name_key,
-            rank=rank,
-            seat_rank=first[count],
-            signatures=count,
-            percent=percent,
-            mp_printed=printed.get(alias) if alias else None,
-            tied=shared[count] > 1,
+    infos = await seat_infos(db, [ids[i] for i in wanted])
+    printed = await alias_names(db, [table.mp_alias_ids[i] for i in wanted])
+    rows = []
+    for i in wanted:
+        count, alias = counts[i], table.mp_alias_ids[i]
+        info = infos[ids[i]]
+        rows.append(
+            SeatRow(
+                constituency_id=ids[i],
+                name=info.name,
+                name_key=info.name_key,
+                rank=ranks[i],
+                seat_rank=listed - bisect_right(ascending, count) + 1,
+                signatures=count,
+                percent=table.percents[i],
+                mp_printed=printed.get(alias) if alias else None,
+                tied=shared[count] > 1,
+            )
         )
-        for seat, rank, count, percent, alias in zip(
-            table.constituency_ids,
-            table.ranks,
-            counts,
-            table.percents,
-            table.mp_alias_ids,
-            strict=True,
-        )
-    ]
-    rows.sort(key=lambda row: (row.rank, row.constituency_id))
-    return rows
+    return rows, listed
 
 
 async def constituency_table(
     db: Database, petition_id: int, limit: int | None = None
 ) -> list[SeatRow]:
     """The petition's seats in table order (most signatures first)."""
-    rows = await _seat_rows(db, petition_id)
-    return rows if limit is None else rows[: max(0, limit)]
+    rows, _ = await _seat_rows(db, petition_id, limit=limit)
+    return rows
 
 
 async def country_table(
@@ -206,12 +215,11 @@ async def seat_standing(
     db: Database, petition: PetitionDetail, constituency_id: int
 ) -> SeatStanding:
     """One seat's count, rank and MP in one petition; 0 and joint last when absent."""
-    rows = await _seat_rows(db, petition.id)
-    seats_listed = len(rows)
+    rows, seats_listed = await _seat_rows(db, petition.id, seat=constituency_id)
     seats_total = await _scalar(
         db, "SELECT count(*) FROM constituencies WHERE boundary_set = ?", (petition.boundary_set,)
     )
-    seat = next((row for row in rows if row.constituency_id == constituency_id), None)
+    seat = rows[0] if rows else None
     if seat is None:
         return SeatStanding(
             petition_id=petition.id,

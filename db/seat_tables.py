@@ -18,8 +18,10 @@ ranking rows land together or not at all.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from db.database import Database
 from db.seat_pack import SeatColumns, pack, unpack
@@ -174,32 +176,51 @@ async def petition_tables(db: Database, petition_ids: Iterable[int]) -> dict[int
     return found
 
 
+async def _data_version(db: Database) -> int:
+    async with db.conn.execute("PRAGMA data_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def seat_infos(db: Database, ids: Iterable[int]) -> dict[int, SeatInfo]:
-    """Names and codes of constituency ids (a table's ~620 ids: one query)."""
-    wanted = sorted(set(ids))
-    found: dict[int, SeatInfo] = {}
-    for offset in range(0, len(wanted), _PARAMS_CHUNK):
-        chunk = wanted[offset : offset + _PARAMS_CHUNK]
-        marks = ", ".join("?" * len(chunk))
+    """Names and codes of constituency ids.
+
+    Every card reads ~620 of them, so all ~1,300 are kept in memory per
+    connection and read again only when another connection has committed since
+    (``PRAGMA data_version``: an ingest or a reference load may add seats or
+    link codes; the bot's own connection writes neither).
+    """
+    version = await _data_version(db)
+    cached = _SEATS.get(db.conn)
+    if cached is None or cached[0] != version:
         async with db.conn.execute(
             "SELECT id, name, name_key, boundary_set, ons_code, ref_code FROM constituencies"
-            f" WHERE id IN ({marks})",
-            chunk,
         ) as cursor:
-            for row in await cursor.fetchall():
-                found[int(row[0])] = SeatInfo(*tuple(row))
-    return found
+            seats = {int(row[0]): SeatInfo(*tuple(row)) for row in await cursor.fetchall()}
+        cached = _SEATS[db.conn] = (version, seats)
+    directory = cached[1]
+    return {i: directory[i] for i in ids if i in directory}
 
 
 async def alias_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
-    """MPs as printed, by alias id (0, a vacant seat, is never looked up)."""
-    wanted = sorted({i for i in ids if i})
-    found: dict[int, str] = {}
+    """MPs as printed, by alias id (0, a vacant seat, is never looked up).
+
+    An alias row never changes once written, so what was read is kept per
+    connection and only ids not seen yet are asked for.
+    """
+    known = _ALIASES.setdefault(db.conn, {})
+    wanted = sorted({i for i in ids if i and i not in known})
     for offset in range(0, len(wanted), _PARAMS_CHUNK):
         chunk = wanted[offset : offset + _PARAMS_CHUNK]
         marks = ", ".join("?" * len(chunk))
         async with db.conn.execute(
             f"SELECT id, printed FROM mp_aliases WHERE id IN ({marks})", chunk
         ) as cursor:
-            found.update((int(r[0]), str(r[1])) for r in await cursor.fetchall())
-    return found
+            known.update((int(r[0]), str(r[1])) for r in await cursor.fetchall())
+    return known
+
+
+_SEATS: weakref.WeakKeyDictionary[Any, tuple[int, dict[int, SeatInfo]]] = (
+    weakref.WeakKeyDictionary()
+)
+_ALIASES: weakref.WeakKeyDictionary[Any, dict[int, str]] = weakref.WeakKeyDictionary()
