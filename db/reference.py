@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import weakref
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 from rapidfuzz import fuzz
 
 from core.common.names import fold, person_key, person_name
-from core.places.rates import seat_rates
+from core.places.rates import seat_rate_of, seat_rates
 from core.places.reference import (
     REFERENCE_DIR,
     ReferenceSeat,
@@ -46,7 +48,7 @@ from core.places.types import (
 from db.connection import connect_sync
 from db.database import Database
 from db.migrate import migrate
-from db.seat_tables import alias_names, petition_table, seat_infos
+from db.seat_tables import alias_names, data_version, petition_table, seat_infos
 
 META_KEY = "reference_fingerprint"
 _SEP = "\x1f"  # separates variants in group_concat (never part of a seat name)
@@ -243,6 +245,29 @@ async def seat_electorate(db: Database, boundary_set: str, ons_code: str) -> int
     return int(row[0]) if row and row[0] is not None else None
 
 
+async def reference_rows(db: Database, boundary: str) -> list[dict[str, Any]]:
+    """The reference seats of a boundary set, kept per connection until another
+    connection commits (``PRAGMA data_version``; the reference is loaded by one)."""
+    version = await data_version(db)
+    cached = _REFERENCE.get(db.conn)
+    if cached is None or cached[0] != version:
+        cached = _REFERENCE[db.conn] = (version, {})
+    rows = cached[1].get(boundary)
+    if rows is None:
+        async with db.conn.execute(
+            "SELECT ons_code, name, country, region, electorate, hex_q, hex_r"
+            " FROM seat_reference WHERE boundary_set = ?",
+            (boundary,),
+        ) as cursor:
+            rows = cached[1][boundary] = [dict(row) for row in await cursor.fetchall()]
+    return rows
+
+
+_REFERENCE: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, list[dict[str, Any]]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def petition_seats(db: Database, petition_id: int) -> PetitionSeats | None:
     """All seats of the petition's boundary set with its counts (zeros included).
 
@@ -273,12 +298,7 @@ async def petition_seats(db: Database, petition_id: int) -> PetitionSeats | None
             total, mp = by_code.get(code, (0, None))
             name = printed.get(alias) if alias else None
             by_code[code] = (total + count, max(mp, name) if mp and name else (mp or name))
-    async with db.conn.execute(
-        "SELECT ons_code, name, country, region, electorate, hex_q, hex_r FROM seat_reference"
-        " WHERE boundary_set = ?",
-        (boundary,),
-    ) as cursor:
-        reference = await cursor.fetchall()
+    reference = await reference_rows(db, boundary)
     rows = sorted(
         ((by_code.get(r["ons_code"], (0, None)), r) for r in reference),
         key=lambda item: (-item[0][0], item[1]["name"]),
@@ -329,7 +349,8 @@ async def seat_rate(db: Database, petition_id: int, ons_code: str) -> PetitionSe
     if seats is None or seat is None:
         return None
     national = seats.national
-    rate = next(r for r in seat_rates(seats.seats, national) if r.ons_code == ons_code)
+    rate = seat_rate_of(seats.seats, ons_code, national)
+    assert rate is not None  # the seat is among them
     return PetitionSeatRate(petition_id, seats.boundary_set, seat, rate, national, len(seats.seats))
 
 

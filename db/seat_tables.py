@@ -176,7 +176,8 @@ async def petition_tables(db: Database, petition_ids: Iterable[int]) -> dict[int
     return found
 
 
-async def _data_version(db: Database) -> int:
+async def data_version(db: Database) -> int:
+    """Changes whenever another connection commits (SQLite's ``PRAGMA data_version``)."""
     async with db.conn.execute("PRAGMA data_version") as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
@@ -190,7 +191,7 @@ async def seat_infos(db: Database, ids: Iterable[int]) -> dict[int, SeatInfo]:
     (``PRAGMA data_version``: an ingest or a reference load may add seats or
     link codes; the bot's own connection writes neither).
     """
-    version = await _data_version(db)
+    version = await data_version(db)
     cached = _SEATS.get(db.conn)
     if cached is None or cached[0] != version:
         async with db.conn.execute(

@@ -174,3 +174,29 @@ def describe(rate: SeatRate) -> str:
 def describe_national(national: NationalRate) -> str:
     """ "UK rate: 1.05 per 1,000 electors"."""
     return f"UK rate: {fmt_per_thousand(national.per_thousand)} per 1,000 electors"
+
+
+def seat_rate_of(
+    seats: Sequence[SeatTally], ons_code: str, national: NationalRate | None = None
+) -> SeatRate | None:
+    """One seat's entry of :func:`seat_rates` (the same values and rank), without
+    ordering every seat: its rank is one more than the seats with a higher rate."""
+    seat = next((s for s in seats if s.ons_code == ons_code), None)
+    if seat is None:
+        return None
+    if not seat.electorate:
+        return SeatRate(seat.ons_code, seat.name, seat.signatures, None, None, None, None)
+    national = national or national_rate(seats)
+    rate = per_thousand(seat.signatures, seat.electorate)
+    higher = sum(
+        1 for s in seats if s.electorate and per_thousand(s.signatures, s.electorate) > rate
+    )
+    return SeatRate(
+        seat.ons_code,
+        seat.name,
+        seat.signatures,
+        seat.electorate,
+        rate,
+        rate_index(seat.signatures, seat.electorate, national),
+        higher + 1,
+    )

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from core.common.times import utc_text
-from db import counts
+from core.places.rates import seat_rate_of, seat_rates
+from db import counts, reference
 from db.connection import connect_sync
 from db.database import Database
 from db.migrate import MIGRATIONS_DIR, migrate
@@ -166,3 +167,20 @@ async def test_about_counts_kept_by_triggers_match_a_recount(
     assert utc_text(fresh.oldest_refresh) == min(r[3] for r in rows)
     assert sum(moved.by_state.values()) == fresh.petitions
     assert moved.by_state.get("rejected", 0) == fresh.by_state.get("rejected", 0) + 1
+
+
+async def test_one_seats_rate_is_its_entry_in_the_full_ranking(new_layout: Path) -> None:
+    """seat_rate_of ranks one seat without ordering all; it must agree with seat_rates."""
+    db = await Database.open(new_layout)
+    try:
+        checked = 0
+        for pid in (652057, 575833, 607849):
+            seats = await reference.petition_seats(db, pid)
+            assert seats is not None
+            full = {r.ons_code: r for r in seat_rates(seats.seats, seats.national)}
+            for code in full:
+                assert seat_rate_of(seats.seats, code, seats.national) == full[code]
+                checked += 1
+    finally:
+        await db.close()
+    assert checked > 1000
