@@ -53,7 +53,12 @@ class Follows(commands.Cog):
     def __init__(self, bot: PetitionBot) -> None:
         self.bot = bot
         self.service = FollowService(
-            bot.db, bot.services.resolver, send=self._send, on_audit=self._mirror_audit
+            bot.db,
+            bot.services.resolver,
+            send=self._send,
+            on_audit=self._mirror_audit,
+            instance_id=bot.instance_id,
+            shards=bot.shard_plan,
         )
         self.ticker = tasks.loop(seconds=bot.settings.follow_tick_seconds)(self._tick)
         self.ticker.before_loop(self._before_tick)
