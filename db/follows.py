@@ -461,12 +461,23 @@ async def record_alerts(db: Database, alerts: Sequence[Alert], now: datetime) ->
 
 
 # ---------------------------------------------------------------- instances
-async def register_instance(db: Database, instance_id: str, pid: int, now: datetime) -> None:
+async def register_instance(
+    db: Database, instance_id: str, pid: int, now: datetime, host: str | None = None
+) -> None:
+    """Register a bot process (``host``: where it runs, see ``core.common.liveness``)."""
     await db.conn.execute(
-        "INSERT INTO follow_instances (instance_id, pid, started_at, heartbeat_at)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
-        (instance_id, pid, utc_text(now), utc_text(now)),
+        "INSERT INTO follow_instances (instance_id, pid, started_at, heartbeat_at, host)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        (instance_id, pid, utc_text(now), utc_text(now), host),
     )
+
+
+async def instances_on(db: Database, host: str) -> list[tuple[str, int]]:
+    """(instance id, pid) of every process registered as running on ``host``."""
+    async with db.conn.execute(
+        "SELECT instance_id, pid FROM follow_instances WHERE host = ?", (host,)
+    ) as cursor:
+        return [(str(row[0]), int(row[1])) for row in await cursor.fetchall()]
 
 
 async def heartbeat(db: Database, instance_id: str, now: datetime) -> None:

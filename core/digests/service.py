@@ -33,7 +33,7 @@ from core.admin.host import ChannelUnavailable
 from core.admin.types import AuditEntry, Caller
 from core.common.cards import Card
 from core.common.errors import UserFacingError
-from core.common.liveness import STALE_AFTER
+from core.common.liveness import STALE_AFTER, reap_gone_processes
 from core.common.numbers import parse_signature_counts
 from core.digests.compose import Digest, compose_many
 from core.digests.render import render_messages
@@ -90,10 +90,13 @@ class DigestRunner:
         audit: AuditLog | None = None,
         instance_id: str | None = None,
         owns_guild: Callable[[int], bool] | None = None,
+        liveness_clock: Clock = _now,
     ) -> None:
         self.db = db
         self.post = post
         self.clock = clock
+        self.liveness_clock = liveness_clock
+        """Wall time, to compare with heartbeats (``clock`` may run fast in tests)."""
         self.audit = audit or AuditLog(db)
         self.instance_id = instance_id or uuid.uuid4().hex
         """This process in the instance registry: its claims carry it."""
@@ -114,7 +117,10 @@ class DigestRunner:
             return await self._recover()
 
     async def _recover(self) -> int:
-        stale_before = self.clock() - STALE_AFTER
+        gone = await reap_gone_processes(self.db)
+        if gone:
+            log.info("Processes gone from this host (pid no longer exists): %s", ", ".join(gone))
+        stale_before = self.liveness_clock() - STALE_AFTER
         count = await repo.interrupt_dead_claims(self.db, self.instance_id, stale_before)
         if count:
             log.warning(

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from core.admin.types import AuditEntry
 from core.common.cards import Card, escape, truncate
 from core.common.errors import UserFacingError
-from core.common.liveness import STALE_AFTER
+from core.common.liveness import STALE_AFTER, reap_gone_processes, this_host
 from core.common.names import fold
 from core.common.numbers import parse_signature_counts
 from core.common.shards import ShardPlan
@@ -399,8 +399,9 @@ class FollowService:
     async def start(self) -> None:
         """Register this instance (its heartbeat guards its claims); forget dead ones."""
         now = self.clock()
+        await reap_gone_processes(self.engine)
         await repo.forget_dead_instances(self.engine, now - STALE_AFTER)
-        await repo.register_instance(self.engine, self.instance_id, os.getpid(), now)
+        await repo.register_instance(self.engine, self.instance_id, os.getpid(), now, this_host())
 
     async def beat(self) -> None:
         await repo.heartbeat(self.engine, self.instance_id, self.clock())

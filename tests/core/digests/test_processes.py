@@ -10,6 +10,7 @@ process's, so the news was posted twice.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from core.common.cards import Card
 from core.common.liveness import STALE_AFTER
 from core.common.shards import ShardPlan
+from core.digests.schedule import Period
 from core.digests.service import DigestRunner
 from core.services import Services
 from db import digests as repo
@@ -74,6 +76,7 @@ async def start_process(
         db,
         poster,
         clock=clock,
+        liveness_clock=clock,
         instance_id=name,
         owns_guild=shards.owns_guild if shards is not None else None,
     )
@@ -185,3 +188,29 @@ async def test_services_hand_the_runner_its_process_and_shards(db: Database) -> 
     assert runner.instance_id == "me"
     assert runner.owns_guild is not None
     assert runner.owns_guild(1 << 22) and not runner.owns_guild(2 << 22)
+
+
+async def test_a_killed_process_on_this_host_is_recovered_at_once(
+    two: tuple[Database, Database],
+) -> None:
+    """Its heartbeat is still fresh, but its pid is gone: no need to wait 30 s."""
+    import sys
+
+    from core.common.liveness import this_host
+
+    db_a, db_b = two
+    clock = Clock(NINE)
+    exited = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await exited.wait()  # its pid is gone (reaped), as a process killed with -9 would be
+    for guild, (name, pid) in enumerate((("killed", exited.pid), ("alive", os.getppid())), 1):
+        await repo.save_config(db_a, make_config(guild_id=guild, quiet=True), BASE)
+        await instances.register_instance(db_a, name, pid, clock(), this_host())
+        p = Period("daily 2031-01-01", BASE, NINE)
+        assert await repo.claim(db_a, guild, p, CHANNEL, clock(), name)
+    runner_b = await start_process(db_b, "b", clock, Poster())
+    statuses = [await repo.get_post(db_b, guild, "daily 2031-01-01") for guild in (1, 2)]
+    assert [(s.status, s.claimed_by) for s in statuses if s] == [
+        ("interrupted", "killed"),
+        ("claimed", "alive"),  # a live pid on this host, fresh heartbeat: left alone
+    ]
+    assert await runner_b.recover() == 0
