@@ -1,8 +1,10 @@
-"""The ``commands.Bot`` subclass: database, cogs, error handler, command sync.
+"""The ``commands.AutoShardedBot`` subclass: shards, database, cogs, errors, command sync.
 
 It holds no feature logic. ``setup_hook`` opens (and migrates) the database,
-ingests the bundled petitions on first run, loads every module in ``cogs/``
-and syncs the command tree only when it changed since the last sync.
+ingests the bundled petitions on first run, loads every module in ``cogs/``,
+starts watching for petition data other processes change, and — in the
+process holding shard 0 only — syncs the command tree when it changed since
+the last sync.
 """
 
 from __future__ import annotations
