@@ -404,7 +404,11 @@ class FollowService:
         await repo.register_instance(self.engine, self.instance_id, os.getpid(), now, this_host())
 
     async def beat(self) -> None:
-        await repo.heartbeat(self.engine, self.instance_id, self.clock())
+        """Beat the heartbeat; re-register if another process forgot this one meanwhile
+        (it saw the heartbeat stale, e.g. while this process was blocked for long)."""
+        await repo.register_instance(
+            self.engine, self.instance_id, os.getpid(), self.clock(), this_host()
+        )
 
     async def stop(self) -> None:
         async with self._lock:
