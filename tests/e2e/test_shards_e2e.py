@@ -165,6 +165,8 @@ def _run(discord: FakeDiscord, spawn_bot: Any, tmp_path: Path) -> None:
         30,
         "all digests recorded",
     )
+    # Only A (shard 0) ever synced the commands, B's restart included.
+    assert len(discord.requests("PUT", f"/applications/{discord.app_id}/commands")) == 1
     rows = query(db, "SELECT guild_id, status, claimed_by FROM digest_posts")
     assert {status for _, status, _ in rows} == {"posted"}, rows  # none interrupted
     owners = {g: by for g, _, by in rows}
