@@ -62,7 +62,15 @@ NO_NETWORK = (
 
 
 def _settings(db: Path | None = None) -> Settings:
-    settings = get_settings()
+    from pydantic import ValidationError
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # one line per bad setting, no traceback
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "settings"
+            err.print(f"Invalid setting {where.upper()}: {error['msg']}", markup=False)
+        raise typer.Exit(code=2) from None
     if db is not None:
         settings = settings.model_copy(update={"database_path": db})
     return settings
@@ -73,9 +81,21 @@ def run(
     console: Annotated[
         bool, typer.Option("--console/--no-console", help="Without a token, open the console.")
     ] = True,
+    shards: Annotated[
+        str | None,
+        typer.Option(
+            "--shards", help="Shards this process runs, e.g. 0-3 or 4,5 (default: SHARD_IDS)."
+        ),
+    ] = None,
+    shard_count: Annotated[
+        int | None,
+        typer.Option(
+            "--shard-count", help="Shards over all processes (default: SHARD_COUNT).", min=1
+        ),
+    ] = None,
 ) -> None:
     """Run the Discord bot (needs DISCORD_TOKEN); without a token, offer the console."""
-    settings = _settings()
+    settings = _with_shards(_settings(), shards, shard_count)
     if settings.discord_token is None:
         err.print(NO_TOKEN)
         if console and sys.stdin.isatty():
@@ -106,6 +126,26 @@ def run(
     if problem is not None:  # one line saying what to do, no traceback
         err.print(problem, highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=1)
+
+
+def _with_shards(settings: Settings, shards: str | None, shard_count: int | None) -> Settings:
+    """The command line's shard options over the settings' (checked: a bad range exits 2)."""
+    from core.common.shards import ShardPlan, ShardSpecError
+
+    update: dict[str, object] = {}
+    if shards is not None:
+        update["shard_ids"] = shards
+    if shard_count is not None:
+        update["shard_count"] = shard_count
+    if not update:
+        return settings
+    settings = settings.model_copy(update=update)
+    try:
+        ShardPlan.of(settings.shard_ids, settings.shard_count)
+    except ShardSpecError as exc:
+        err.print(f"--shards/--shard-count: {exc}", highlight=False, markup=False)
+        raise typer.Exit(code=2) from None
+    return settings
 
 
 def _start_problem(exc: Exception) -> str | None:

@@ -1,17 +1,21 @@
-"""The ``commands.Bot`` subclass: database, cogs, error handler, command sync.
+"""The ``commands.AutoShardedBot`` subclass: shards, database, cogs, errors, command sync.
 
 It holds no feature logic. ``setup_hook`` opens (and migrates) the database,
-ingests the bundled petitions on first run, loads every module in ``cogs/``
-and syncs the command tree only when it changed since the last sync.
+ingests the bundled petitions on first run, loads every module in ``cogs/``,
+starts watching for petition data other processes change, and — in the
+process holding shard 0 only — syncs the command tree when it changed since
+the last sync.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import pkgutil
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 
 import discord
@@ -24,8 +28,10 @@ from bot.settings import Settings
 from bot.startup import open_database
 from core.places.postcodes import PostcodeLookup
 from core.search.resolver import Resolver
+from core.search.watch import IndexWatcher
 from core.services import Services
 from db import petitions as petition_repo
+from db.changes import open_change_feed
 from db.database import Database
 
 log = logging.getLogger(__name__)
@@ -42,8 +48,13 @@ def discover_extensions() -> list[str]:
     )
 
 
-class PetitionBot(commands.Bot):
-    """petitionbot's Discord client."""
+class PetitionBot(commands.AutoShardedBot):
+    """petitionbot's Discord client: the gateway shards of ``settings.shard_plan``.
+
+    Always an ``AutoShardedBot`` with an explicit plan, so one process (shard 0
+    of 1, the default) and one of many (say shards 4-7 of 8) run the same code;
+    the plan also says which servers' digests and alerts are this process's.
+    """
 
     db: Database
     services: Services
@@ -51,14 +62,20 @@ class PetitionBot(commands.Bot):
     def __init__(self, settings: Settings) -> None:
         intents = discord.Intents.default()
         intents.message_content = False
+        self.shard_plan = settings.shard_plan
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            shard_ids=list(self.shard_plan.shard_ids),
+            shard_count=self.shard_plan.shard_count,
         )
         self.settings = settings
+        self.instance_id = uuid.uuid4().hex
+        """This process in the instance registry: its claims are safe while it beats."""
         self.started_at = time.monotonic()
+        self._watch_task: asyncio.Task[None] | None = None
         self.data_listeners: list[Callable[[], Awaitable[None]]] = []
         """Called after every data change (follows deliver their alerts from here)."""
         self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
@@ -72,11 +89,26 @@ class PetitionBot(commands.Bot):
             await Resolver.load(self.db),
             DiscordHost(self),
             PostcodeLookup(self.db, self.settings.postcodes_api_base),
+            instance_id=self.instance_id,
+            shards=self.shard_plan,
         )
         for extension in discover_extensions():
             await self.load_extension(extension)
             log.info("Loaded %s", extension)
-        await self.sync_commands_if_changed()
+        await self._watch_other_ingests()
+        if self.shard_plan.syncs_commands:
+            await self.sync_commands_if_changed()
+        else:
+            log.info(
+                "Shards %s: command sync is left to the process with shard 0",
+                self.shard_plan.describe(),
+            )
+
+    async def _watch_other_ingests(self) -> None:
+        """Rebuild the search index when another process or the CLI changed the data."""
+        feed = await open_change_feed(self.db.path, self.settings.index_poll_seconds)
+        watcher = IndexWatcher(feed, self.data_changed)
+        self._watch_task = asyncio.create_task(watcher.run(), name="index-watcher")
 
     async def is_owner(self, user: discord.abc.User, /) -> bool:
         """Application owner/team members, plus the extra owners in ``OWNER_IDS``.
@@ -103,6 +135,8 @@ class PetitionBot(commands.Bot):
                 log.exception("Data-change listener %r failed", listener)
 
     async def close(self) -> None:
+        if self._watch_task is not None:
+            self._watch_task.cancel()
         await super().close()
         if hasattr(self, "db"):
             await self.db.close()
@@ -132,7 +166,13 @@ class PetitionBot(commands.Bot):
 
     async def on_ready(self) -> None:
         user = self.user
-        log.info("Ready as %s (%s) in %d servers", user, user.id if user else "?", len(self.guilds))
+        log.info(
+            "Ready as %s (%s) in %d servers; shards %s",
+            user,
+            user.id if user else "?",
+            len(self.guilds),
+            self.shard_plan.describe(),
+        )
 
     @property
     def uptime_seconds(self) -> float:

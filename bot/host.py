@@ -17,6 +17,7 @@ from bot.embeds import NO_MENTIONS, to_embed
 from core.admin.host import ChannelUnavailable
 from core.admin.types import RuntimeFacts
 from core.common.cards import Card
+from core.common.shards import ShardStatus
 
 if TYPE_CHECKING:
     from bot.client import PetitionBot
@@ -78,14 +79,31 @@ class DiscordHost:
         return missing_permissions(self.client.get_channel(channel_id))
 
     def runtime(self) -> RuntimeFacts:
-        latency = self.client.latency
         return RuntimeFacts(
             uptime_seconds=self.client.uptime_seconds,
-            latency_ms=latency * 1000 if latency == latency and latency != float("inf") else None,
+            latency_ms=_ms(self.client.latency),
             guilds=len(self.client.guilds),
             discord_version=discord.__version__,
             bot_version=bot_package.__version__,
+            shards=self.shard_status(),
         )
+
+    def shard_status(self) -> ShardStatus:
+        """This process's shards with each one's heartbeat latency (None before its first ACK)."""
+        plan = self.client.shard_plan
+        latencies = dict(self.client.latencies)
+        return ShardStatus(
+            plan.shard_ids,
+            plan.shard_count,
+            tuple((shard, _ms(latencies.get(shard))) for shard in plan.shard_ids),
+        )
+
+
+def _ms(latency: float | None) -> float | None:
+    """Seconds to milliseconds; None for "not measured yet" (discord.py's nan or inf)."""
+    if latency is None or latency != latency or latency == float("inf"):
+        return None
+    return latency * 1000
 
 
 def missing_permissions(channel: object) -> list[str]:

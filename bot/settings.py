@@ -11,8 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.common.shards import ShardPlan, ShardSpecError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA = PROJECT_ROOT / "data" / "petitions"
@@ -72,6 +74,23 @@ class Settings(BaseSettings):
     )
     live_refresh: bool = Field(default=False, description="Periodically refresh open petitions.")
     live_refresh_minutes: float = Field(default=60.0, gt=0)
+    shard_count: int | None = Field(
+        default=None,
+        gt=0,
+        description="Gateway shards over all processes (unset: 1, one process serves all).",
+    )
+    shard_ids: str | None = Field(
+        default=None,
+        description="The shards this process runs, e.g. 0-3, 4,5 or 0-1,4 (needs SHARD_COUNT; "
+        "unset: all of them).",
+    )
+    index_poll_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="How often a process checks whether another one (or the CLI) changed the "
+        "petition data, to refresh its search index.",
+    )
 
     @field_validator("owner_ids", mode="before")
     @classmethod
@@ -87,6 +106,20 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_token(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _valid_shards(self) -> Settings:
+        """A shard range that cannot run is refused at start-up, saying why."""
+        try:
+            ShardPlan.of(self.shard_ids, self.shard_count)
+        except ShardSpecError as exc:
+            raise ValueError(f"SHARD_IDS/SHARD_COUNT: {exc}") from None
+        return self
+
+    @property
+    def shard_plan(self) -> ShardPlan:
+        """The shards this process runs (default: shard 0 of 1, i.e. every server)."""
+        return ShardPlan.of(self.shard_ids, self.shard_count)
 
     @property
     def has_token(self) -> bool:

@@ -53,10 +53,17 @@ class Follows(commands.Cog):
     def __init__(self, bot: PetitionBot) -> None:
         self.bot = bot
         self.service = FollowService(
-            bot.db, bot.services.resolver, send=self._send, on_audit=self._mirror_audit
+            bot.db,
+            bot.services.resolver,
+            send=self._send,
+            on_audit=self._mirror_audit,
+            instance_id=bot.instance_id,
+            shards=bot.shard_plan,
         )
+        # No wait for READY: the heartbeat must beat while the shards connect (several
+        # shards take 5 s each to identify), or other processes would take this one for dead.
+        # The passes themselves wait for READY (``_run_pass``).
         self.ticker = tasks.loop(seconds=bot.settings.follow_tick_seconds)(self._tick)
-        self.ticker.before_loop(self._before_tick)
         self._pass_lock = asyncio.Lock()
         self._pending: set[asyncio.Task[None]] = set()
 
@@ -86,9 +93,6 @@ class Follows(commands.Cog):
             self._pass_lock.release()
             if self.service.engine is not self.bot.db:
                 await self.service.engine.close()
-
-    async def _before_tick(self) -> None:
-        await self.bot.wait_until_ready()
 
     async def _tick(self) -> None:
         try:

@@ -29,6 +29,7 @@ from core.commands import REGISTRY, Access, Command
 from core.common.cards import escape
 from core.common.errors import UserFacingError
 from core.common.results import Invocation, Result
+from core.common.shards import ShardPlan, ShardStatus
 from core.digests.manage import DigestCommands
 from core.digests.service import DigestRunner
 from core.me.service import MeCommands
@@ -56,14 +57,30 @@ class Services(AskCommands, PetitionCommands, PlaceCommands, MetaCommands, MeCom
         resolver: Resolver,
         host: Host | None = None,
         postcodes: PostcodeLookup | None = None,
+        *,
+        instance_id: str | None = None,
+        shards: ShardPlan | None = None,
     ) -> None:
+        """``instance_id`` names this process in the instance registry (its digest claims
+        carry it); ``shards`` limits scheduled digests to the servers this process owns."""
         super().__init__(db, resolver, postcodes)
+        self.host = host
         self.audit = AuditLog(db, host.post if host is not None else None)
         self.admin = self.digests = None
         if host is not None:
             self.admin = AdminCommands(db, resolver, self.audit, host)
-            runner = DigestRunner(db, host.post, audit=self.audit)
+            runner = DigestRunner(
+                db,
+                host.post,
+                audit=self.audit,
+                instance_id=instance_id,
+                owns_guild=shards.owns_guild if shards is not None else None,
+            )
             self.digests = DigestCommands(runner, host)
+
+    def shard_status(self) -> ShardStatus | None:
+        """This process's shards and their latencies, from the host (the bot knows them)."""
+        return self.host.runtime().shards if self.host is not None else None
 
     async def home_seat_of(self, user_id: int | None) -> ConstituencyRef | None:
         """/ask's "my constituency": the asker's home seat (``/me seat set``), if stored."""

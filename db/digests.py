@@ -11,10 +11,13 @@ Exactly once rests on one primary key, ``digest_posts (guild_id, period_key)``:
    ``empty`` (nothing to say), or ``failed``. A trigger moves
    ``reported_through`` for posted/empty periods only, so news of a failed
    period is carried into the next digest instead of being lost.
-3. :func:`interrupt_claims` runs at start-up: a ``claimed`` row then means the
-   bot stopped between claiming and finishing. It becomes ``interrupted`` and
-   is shown in ``/digest show``; it is not retried (it may have been partly
-   posted) and its news rolls into the next digest.
+3. :func:`interrupt_dead_claims` runs at start-up and on every scheduler tick:
+   a ``claimed`` row whose process (``claimed_by``, an instance id) no longer
+   beats its heartbeat in the instance registry means that process stopped
+   between claiming and finishing. It becomes ``interrupted`` and is shown in
+   ``/digest show``; it is not retried (it may have been partly posted) and its
+   news rolls into the next digest. A claim of a live process — another bot
+   process on the same database, say — is left alone.
 
 Every write is one statement, so nothing else sharing the aiosqlite
 connection can interleave with a half-done change.
@@ -164,14 +167,23 @@ async def set_status(
 
 
 # ---------------------------------------------------------------- claims
+_CLAIM_COLUMNS = (
+    "guild_id, period_key, status, window_start, window_end, channel_id, claimed_at, claimed_by"
+)
+
+
 async def claim(
-    db: Database, guild_id: int, period: Period, channel_id: int, now: datetime
+    db: Database,
+    guild_id: int,
+    period: Period,
+    channel_id: int,
+    now: datetime,
+    instance_id: str | None = None,
 ) -> bool:
-    """Claim ``period`` for the server: True only for the first claim, ever."""
+    """Claim ``period`` for the server (by process ``instance_id``): True only the first time."""
     cursor = await db.conn.execute(
-        "INSERT INTO digest_posts"
-        " (guild_id, period_key, status, window_start, window_end, channel_id, claimed_at)"
-        " VALUES (?, ?, 'claimed', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        f"INSERT INTO digest_posts ({_CLAIM_COLUMNS})"
+        " VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             guild_id,
             period.key,
@@ -179,19 +191,23 @@ async def claim(
             utc_text(period.end),
             channel_id,
             utc_text(now),
+            instance_id,
         ),
     )
     return cursor.rowcount == 1
 
 
 async def claim_many(
-    db: Database, claims: Sequence[tuple[DigestConfig, Period]], now: datetime
+    db: Database,
+    claims: Sequence[tuple[DigestConfig, Period]],
+    now: datetime,
+    instance_id: str | None = None,
 ) -> set[tuple[int, str]]:
     """Claim many servers' periods in one statement per chunk; returns those newly claimed."""
     claimed: set[tuple[int, str]] = set()
     for offset in range(0, len(claims), _CLAIM_CHUNK):
         chunk = claims[offset : offset + _CLAIM_CHUNK]
-        values = ", ".join(["(?, ?, 'claimed', ?, ?, ?, ?)"] * len(chunk))
+        values = ", ".join(["(?, ?, 'claimed', ?, ?, ?, ?, ?)"] * len(chunk))
         params: list[Any] = []
         for config, period in chunk:
             params += [
@@ -201,10 +217,10 @@ async def claim_many(
                 utc_text(period.end),
                 config.channel_id,
                 utc_text(now),
+                instance_id,
             ]
         async with db.conn.execute(
-            "INSERT INTO digest_posts"
-            " (guild_id, period_key, status, window_start, window_end, channel_id, claimed_at)"
+            f"INSERT INTO digest_posts ({_CLAIM_COLUMNS})"
             f" VALUES {values} ON CONFLICT DO NOTHING RETURNING guild_id, period_key",
             params,
         ) as cursor:
@@ -249,11 +265,19 @@ async def finish(
     return cursor.rowcount == 1
 
 
-async def interrupt_claims(db: Database) -> int:
-    """At start-up: claims never finished by a previous run become ``interrupted``."""
+async def interrupt_dead_claims(db: Database, instance_id: str, stale_before: datetime) -> int:
+    """Claims left unfinished by a process that is gone become ``interrupted``.
+
+    Gone means: not ``instance_id`` (the caller) and not an instance whose
+    heartbeat in the registry is at or after ``stale_before``. One statement, so
+    a claim is interrupted once whoever sweeps; a live process's claim never is.
+    """
     cursor = await db.conn.execute(
-        "UPDATE digest_posts SET status = 'interrupted', error = ? WHERE status = 'claimed'",
-        (INTERRUPTED,),
+        "UPDATE digest_posts SET status = 'interrupted', error = :error"
+        " WHERE status = 'claimed' AND (claimed_by IS NULL OR (claimed_by != :me"
+        "  AND claimed_by NOT IN (SELECT instance_id FROM follow_instances"
+        "   WHERE heartbeat_at >= :stale)))",
+        {"error": INTERRUPTED, "me": instance_id, "stale": utc_text(stale_before)},
     )
     return cursor.rowcount
 
@@ -271,6 +295,7 @@ def _post(row: aiosqlite.Row) -> DigestPost:
         message_ids=tuple(int(i) for i in json.loads(row["message_ids"])),
         items=row["items"],
         error=row["error"],
+        claimed_by=row["claimed_by"],
     )
 
 

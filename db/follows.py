@@ -17,6 +17,7 @@ from typing import Any
 
 import aiosqlite
 
+from core.common.shards import ShardPlan
 from core.common.times import utc_datetime, utc_text
 from core.follows.types import Alert, Follow, Kind, PetitionState, SeatCrossing
 from db.database import Database
@@ -533,12 +534,23 @@ async def record_alerts(db: Database, alerts: Sequence[Alert], now: datetime) ->
 
 
 # ---------------------------------------------------------------- instances
-async def register_instance(db: Database, instance_id: str, pid: int, now: datetime) -> None:
+async def register_instance(
+    db: Database, instance_id: str, pid: int, now: datetime, host: str | None = None
+) -> None:
+    """Register a bot process (``host``: where it runs, see ``core.common.liveness``)."""
     await db.conn.execute(
-        "INSERT INTO follow_instances (instance_id, pid, started_at, heartbeat_at)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
-        (instance_id, pid, utc_text(now), utc_text(now)),
+        "INSERT INTO follow_instances (instance_id, pid, started_at, heartbeat_at, host)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        (instance_id, pid, utc_text(now), utc_text(now), host),
     )
+
+
+async def instances_on(db: Database, host: str) -> list[tuple[str, int]]:
+    """(instance id, pid) of every process registered as running on ``host``."""
+    async with db.conn.execute(
+        "SELECT instance_id, pid FROM follow_instances WHERE host = ?", (host,)
+    ) as cursor:
+        return [(str(row[0]), int(row[1])) for row in await cursor.fetchall()]
 
 
 async def heartbeat(db: Database, instance_id: str, now: datetime) -> None:
@@ -561,20 +573,43 @@ async def forget_dead_instances(db: Database, stale_before: datetime) -> int:
 
 
 # ---------------------------------------------------------------- delivery
+def _owned(shards: ShardPlan | None) -> str:
+    """SQL restricting alerts to the destinations of this process's shards.
+
+    A channel follow belongs to its server's shard; a DM follow to the shard
+    the same rule gives its user id (see :mod:`core.common.shards`). Ids are
+    ints, so they are written into the statement.
+    """
+    if shards is None or shards.all_shards:
+        return ""
+    ids = ", ".join(str(int(i)) for i in shards.shard_ids)
+    return (
+        " AND follow_id IN (SELECT id FROM follows WHERE"
+        " (((CASE WHEN channel_id IS NULL THEN user_id ELSE guild_id END) >> 22)"
+        f" % {int(shards.shard_count)}) IN ({ids}))"
+    )
+
+
 async def claim_open(
-    db: Database, instance_id: str, now: datetime, stale_before: datetime
+    db: Database,
+    instance_id: str,
+    now: datetime,
+    stale_before: datetime,
+    shards: ShardPlan | None = None,
 ) -> list[tuple[Follow, Alert]]:
     """Claim every pending alert, and claims left by dead instances, for ``instance_id``.
 
     One statement, so two live instances can never claim the same row: the one
-    whose UPDATE runs second finds it already claimed by a live instance.
+    whose UPDATE runs second finds it already claimed by a live instance. With
+    ``shards``, only alerts whose destination those shards own are claimed.
     """
     async with db.conn.execute(
-        """
+        f"""
         UPDATE follow_alerts SET status = 'claimed', claimed_by = :me, claimed_at = :now
-        WHERE status = 'pending'
+        WHERE (status = 'pending'
            OR (status = 'claimed' AND claimed_by != :me AND claimed_by NOT IN (
-                SELECT instance_id FROM follow_instances WHERE heartbeat_at >= :stale))
+                SELECT instance_id FROM follow_instances WHERE heartbeat_at >= :stale)))
+           {_owned(shards)}
         RETURNING follow_id, event_key
         """,
         {"me": instance_id, "now": utc_text(now), "stale": utc_text(stale_before)},

@@ -123,7 +123,16 @@ async def mock_bot(
     real = PetitionBot(settings)
     real.db = db
     real.services = mock.sentinel.services  # type: ignore[assignment]  # only to be in the spec
-    bot = _specced(real, settings=settings, db=db, latency=0.042, guilds=[mock_guild()])
+    bot = _specced(
+        real,
+        settings=settings,
+        db=db,
+        latency=0.042,
+        latencies=[(0, 0.042)],
+        shard_plan=real.shard_plan,
+        instance_id=real.instance_id,
+        guilds=[mock_guild()],
+    )
     bot.uptime_seconds = 3725.0
     known = channels if channels is not None else {}
     bot.get_channel.side_effect = known.get

@@ -64,6 +64,11 @@ def stats(db_stats: DatabaseStats, runtime: RuntimeFacts) -> Reply:
     latency = f"{runtime.latency_ms:.0f} ms" if runtime.latency_ms is not None else "—"
     card.add_field("Gateway latency", latency, inline=True)
     card.add_field("Servers", fmt_int(runtime.guilds), inline=True)
+    if runtime.shards is not None:
+        card.add_field(
+            f"Shards {runtime.shards.describe()} (this process)",
+            runtime.shards.latency_lines() or "connecting",
+        )
     card.footer = (
         f"petitionbot {runtime.bot_version} · discord.py {runtime.discord_version} · "
         f"Python {platform.python_version()}"

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from core.common.shards import ShardStatus
+
 Scope = Literal["global", "server"]
 """Who an audit entry concerns: the whole bot (petition data) or one server."""
 
@@ -53,6 +55,8 @@ class RuntimeFacts:
     guilds: int
     discord_version: str
     bot_version: str
+    shards: ShardStatus | None = None
+    """This process's gateway shards and their latencies (the console has none)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time
@@ -32,6 +33,7 @@ from core.admin.host import ChannelUnavailable
 from core.admin.types import AuditEntry, Caller
 from core.common.cards import Card
 from core.common.errors import UserFacingError
+from core.common.liveness import STALE_AFTER, reap_gone_processes
 from core.common.numbers import parse_signature_counts
 from core.digests.compose import Digest, compose_many
 from core.digests.render import render_messages
@@ -86,20 +88,46 @@ class DigestRunner:
         *,
         clock: Clock = _now,
         audit: AuditLog | None = None,
+        instance_id: str | None = None,
+        owns_guild: Callable[[int], bool] | None = None,
+        liveness_clock: Clock = _now,
     ) -> None:
         self.db = db
         self.post = post
         self.clock = clock
+        self.liveness_clock = liveness_clock
+        """Wall time, to compare with heartbeats (``clock`` may run fast in tests)."""
         self.audit = audit or AuditLog(db)
+        self.instance_id = instance_id or uuid.uuid4().hex
+        """This process in the instance registry: its claims carry it."""
+        self.owns_guild = owns_guild
+        """Which servers' scheduled digests are this process's (its gateway shards); None:
+        all of them."""
         self._lock = asyncio.Lock()
 
     # ------------------------------------------------------------ start-up
     async def recover(self) -> int:
-        """Mark claims left by a previous run as interrupted (call once, before ticking)."""
+        """Interrupt claims left by processes that are gone (start-up, and every tick).
+
+        A claim of a process still beating its heartbeat is not touched, so a
+        second bot process starting on the same database leaves the first one's
+        digest in progress alone.
+        """
         async with self._lock:
-            count = await repo.interrupt_claims(self.db)
+            return await self._recover()
+
+    async def _recover(self) -> int:
+        gone = await reap_gone_processes(self.db)
+        if gone:
+            log.info("Processes gone from this host (pid no longer exists): %s", ", ".join(gone))
+        stale_before = self.liveness_clock() - STALE_AFTER
+        count = await repo.interrupt_dead_claims(self.db, self.instance_id, stale_before)
         if count:
-            log.warning("%d digest period(s) were interrupted by a restart; not reposted", count)
+            log.warning(
+                "%d digest period(s) claimed by a process that stopped were interrupted;"
+                " not reposted, their news moves to the next digest",
+                count,
+            )
         return count
 
     # ------------------------------------------------------------ scheduler
@@ -107,8 +135,11 @@ class DigestRunner:
         """Post every due digest once. Safe to call at any rate."""
         async with self._lock:
             now = now or self.clock()
+            await self._recover()
             due: list[tuple[DigestConfig, Period]] = []
             for config in await repo.enabled_configs(self.db):
+                if self.owns_guild is not None and not self.owns_guild(config.guild_id):
+                    continue  # another process's shard serves that server
                 try:
                     period = due_period(config, now)
                 except Exception:  # e.g. a time zone the system no longer knows
@@ -118,7 +149,7 @@ class DigestRunner:
                     due.append((config, period))
             if not due:
                 return []
-            claimed = await repo.claim_many(self.db, due, now)
+            claimed = await repo.claim_many(self.db, due, now, self.instance_id)
             outcomes: list[RunOutcome] = []
             jobs: list[tuple[DigestConfig, Period]] = []
             for config, period in due:
@@ -213,7 +244,9 @@ class DigestRunner:
             config = await self._config(guild_id)
             now = self.clock()
             period = Period(manual_key(now), min(config.reported_through, now), now)
-            if not await repo.claim(self.db, guild_id, period, config.channel_id, now):
+            if not await repo.claim(
+                self.db, guild_id, period, config.channel_id, now, self.instance_id
+            ):
                 raise UserFacingError("A digest was posted a moment ago; try again in a second.")
             [outcome] = await self._run([(config, period)], quiet_override=True)
         await self._audit(

@@ -24,6 +24,8 @@ class DigestPost:
     message_ids: tuple[int, ...]
     items: int | None
     error: str | None
+    claimed_by: str | None = None
+    """The instance id of the process that claimed it (None before migration 0020)."""
 
 
 @dataclass(frozen=True, slots=True)

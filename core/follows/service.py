@@ -32,13 +32,15 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from core.admin.types import AuditEntry
 from core.common.cards import Card, escape, truncate
 from core.common.errors import UserFacingError
+from core.common.liveness import STALE_AFTER, reap_gone_processes, this_host
 from core.common.names import fold
 from core.common.numbers import parse_signature_counts
+from core.common.shards import ShardPlan
 from core.common.times import utc_datetime
 from core.follows import events as rules
 from core.follows.render import TITLE_CHARS, alert_card, alert_line
@@ -69,9 +71,6 @@ LABEL_CHARS = 80
 MAX_KEYWORD_WORDS = 6
 MAX_ATTEMPTS = 3
 """A send that fails for another reason than lost access is tried this often, then dropped."""
-HEARTBEAT_SECONDS = 5.0
-STALE_AFTER = timedelta(seconds=30)
-"""A claim whose instance has not beaten for this long was left by a dead process."""
 
 Sender = Callable[[Destination, Card, str], Awaitable[int]]
 """Send one message (a card, with a nonce) to a destination; returns the message id."""
@@ -230,6 +229,7 @@ class FollowService:
         clock: Clock = _now,
         instance_id: str | None = None,
         on_audit: AuditHook | None = None,
+        shards: ShardPlan | None = None,
     ) -> None:
         self.db = db
         self.engine = db
@@ -240,6 +240,8 @@ class FollowService:
         self.clock = clock
         self.instance_id = instance_id or uuid.uuid4().hex
         self.on_audit = on_audit
+        self.shards = shards
+        """The gateway shards of this process: it delivers only their alerts (None: all)."""
         self._lock = asyncio.Lock()
 
     # ------------------------------------------------------------ commands
@@ -396,11 +398,16 @@ class FollowService:
     async def start(self) -> None:
         """Register this instance (its heartbeat guards its claims); forget dead ones."""
         now = self.clock()
+        await reap_gone_processes(self.engine)
         await repo.forget_dead_instances(self.engine, now - STALE_AFTER)
-        await repo.register_instance(self.engine, self.instance_id, os.getpid(), now)
+        await repo.register_instance(self.engine, self.instance_id, os.getpid(), now, this_host())
 
     async def beat(self) -> None:
-        await repo.heartbeat(self.engine, self.instance_id, self.clock())
+        """Beat the heartbeat; re-register if another process forgot this one meanwhile
+        (it saw the heartbeat stale, e.g. while this process was blocked for long)."""
+        await repo.register_instance(
+            self.engine, self.instance_id, os.getpid(), self.clock(), this_host()
+        )
 
     async def stop(self) -> None:
         async with self._lock:
@@ -468,7 +475,9 @@ class FollowService:
     async def deliver(self, now: datetime) -> list[Delivery]:
         """Send every claimable alert: one message per destination."""
         assert self.send is not None
-        claimed = await repo.claim_open(self.engine, self.instance_id, now, now - STALE_AFTER)
+        claimed = await repo.claim_open(
+            self.engine, self.instance_id, now, now - STALE_AFTER, self.shards
+        )
         groups: dict[Destination, list[tuple[Follow, Alert]]] = defaultdict(list)
         paused: list[Alert] = []
         for follow, alert in claimed:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from core.common.commands import Command
 from core.common.results import Result
+from core.common.shards import ShardStatus
 from core.petitions.types import Freshness
 
 SOURCE_NAME = "petition.parliament.uk"
@@ -23,6 +24,8 @@ LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/v
 @dataclass(frozen=True, slots=True, kw_only=True)
 class About(Result):
     freshness: Freshness
+    shards: ShardStatus | None = None
+    """The answering process's gateway shards (None: the console, or not known)."""
     source_name: str = SOURCE_NAME
     source_url: str = SOURCE_URL
     licence: str = LICENCE

@@ -553,6 +553,11 @@ def about_card(result: About) -> Reply:
             "By state",
             " · ".join(f"{state_label(s)} {fmt_int(n)}" for s, n in f.by_state.items()),
         )
+    if result.shards is not None:
+        card.add_field(
+            f"Shards {result.shards.describe()}",
+            result.shards.latency_lines() or "connecting",
+        )
     card.footer = f"Source: {result.source_name} · {result.licence}"
     return finish(Reply(cards=[card]), result)
 

@@ -112,3 +112,29 @@ def test_cli_and_console_start_with_env_example(tmp_path: Path) -> None:
         assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
         assert "validation error" not in proc.stderr
     assert (tmp_path / "var" / "petitionbot.sqlite3").exists()
+
+
+def test_shard_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Settings().shard_plan.describe() == "0 of 1"  # unset: one process, everything
+    monkeypatch.setenv("SHARD_COUNT", "8")
+    monkeypatch.setenv("SHARD_IDS", "0-1,4")
+    plan = Settings().shard_plan
+    assert (plan.shard_ids, plan.shard_count) == ((0, 1, 4), 8)
+
+
+@pytest.mark.parametrize(
+    ("ids", "count", "says"),
+    [("6-9", "8", "outside 0-7"), ("0-1", None, "SHARD_IDS needs SHARD_COUNT"), ("x", "2", "'x'")],
+)
+def test_bad_shard_settings_are_refused_clearly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ids: str, count: str | None, says: str
+) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHARD_IDS", ids)
+    if count is not None:
+        monkeypatch.setenv("SHARD_COUNT", count)
+    with pytest.raises(ValidationError, match=says):
+        Settings()

@@ -243,8 +243,23 @@ async def test_stats_for_a_manager(admin: tuple[Admin, Any]) -> None:
     assert fields["Petitions"] == "3"
     assert fields["Constituencies"] == "650"
     assert fields["Gateway latency"] == "42 ms"
+    assert fields["Shards 0 of 1 (this process)"] == "0: 42 ms"
     assert fields["Uptime"] == "1h 2m 5s"
     assert "discord.py" in embed.footer.text
+
+
+async def test_stats_show_this_processs_shards_and_each_ones_latency(
+    admin: tuple[Admin, Any],
+) -> None:
+    from core.common.shards import ShardPlan
+
+    cog, fake = admin
+    fake.shard_plan = ShardPlan((4, 5, 6), 8)
+    fake.latencies = [(4, 0.0314), (5, 0.1)]  # shard 6 has not had its first heartbeat ACK
+    interaction = await invoke(cog, "stats", h.mock_interaction(fake, MANAGER, permissions=MANAGE))
+    embed = h.responses(interaction)[0][1]["embeds"][0]
+    fields = {f.name: f.value for f in embed.fields}
+    assert fields["Shards 4-6 of 8 (this process)"] == "4: 31 ms · 5: 100 ms · 6: —"
 
 
 # ---------------------------------------------------------------- ingest

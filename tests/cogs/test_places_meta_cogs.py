@@ -190,6 +190,7 @@ async def test_about(bot: Any) -> None:
         "Newest refresh": "4 Jan 2024, 20:30 UTC",
         "Oldest refresh": "12 Jul 2021, 15:00 UTC",
         "By state": "Open 3",
+        "Shards 0 of 1": "0: 42 ms",  # this process's gateway shards and their latency
     }
     assert sent["embeds"][0].footer.text == (
         "Source: petition.parliament.uk · Open Government Licence v3.0"

@@ -145,9 +145,9 @@ async def test_interrupted_claims(db: Database) -> None:
     b = period("daily 2031-01-03", BASE, BASE + 2 * DAY)
     await repo.claim(db, 1, a, 500, BASE + DAY)
     await repo.finish(db, 1, a.key, "posted", BASE + DAY, message_ids=[1], items=1)
-    await repo.claim(db, 1, b, 500, BASE + 2 * DAY)
-    assert await repo.interrupt_claims(db) == 1
-    assert await repo.interrupt_claims(db) == 0
+    await repo.claim(db, 1, b, 500, BASE + 2 * DAY, "gone")
+    assert await repo.interrupt_dead_claims(db, "me", BASE) == 1  # "gone" never registered
+    assert await repo.interrupt_dead_claims(db, "me", BASE) == 0
     record = await repo.get_post(db, 1, b.key)
     assert record is not None
     assert (record.status, record.error) == ("interrupted", repo.INTERRUPTED)
@@ -155,6 +155,39 @@ async def test_interrupted_claims(db: Database) -> None:
     config = await repo.get_config(db, 1)
     assert config is not None
     assert (config.scheduled_through, config.reported_through) == (BASE + 2 * DAY, BASE + DAY)
+
+
+async def test_only_claims_of_dead_instances_are_interrupted(db: Database) -> None:
+    """A claim carries its process; only a process whose heartbeat is stale loses it."""
+    await repo.save_config(db, make_config(), BASE)
+    for number, guild in enumerate((1, 2, 3, 4)):
+        await repo.save_config(db, make_config(guild_id=guild), BASE)
+        owner = ("live", "dead", "me", None)[number]
+        p = period("daily 2031-01-02", BASE, BASE + DAY)
+        assert await repo.claim(db, guild, p, 500, BASE + DAY, owner)
+    await db.conn.executemany(
+        "INSERT INTO follow_instances (instance_id, pid, started_at, heartbeat_at)"
+        " VALUES (?, 1, ?, ?)",
+        [("live", utc_text(BASE), utc_text(BASE + DAY)), ("dead", utc_text(BASE), utc_text(BASE))],
+    )
+    stale_before = BASE + DAY - timedelta(seconds=30)
+    # "dead" beat long ago and the pre-0020 row (None) has no process: both interrupted once;
+    # "live" beat recently and "me" is the caller: both left claimed.
+    assert await repo.interrupt_dead_claims(db, "me", stale_before) == 2
+    assert await repo.interrupt_dead_claims(db, "me", stale_before) == 0
+    statuses = {}
+    for guild in (1, 2, 3, 4):
+        post = await repo.get_post(db, guild, "daily 2031-01-02")
+        assert post is not None
+        statuses[guild] = (post.status, post.claimed_by)
+    assert statuses == {
+        1: ("claimed", "live"),
+        2: ("interrupted", "dead"),
+        3: ("claimed", "me"),
+        4: ("interrupted", None),
+    }
+    # Once "live" stops beating it is recovered too, by whoever sweeps next.
+    assert await repo.interrupt_dead_claims(db, "other", BASE + 2 * DAY) == 2
 
 
 async def test_claim_many(db: Database) -> None:

@@ -313,3 +313,56 @@ async def test_closing_soon_alerts_follow_the_clock_once_a_deadline_is_stored(
     assert "closes within 7 days" in texts[0]
     assert "closes within 24 hours" in texts[1]
     assert "closed with 48,783 signatures" in texts[2]
+
+
+async def test_two_processes_deliver_only_their_shards_destinations(
+    db: Database, seed_paths: list[Path]
+) -> None:
+    """Channel alerts go out from the process owning the server's shard; DM alerts from the
+    one the same rule gives the user id. Every destination hears exactly once."""
+    from core.common.shards import ShardPlan
+
+    clock = Clock(BASE)
+    other_db = await Database.open(db.path)
+    try:
+        senders = {"a": Sender(), "b": Sender()}
+        processes = {}
+        for name, conn, ids in (("a", db, (0, 1)), ("b", other_db, (2, 3))):
+            process = FollowService(
+                conn,
+                await Resolver.load(conn),
+                send=senders[name],
+                clock=clock,
+                instance_id=name,
+                shards=ShardPlan(ids, 4),
+            )
+            await process.start()
+            processes[name] = process
+        user_on = {shard: (shard << 22) | 7 for shard in range(4)}
+        guild_on = {shard: (shard << 22) | 1 for shard in range(4)}
+        first = processes["a"]
+        for shard in range(4):  # a DM follow and a channel follow on every shard
+            await first.follow("petition", str(OFSTED), user_id=user_on[shard])
+            await first.follow(
+                "petition",
+                str(OFSTED),
+                user_id=USER,
+                guild_id=guild_on[shard],
+                channel_id=CHANNEL + shard,
+            )
+        ingest_at(db.path, [variant(ofsted(seed_paths), hours=24, extra=60_000)], BASE + HOUR)
+        clock.now = BASE + 2 * HOUR
+        for process in processes.values():
+            await process.beat()
+        for process in (processes["b"], processes["a"], processes["b"]):
+            await process.run_pass()
+        heard = {
+            name: sorted(d.user_id or d.channel_id or 0 for d, _, _ in sender.sent)
+            for name, sender in senders.items()
+        }
+        assert heard == {
+            "a": sorted([user_on[0], user_on[1], CHANNEL, CHANNEL + 1]),
+            "b": sorted([user_on[2], user_on[3], CHANNEL + 2, CHANNEL + 3]),
+        }
+    finally:
+        await other_db.close()

@@ -41,6 +41,7 @@ class InteractionRecord:
     followup_ids: list[int] = field(default_factory=list)
     choices: list[dict[str, Any]] | None = None
     modal: dict[str, Any] | None = None
+    shard: tuple[int, int] | None = None  # the gateway shard it was delivered on
 
     def metadata(self) -> dict[str, Any]:
         """``interaction_metadata`` for messages created in response."""

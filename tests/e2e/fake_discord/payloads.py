@@ -466,6 +466,7 @@ class World:
         owner: str = "owner",
         key: str | None = None,
         bot_permissions: int | None = None,
+        guild_id: int | None = None,
     ) -> dict[str, Any]:
         """Add a guild with the standard cast: owner, moderator (Manage Server via the
         ``Moderator`` role), member (no extra roles), the bot (managed role), and channels
@@ -475,7 +476,7 @@ class World:
         (``"other:general"``...); the default guild uses bare names.
         """
         prefix = f"{key}:" if key else ""
-        gid = snowflake()
+        gid = guild_id if guild_id is not None else snowflake()
         bot_perms = (
             bot_permissions
             if bot_permissions is not None

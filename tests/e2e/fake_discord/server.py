@@ -184,8 +184,13 @@ class FakeDiscord:
         validate: bool = True,
         allowed_privileged_intents: int = P.PRIVILEGED_INTENTS,
         emit_message_events: bool = True,
+        shard_count: int = 1,
     ) -> None:
         self.world = world or P.default_world()
+        #: What ``GET /gateway/bot`` recommends. Sessions identify with ``shard: [id, count]``
+        #: and then get READY, GUILD_CREATE, guild events and interactions only for the guilds
+        #: they own (``(guild_id >> 22) % count == id``); DM interactions go to shard 0.
+        self.shard_count = shard_count
         self.token = token
         self.host = host
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -571,7 +576,7 @@ class FakeDiscord:
     async def _h_gateway_bot(self, ctx: RequestContext) -> tuple[int, Any]:
         return 200, {
             "url": self.ws_url,
-            "shards": 1,
+            "shards": self.shard_count,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 999,
@@ -1359,9 +1364,42 @@ class FakeDiscord:
 
     @staticmethod
     def _on_shard(guild: dict[str, Any], shard: tuple[int, int] | None) -> bool:
+        return FakeDiscord._owns(int(guild["id"]), shard)
+
+    @staticmethod
+    def _owns(guild_id: int | None, shard: tuple[int, int] | None) -> bool:
+        """Whether a session identified with ``shard`` gets this guild's traffic (DMs and
+        other guild-less traffic: shard 0, as Discord does)."""
         if not shard:
             return True
-        return (int(guild["id"]) >> 22) % shard[1] == shard[0]
+        if guild_id is None:
+            return shard[0] == 0
+        return (guild_id >> 22) % shard[1] == shard[0]
+
+    @staticmethod
+    def _dispatch_guild(t: str, d: Any) -> int | None:
+        """The guild a dispatch concerns (None: not a guild event)."""
+        if not isinstance(d, dict):
+            return None
+        if d.get("guild_id") is not None:
+            return int(d["guild_id"])
+        if t.startswith("GUILD_") and t not in ("GUILD_MEMBERS_CHUNK",) and "id" in d:
+            return int(d["id"])
+        return None
+
+    def session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """The live session that Discord would send this guild's events to (the newest one
+        when several could, e.g. while a bot restarts)."""
+        with self._lock:
+            live = [
+                s
+                for s in self.sessions.values()
+                if not s.invalidated
+                and s.connection is not None
+                and s.connection.open
+                and self._owns(guild_id, s.shard)
+            ]
+            return live[-1] if live else None
 
     def _guild_create_for(self, session: GatewaySession, guild: dict[str, Any]) -> dict:
         data = copy.deepcopy(guild)
@@ -1447,11 +1485,14 @@ class FakeDiscord:
         Returns the number of sessions it went to."""
         sent = 0
         with self._lock:
+            guild_id = self._dispatch_guild(t, d)
             for session in self.sessions.values():
                 if session.invalidated:
                     continue
                 if intent is not None and not session.has_intent(intent):
                     continue
+                if guild_id is not None and not self._owns(guild_id, session.shard):
+                    continue  # another shard's guild
                 data = d
                 if (
                     message_author is not None
@@ -1767,7 +1808,7 @@ class FakeDiscord:
 
         def go() -> None:
             for s in list(self.sessions.values()):
-                if not s.invalidated:
+                if not s.invalidated and self._on_shard(g, s.shard):
                     self._push(s, "GUILD_CREATE", self._guild_create_for(s, g))
 
         self.call(go)
@@ -1787,12 +1828,13 @@ class FakeDiscord:
                 self.interactions[rec.id] = rec
                 self._interactions_by_token[rec.token] = rec
                 rec.created = time.monotonic()
-                session = self.active_session()
+                session = self.session_for(rec.guild_id)
                 if session is None:
                     raise RuntimeError(
-                        "no live gateway session: is the bot running and READY? "
-                        "(use wait_ready() first)"
+                        "no live gateway session for this guild's shard: is the bot running "
+                        "and READY? (use wait_ready() first)"
                     )
+                rec.shard = session.shard
                 self._push(session, "INTERACTION_CREATE", rec.payload)
 
         self.call(go)
