@@ -17,7 +17,9 @@ Exactly once rests on one primary key, ``digest_posts (guild_id, period_key)``:
    posted) and its news rolls into the next digest.
 
 Every write is one statement, so nothing else sharing the aiosqlite
-connection can interleave with a half-done change.
+connection can interleave with a half-done change. On PostgreSQL the same
+statements run (the triggers are plpgsql twins, migration ``postgresql/0002``),
+and the primary key keeps a period claimed once across every process.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
-
-import aiosqlite
 
 from core.common.times import utc_datetime, utc_text
 from core.digests.compose import (
@@ -41,7 +41,8 @@ from core.digests.compose import (
 from core.digests.schedule import Cadence, DigestConfig, Period, Status, parse_clock
 from core.digests.types import DigestPost, PostStatus
 from core.petitions.types import DebateInfo
-from db.database import Database
+from db.database import Database, Row
+from db.dialect import greatest
 
 _CLAIM_CHUNK = 500  # rows per INSERT: 3,000 bound values, far below SQLite's limit
 
@@ -58,7 +59,7 @@ _CONFIG_COLUMNS = (
 )
 
 
-def _config(row: aiosqlite.Row) -> DigestConfig:
+def _config(row: Row) -> DigestConfig:
     return DigestConfig(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
@@ -215,7 +216,8 @@ async def claim_many(
 async def skip_claimed(db: Database, guild_id: int, period: Period) -> None:
     """The period was claimed before (e.g. by an earlier run): just move past its slot."""
     await db.conn.execute(
-        "UPDATE digest_settings SET scheduled_through = max(scheduled_through, ?)"
+        "UPDATE digest_settings SET"
+        f" scheduled_through = {greatest(db.dialect, 'scheduled_through', '?')}"
         " WHERE guild_id = ?",
         (utc_text(period.end), guild_id),
     )
@@ -258,7 +260,7 @@ async def interrupt_claims(db: Database) -> int:
     return cursor.rowcount
 
 
-def _post(row: aiosqlite.Row) -> DigestPost:
+def _post(row: Row) -> DigestPost:
     return DigestPost(
         guild_id=row["guild_id"],
         period_key=row["period_key"],
