@@ -113,10 +113,10 @@ async def save_config(db: Database, config: DigestConfig, now: datetime) -> Dige
             timezone = excluded.timezone, cadence = excluded.cadence,
             weekday = excluded.weekday, min_signatures = excluded.min_signatures,
             extra_thresholds = excluded.extra_thresholds, quiet_note = excluded.quiet_note,
-            scheduled_through = CASE WHEN status = 'enabled'
-                THEN scheduled_through ELSE excluded.scheduled_through END,
-            reported_through = CASE WHEN status = 'enabled'
-                THEN reported_through ELSE excluded.reported_through END,
+            scheduled_through = CASE WHEN digest_settings.status = 'enabled'
+                THEN digest_settings.scheduled_through ELSE excluded.scheduled_through END,
+            reported_through = CASE WHEN digest_settings.status = 'enabled'
+                THEN digest_settings.reported_through ELSE excluded.reported_through END,
             status = 'enabled', disabled_reason = NULL, updated_at = excluded.updated_at
         """,
         (

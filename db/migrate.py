@@ -141,7 +141,7 @@ def migrate(conn: sqlite3.Connection, directory: Path = MIGRATIONS_DIR) -> list[
 _PG_LEDGER = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     number INTEGER PRIMARY KEY,
-    name   TEXT NOT NULL
+    name   TEXT COLLATE "C" NOT NULL
 )
 """
 

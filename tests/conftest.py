@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -60,14 +61,19 @@ BACKENDS = ("sqlite", "postgresql")
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``both_databases`` tests take ``db`` once per backend (ids ``[sqlite]``, ``[postgresql]``)."""
     marked = metafunc.definition.get_closest_marker("both_databases")
-    if marked and "db" in metafunc.fixturenames:
+    sqlite_only = metafunc.definition.get_closest_marker("sqlite_only")
+    if marked and not sqlite_only and "db" in metafunc.fixturenames:
         metafunc.parametrize("db", BACKENDS, indirect=True)
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
-    """PostgreSQL 16 for this session, in a temp dir; a test needing it fails if it cannot start."""
-    directory = tmp_path_factory.mktemp("pgdata")
+def pg_server() -> Iterator[PgServer]:
+    """PostgreSQL 16 for this session, in a temp dir; a test needing it fails if it cannot start.
+
+    Not under pytest's basetemp: another pytest run on the machine prunes old basetemps,
+    which would pull the data directory from under the running server.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="petitionbot-pg-"))
     try:
         server = start_server(directory)
     except Exception as exc:  # the reason, never a silent skip
@@ -79,6 +85,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
