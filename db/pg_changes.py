@@ -61,7 +61,7 @@ class IngestListener:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> IngestListener:
-        """Connect and listen; returns once ``LISTEN`` is in place (so no later NOTIFY is missed)."""
+        """Connect and listen; returns once ``LISTEN`` is in place (no later NOTIFY is missed)."""
         await self._connect()
         self._task = asyncio.create_task(self._keep_connected(), name="pg-ingest-listener")
         return self
@@ -72,12 +72,12 @@ class IngestListener:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def wait(self, seen: int, timeout: float | None = None) -> int:
-        """The generation once it is past ``seen`` (or the current one after ``timeout``)."""
+    async def wait(self, seen: int, within: float | None = None) -> int:
+        """The generation once it is past ``seen`` (or the current one after ``within`` s)."""
         async with self._changed:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self.generation > seen), timeout
+                    self._changed.wait_for(lambda: self.generation > seen), within
                 )
             return self.generation
 

@@ -59,7 +59,7 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``both_databases`` tests take ``db`` once per backend (ids ``[sqlite]``, ``[postgresql]``)."""
+    """``both_databases`` tests take ``db`` once per backend (``[sqlite]``, ``[postgresql]``)."""
     marked = metafunc.definition.get_closest_marker("both_databases")
     sqlite_only = metafunc.definition.get_closest_marker("sqlite_only")
     if marked and not sqlite_only and "db" in metafunc.fixturenames:

@@ -179,8 +179,8 @@ async def test_fetch_changes_of_the_seed_ingest(db: Database) -> None:
     assert row is not None
     ingested = datetime.fromisoformat(row[0])
     changes = await repo.fetch_changes(db, ingested - HOUR, ingested + HOUR)
-    assert [p.id for p in changes.petitions] == sorted(seeds_ids := [p.id for p in changes.petitions])
-    assert len(seeds_ids) == 3 and OFSTED in seeds_ids and SEND in seeds_ids
+    ids = [p.id for p in changes.petitions]
+    assert ids == sorted(ids) and len(ids) == 3 and OFSTED in ids and SEND in ids
     ofsted = next(p for p in changes.petitions if p.id == OFSTED)
     assert [s.total for s in ofsted.snapshots] == [48_783]
     assert ofsted.response is not None

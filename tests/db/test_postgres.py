@@ -209,21 +209,21 @@ async def test_notify_after_an_ingest_reaches_another_connection(pg: Database) -
     async with IngestListener(pg.url) as listener:
         seen = listener.generation
         await notify_ingest(pg, "batch-1")
-        generation = await listener.wait(seen, timeout=1.0)
+        generation = await listener.wait(seen, within=1.0)
         assert generation == seen + 1
         assert listener.payloads[-1] == "batch-1"
         # Sent inside a transaction, it arrives only once the transaction commits.
         async with pg.transaction():
             await notify_ingest(pg, "batch-2")
-            assert await listener.wait(generation, timeout=0.3) == generation
-        assert await listener.wait(generation, timeout=1.0) == generation + 1
+            assert await listener.wait(generation, within=0.3) == generation
+        assert await listener.wait(generation, within=1.0) == generation + 1
         # From a raw asyncpg connection (as an ingest's own connection would send it).
         raw = await asyncpg.connect(pg.url)
         try:
             await notify_ingest(raw, "batch-3")
         finally:
             await raw.close()
-        assert await listener.wait(generation + 1, timeout=1.0) == generation + 2
+        assert await listener.wait(generation + 1, within=1.0) == generation + 2
         assert listener.payloads[-1] == "batch-3"
 
 
@@ -239,10 +239,10 @@ async def test_a_lost_listener_connection_reconnects_and_counts_as_a_change(
             (f"LISTEN%{CHANNEL}%",),
         ) as cursor:
             assert [r[0] for r in await cursor.fetchall()] == [True]
-        after = await listener.wait(seen, timeout=5.0)
+        after = await listener.wait(seen, within=5.0)
         assert after == seen + 1  # reconnected: whatever was sent meanwhile may be lost
         await notify_ingest(pg, "after-reconnect")
-        assert await listener.wait(after, timeout=1.0) == after + 1
+        assert await listener.wait(after, within=1.0) == after + 1
 
 
 async def test_notify_on_sqlite_is_a_no_op(db_path: Path) -> None:
