@@ -49,7 +49,7 @@ async def test_a_failed_home_seat_change_keeps_the_old_seat(db: Database) -> Non
     old = HomeSeat("2010", None, "Woking", "woking")
     await home_seats.set_home_seat(db, BIG, [old])
     clash = [HomeSeat("2024", None, "A", "a"), HomeSeat("2024", None, "B", "b")]  # same key
-    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         await home_seats.set_home_seat(db, BIG, clash)
     assert await home_seats.home_seats(db, BIG) == [old]
 
