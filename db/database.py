@@ -69,7 +69,7 @@ def describe(target: str | Path) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(str(target))
-    if parts.password is None:
+    if not parts.password:
         return str(target)
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
@@ -110,6 +110,14 @@ class Database:
             await conn.close()
             raise
         return cls(None, conn, "postgresql", url)
+
+    @property
+    def target(self) -> str | Path:
+        """What :meth:`open` was given: to open a second handle on the same database."""
+        if self.url is not None:
+            return self.url
+        assert self._path is not None
+        return self._path
 
     @property
     def is_postgres(self) -> bool:
