@@ -24,7 +24,7 @@ from core.admin.types import DatabaseStats
 from core.ingest.loader import expand_paths, file_documents, ingest_documents_sync
 from core.ingest.types import IngestReport, Outcome
 from db import petitions as petition_repo
-from db.database import Database, migrate_file
+from db.database import Database, migrate_target
 
 app = typer.Typer(
     help="petitionbot: UK Parliament petitions, searchable from Discord.",
@@ -72,7 +72,8 @@ def _settings(db: Path | None = None) -> Settings:
             err.print(f"Invalid setting {where.upper()}: {error['msg']}", markup=False)
         raise typer.Exit(code=2) from None
     if db is not None:
-        settings = settings.model_copy(update={"database_path": db})
+        # An explicit file wins over DATABASE_URL.
+        settings = settings.model_copy(update={"database_path": db, "database_url": None})
     return settings
 
 
@@ -96,6 +97,7 @@ def run(
 ) -> None:
     """Run the Discord bot (needs DISCORD_TOKEN); without a token, offer the console."""
     settings = _with_shards(_settings(), shards, shard_count)
+    _not_on_postgres_yet(settings)
     if settings.discord_token is None:
         err.print(NO_TOKEN)
         if console and sys.stdin.isatty():
@@ -148,11 +150,24 @@ def _with_shards(settings: Settings, shards: str | None, shard_count: int | None
     return settings
 
 
+def _not_on_postgres_yet(settings: Settings) -> None:
+    """The bot and console need petition data on PostgreSQL (phase 2): say so, exit 1."""
+    if settings.uses_postgres:
+        from bot.startup import POSTGRES_NOT_YET
+
+        err.print(POSTGRES_NOT_YET, highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=1)
+
+
 def _start_problem(exc: Exception) -> str | None:
     """What to tell the user when the bot could not start for a reason they can fix."""
     import aiohttp
     import discord
 
+    from db.database import PhaseTwoError
+
+    if isinstance(exc, PhaseTwoError):
+        return str(exc)
     if isinstance(exc, discord.LoginFailure):
         return BAD_TOKEN
     if isinstance(exc, aiohttp.ClientConnectionError | discord.GatewayNotFound):
@@ -167,7 +182,7 @@ def _prepare(settings: Settings) -> str:
     async def main() -> str:
         db, report = await open_database(settings)
         await db.close()
-        ready = f"Database ready: {settings.database_path}"
+        ready = f"Database ready: {settings.database_label}"
         if report is not None:
             ready += f"; loaded the petitions in {settings.data_dir} ({report.summary()})"
         return ready + "."
@@ -189,7 +204,9 @@ def console(
     ] = None,
 ) -> None:
     """Try the bot's commands offline in this terminal (same services and renderers)."""
-    _run_console(_settings(), command)
+    settings = _settings()
+    _not_on_postgres_yet(settings)
+    _run_console(settings, command)
 
 
 @app.command()
@@ -197,13 +214,14 @@ def migrate(db: DbOption = None) -> None:
     """Apply pending database migrations."""
     settings = _settings(db)
     durations: dict[str, float] = {}
-    applied = migrate_file(settings.database_path, durations)
+    applied = migrate_target(settings.database_target, durations)
+    where = escape(settings.database_label)
     if applied:
-        out.print(f"Applied {len(applied)} migration(s) to {settings.database_path}:")
+        out.print(f"Applied {len(applied)} migration(s) to {where}:")
         for name in applied:
             out.print(f"  {name} ({durations.get(name, 0.0):.2f} s)")
     else:
-        out.print(f"{settings.database_path} is up to date.")
+        out.print(f"{where} is up to date.")
 
 
 def report_table(report: IngestReport, *, show: int = 20) -> Table:
@@ -232,6 +250,7 @@ def ingest(
 ) -> None:
     """Ingest petition documents (Markdown or petition-site JSON) into the database."""
     settings = _settings(db)
+    _sqlite_only(settings, "ingest")
     files = expand_paths(paths)
     if not files:
         err.print("[yellow]No petition documents found in the given paths.[/]")
@@ -265,10 +284,44 @@ def ingest(
         raise typer.Exit(code=1)
 
 
+def _sqlite_only(settings: Settings, command: str) -> None:
+    """Refuse, with the reason, a command that would write the SQLite file behind DATABASE_URL."""
+    if settings.uses_postgres:
+        err.print(
+            f"[yellow]{command} into PostgreSQL is not supported yet (issue 18, phase 2): "
+            "unset DATABASE_URL to use SQLite.[/]"
+        )
+        raise typer.Exit(code=1)
+
+
+def _postgres_stats(settings: Settings) -> None:
+    """Row counts of every table; petition statistics proper come with phase 2."""
+    from db.tables import row_counts
+
+    async def collect() -> dict[str, int]:
+        database = await Database.open(settings.database_target)
+        try:
+            return await row_counts(database)
+        finally:
+            await database.close()
+
+    counts = asyncio.run(collect())
+    table = Table(title=f"petitionbot database: {escape(settings.database_label)}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    out.print(table)
+    out.print("PostgreSQL: petition statistics (newest refresh, last ingest) arrive with phase 2.")
+
+
 @app.command()
 def stats(db: DbOption = None) -> None:
     """Show what the database holds."""
     settings = _settings(db)
+    if settings.uses_postgres:
+        _postgres_stats(settings)
+        return
 
     async def collect() -> DatabaseStats:
         database = await Database.open(settings.database_path)
@@ -316,6 +369,7 @@ def refresh(
     from db.reference import ensure_reference
 
     settings = _settings(db)
+    _sqlite_only(settings, "refresh")
     config = RefreshConfig(
         base_url=base_url or settings.petitions_api_base,
         state=state,

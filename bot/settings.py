@@ -15,6 +15,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.common.shards import ShardPlan, ShardSpecError
+from db.database import describe
+from db.postgres import is_postgres_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA = PROJECT_ROOT / "data" / "petitions"
@@ -39,6 +41,11 @@ class Settings(BaseSettings):
     database_path: Path = Field(
         default=PROJECT_ROOT / "var" / "petitionbot.sqlite3",
         description="SQLite database file (created on first run).",
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host/db: PostgreSQL instead of the SQLite file "
+        "(a secret: it may hold a password).",
     )
     data_dir: Path = Field(
         default=BUNDLED_DATA,
@@ -102,6 +109,18 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgres_url(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not is_postgres_url(value.strip()):
+            raise ValueError(
+                "DATABASE_URL must start with postgresql:// (leave it empty for SQLite, "
+                "which DATABASE_PATH names)"
+            )
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("discord_token", mode="before")
     @classmethod
     def _blank_token(cls, value: object) -> object:
@@ -124,6 +143,22 @@ class Settings(BaseSettings):
     @property
     def has_token(self) -> bool:
         return self.discord_token is not None
+
+    @property
+    def database_target(self) -> str | Path:
+        """What ``Database.open`` takes: the PostgreSQL URL when set, else the SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.database_path
+
+    @property
+    def database_label(self) -> str:
+        """The database as the user may see it (a URL's password hidden)."""
+        return describe(self.database_target)
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from bot.settings import Settings
 from core.ingest.loader import ingest_paths
 from core.ingest.types import IngestReport
 from db import petitions as petition_repo
-from db.database import Database
+from db.database import Database, PhaseTwoError
 from db.reference import ensure_reference
 
 log = logging.getLogger(__name__)
@@ -21,9 +21,12 @@ async def open_database(settings: Settings) -> tuple[Database, IngestReport | No
     Returns the report of that first ingest (None when the database already had
     petitions), so callers can tell the user what was loaded.
     """
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database_target)
     # Constituency reference (650 seats per boundary set); a no-op when unchanged.
     await ensure_reference(db)
+    if db.is_postgres:
+        await db.close()
+        raise PhaseTwoError(POSTGRES_NOT_YET)
     report = None
     if settings.data_dir.is_dir() and not await _data_dir_loaded(db, settings.data_dir):
         log.info("First run: ingesting petitions from %s", settings.data_dir)
@@ -33,6 +36,12 @@ async def open_database(settings: Settings) -> tuple[Database, IngestReport | No
         await db.conn.commit()
     return db, report
 
+
+POSTGRES_NOT_YET = (
+    "DATABASE_URL is set: the bot and the console run on PostgreSQL from phase 2 of "
+    "issue 18 (petition data and ingest). Today `petitionbot migrate` and `petitionbot stats` "
+    "work there; unset DATABASE_URL to use SQLite."
+)
 
 FIRST_RUN_KEY = "first_run_ingest"
 """``bot_meta`` key: the data directory was ingested once (its value names it)."""

@@ -71,7 +71,7 @@ class Follows(commands.Cog):
     async def cog_load(self) -> None:
         # The engine writes (heartbeat, ledger) on a connection of its own: one blocked by an
         # ingest's write lock must not stall the commands' reads on the shared connection.
-        self.service.engine = await Database.open(self.bot.db.path)
+        self.service.engine = await Database.open(self.bot.db.target)
         await self.service.start()
         self.bot.data_listeners.append(self._data_changed)
         self.ticker.start()

@@ -12,9 +12,9 @@ from db.database import Database
 
 async def record(db: Database, entry: AuditEntry) -> int:
     """Append ``entry``; returns its id."""
-    cursor = await db.conn.execute(
+    async with db.conn.execute(
         "INSERT INTO audit_log (at, user_id, user_name, guild_id, channel_id, action,"
-        " arguments, result, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " arguments, result, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             entry.at.isoformat(),
             entry.user_id,
@@ -26,8 +26,9 @@ async def record(db: Database, entry: AuditEntry) -> int:
             entry.result,
             entry.scope,
         ),
-    )
-    return int(cursor.lastrowid or 0)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def recent(db: Database, *, guild_id: int | None = None, limit: int = 50) -> list[AuditEntry]:

@@ -20,7 +20,9 @@ Exactly once rests on one primary key, ``digest_posts (guild_id, period_key)``:
    process on the same database, say — is left alone.
 
 Every write is one statement, so nothing else sharing the aiosqlite
-connection can interleave with a half-done change.
+connection can interleave with a half-done change. On PostgreSQL the same
+statements run (the triggers are plpgsql twins, migration ``postgresql/0002``),
+and the primary key keeps a period claimed once across every process.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
-
-import aiosqlite
 
 from core.common.times import utc_datetime, utc_text
 from core.digests.compose import (
@@ -44,7 +44,8 @@ from core.digests.compose import (
 from core.digests.schedule import Cadence, DigestConfig, Period, Status, parse_clock
 from core.digests.types import DigestPost, PostStatus
 from core.petitions.types import DebateInfo
-from db.database import Database
+from db.database import Database, Row
+from db.dialect import greatest
 
 _CLAIM_CHUNK = 500  # rows per INSERT: 3,000 bound values, far below SQLite's limit
 
@@ -61,7 +62,7 @@ _CONFIG_COLUMNS = (
 )
 
 
-def _config(row: aiosqlite.Row) -> DigestConfig:
+def _config(row: Row) -> DigestConfig:
     return DigestConfig(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
@@ -115,10 +116,10 @@ async def save_config(db: Database, config: DigestConfig, now: datetime) -> Dige
             timezone = excluded.timezone, cadence = excluded.cadence,
             weekday = excluded.weekday, min_signatures = excluded.min_signatures,
             extra_thresholds = excluded.extra_thresholds, quiet_note = excluded.quiet_note,
-            scheduled_through = CASE WHEN status = 'enabled'
-                THEN scheduled_through ELSE excluded.scheduled_through END,
-            reported_through = CASE WHEN status = 'enabled'
-                THEN reported_through ELSE excluded.reported_through END,
+            scheduled_through = CASE WHEN digest_settings.status = 'enabled'
+                THEN digest_settings.scheduled_through ELSE excluded.scheduled_through END,
+            reported_through = CASE WHEN digest_settings.status = 'enabled'
+                THEN digest_settings.reported_through ELSE excluded.reported_through END,
             status = 'enabled', disabled_reason = NULL, updated_at = excluded.updated_at
         """,
         (
@@ -231,7 +232,8 @@ async def claim_many(
 async def skip_claimed(db: Database, guild_id: int, period: Period) -> None:
     """The period was claimed before (e.g. by an earlier run): just move past its slot."""
     await db.conn.execute(
-        "UPDATE digest_settings SET scheduled_through = max(scheduled_through, ?)"
+        "UPDATE digest_settings SET"
+        f" scheduled_through = {greatest(db.dialect, 'scheduled_through', '?')}"
         " WHERE guild_id = ?",
         (utc_text(period.end), guild_id),
     )
@@ -282,7 +284,7 @@ async def interrupt_dead_claims(db: Database, instance_id: str, stale_before: da
     return cursor.rowcount
 
 
-def _post(row: aiosqlite.Row) -> DigestPost:
+def _post(row: Row) -> DigestPost:
     return DigestPost(
         guild_id=row["guild_id"],
         period_key=row["period_key"],

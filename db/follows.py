@@ -20,7 +20,8 @@ import aiosqlite
 from core.common.shards import ShardPlan
 from core.common.times import utc_datetime, utc_text
 from core.follows.types import Alert, Follow, Kind, PetitionState, SeatCrossing
-from db.database import Database
+from db.database import Database, Row
+from db.dialect import greatest
 from db.seat_pack import unpack
 from db.seat_tables import RANK_FLOOR
 
@@ -28,7 +29,7 @@ WATERMARK_KEY = "follows_through"
 _CHUNK = 400
 
 
-def _follow(row: aiosqlite.Row) -> Follow:
+def _follow(row: Row) -> Follow:
     return Follow(
         id=row["id"],
         kind=row["kind"],
@@ -45,10 +46,6 @@ def _follow(row: aiosqlite.Row) -> Follow:
     )
 
 
-async def _begin(db: Database) -> None:
-    await db.conn.execute("BEGIN IMMEDIATE")
-
-
 # ---------------------------------------------------------------- follows
 async def add_follow(
     db: Database,
@@ -62,9 +59,9 @@ async def add_follow(
     milestones: Sequence[int],
     now: datetime,
 ) -> Follow:
-    cursor = await db.conn.execute(
+    async with db.conn.execute(
         "INSERT INTO follows (kind, target, label, milestones, user_id, guild_id, channel_id,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             kind,
             target,
@@ -75,8 +72,10 @@ async def add_follow(
             channel_id,
             utc_text(now),
         ),
-    )
-    follow = await get_follow(db, int(cursor.lastrowid or 0))
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    follow = await get_follow(db, int(row[0]))
     assert follow is not None
     return follow
 
@@ -163,17 +162,18 @@ _STATE_COLUMNS = """
 """
 
 
-_DEADLINE_COLUMN: weakref.WeakKeyDictionary[aiosqlite.Connection, bool] = (
-    weakref.WeakKeyDictionary()
-)
+_DEADLINE_COLUMN: weakref.WeakKeyDictionary[object, bool] = weakref.WeakKeyDictionary()
 
 
 async def _state_columns(db: Database) -> str:
     """The state columns, with ``deadline_at`` once the schema has it (issue 15's 0008).
 
     Closing-soon events need the deadline; until that migration is applied the
-    rules simply see no deadline (looked up once per connection).
+    rules simply see no deadline (looked up once per connection). PostgreSQL's
+    schema has had it from its first migration.
     """
+    if db.is_postgres:
+        return _STATE_COLUMNS + ", p.deadline_at"
     key = db.conn
     if key not in _DEADLINE_COLUMN:
         async with db.conn.execute(
@@ -183,7 +183,7 @@ async def _state_columns(db: Database) -> str:
     return _STATE_COLUMNS + (", p.deadline_at" if _DEADLINE_COLUMN[key] else "")
 
 
-def _state(row: aiosqlite.Row) -> PetitionState:
+def _state(row: Row) -> PetitionState:
     debate = json.loads(row["debate"]) if row["debate"] else {}
     keys = row.keys()
     deadline = utc_datetime(row["deadline_at"]) if "deadline_at" in keys else None
@@ -260,8 +260,8 @@ async def get_watermark(db: Database) -> str | None:
 
 async def set_watermark(db: Database, value: str) -> None:
     await db.conn.execute(
-        "INSERT INTO bot_meta (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+        "INSERT INTO bot_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+        f" SET value = {greatest(db.dialect, 'bot_meta.value', 'excluded.value')}",
         (WATERMARK_KEY, value),
     )
 
@@ -481,7 +481,7 @@ async def see_new_seat_rows(db: Database, seat_keys: Iterable[str], since: str |
 async def remember_seats(db: Database, seen: Sequence[SeatCrossing]) -> None:
     await db.conn.executemany(
         "INSERT INTO follow_seat_seen (seat_key, petition_id, signatures) VALUES (?, ?, ?)"
-        " ON CONFLICT DO UPDATE SET signatures = excluded.signatures",
+        " ON CONFLICT (seat_key, petition_id) DO UPDATE SET signatures = excluded.signatures",
         [(s.seat_key, s.petition_id, s.after) for s in seen],
     )
 
@@ -506,10 +506,8 @@ async def record_alerts(db: Database, alerts: Sequence[Alert], now: datetime) ->
     """Insert new ledger rows (an existing (follow, key) is left as it is); returns inserted."""
     if not alerts:
         return 0
-    before = db.conn.total_changes
-    await _begin(db)
-    try:
-        await db.conn.executemany(
+    async with db.transaction():
+        cursor = await db.conn.executemany(
             "INSERT INTO follow_alerts (follow_id, event_key, petition_id, status, line, found_at)"
             " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM follows WHERE id = ?)"
             " ON CONFLICT DO NOTHING",
@@ -526,11 +524,7 @@ async def record_alerts(db: Database, alerts: Sequence[Alert], now: datetime) ->
                 for a in alerts
             ],
         )
-        await db.conn.execute("COMMIT")
-    except BaseException:
-        await db.conn.execute("ROLLBACK")
-        raise
-    return db.conn.total_changes - before
+    return max(0, cursor.rowcount)
 
 
 # ---------------------------------------------------------------- instances
@@ -540,7 +534,8 @@ async def register_instance(
     """Register a bot process (``host``: where it runs, see ``core.common.liveness``)."""
     await db.conn.execute(
         "INSERT INTO follow_instances (instance_id, pid, started_at, heartbeat_at, host)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        " VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
         (instance_id, pid, utc_text(now), utc_text(now), host),
     )
 
@@ -654,8 +649,7 @@ async def mark_sent(
     db: Database, alerts: Sequence[Alert], instance_id: str, message_id: int, now: datetime
 ) -> int:
     at = utc_text(now)
-    await _begin(db)
-    try:
+    async with db.transaction():
         cursor = await db.conn.executemany(
             "UPDATE follow_alerts SET status = 'sent', sent_at = ?, message_id = ?"
             " WHERE follow_id = ? AND event_key = ? AND status = 'claimed' AND claimed_by = ?",
@@ -665,10 +659,6 @@ async def mark_sent(
             "UPDATE follows SET last_alert_at = ? WHERE id = ?",
             [(at, fid) for fid in {a.follow_id for a in alerts}],
         )
-        await db.conn.execute("COMMIT")
-    except BaseException:
-        await db.conn.execute("ROLLBACK")
-        raise
     return cursor.rowcount
 
 

@@ -9,23 +9,19 @@ from core.common.times import utc_text
 from core.me.types import HomeSeat
 from core.places.types import ConstituencyRef
 from db.database import Database
+from db.dialect import same_as
 
 
 async def set_home_seat(db: Database, user_id: int, seats: Sequence[HomeSeat]) -> None:
     """Replace the user's home seat with ``seats`` (one per boundary set), all at once."""
     now = utc_text(datetime.now(UTC))
-    await db.conn.execute("BEGIN IMMEDIATE")
-    try:
+    async with db.transaction():
         await db.conn.execute("DELETE FROM home_seats WHERE user_id = ?", (user_id,))
         await db.conn.executemany(
             "INSERT INTO home_seats (user_id, boundary_set, ons_code, name, name_key, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(user_id, s.boundary_set, s.ons_code, s.name, s.name_key, now) for s in seats],
         )
-    except BaseException:
-        await db.conn.execute("ROLLBACK")
-        raise
-    await db.conn.execute("COMMIT")
 
 
 async def home_seats(db: Database, user_id: int) -> list[HomeSeat]:
@@ -64,7 +60,7 @@ async def constituency_for(db: Database, seat: HomeSeat) -> ConstituencyRef | No
     async with db.conn.execute(
         "SELECT id, name, boundary_set, ons_code FROM constituencies"
         " WHERE boundary_set = ? AND (ref_code = ? OR name_key = ?)"
-        " ORDER BY ref_code IS ? DESC LIMIT 1",
+        f" ORDER BY {same_as(db.dialect, 'ref_code', '?')} DESC LIMIT 1",
         (seat.boundary_set, seat.ons_code, seat.name_key, seat.ons_code),
     ) as cursor:
         row = await cursor.fetchone()

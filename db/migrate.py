@@ -13,6 +13,11 @@ A file numbered below one already applied was added out of order (e.g. 0003
 merged after 0004 shipped): it is refused with its name instead of being
 skipped forever, which is what comparing numbers with ``user_version`` alone
 would do.
+
+PostgreSQL has its own numbered files in ``migrations/postgresql`` (the same schema
+in its own dialect), applied by :func:`migrate_postgres` under the same rules: one
+transaction per file with its ledger row, late numbers refused, and an advisory lock
+so processes starting together apply each file once.
 """
 
 from __future__ import annotations
@@ -25,8 +30,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
+PG_LOCK_KEY = 0x5065_7469  # "Peti": the advisory lock held while migrating PostgreSQL
 _NAME = re.compile(r"^(\d{4})_[\w-]+\.(sql|py)$")
 logger = logging.getLogger(__name__)
 
@@ -104,6 +112,19 @@ def _has_ledger(conn: sqlite3.Connection) -> bool:
     return row is not None
 
 
+def pending(known: list[Migration], done: set[int]) -> list[Migration]:
+    """The files still to apply; refuses one numbered below the newest applied."""
+    todo = [m for m in known if m.number not in done]
+    latest = max(done, default=0)
+    late = [m.name for m in todo if m.number < latest]
+    if late:
+        raise MigrationError(
+            f"{', '.join(late)}: numbered below migration {latest:04d}, which this database "
+            f"already has; renumber it above {latest:04d} so it is applied"
+        )
+    return todo
+
+
 def migrate(
     conn: sqlite3.Connection,
     directory: Path = MIGRATIONS_DIR,
@@ -115,16 +136,8 @@ def migrate(
     """
     known = available(directory)
     done = applied_numbers(conn, known)
-    pending = [m for m in known if m.number not in done]
-    latest = max(done, default=0)
-    late = [m.name for m in pending if m.number < latest]
-    if late:
-        raise MigrationError(
-            f"{', '.join(late)}: numbered below migration {latest:04d}, which this database "
-            f"already has; renumber it above {latest:04d} so it is applied"
-        )
     applied: list[str] = []
-    for migration in pending:
+    for migration in pending(known, done):
         started = time.perf_counter()
         try:
             _apply(conn, migration)
@@ -181,3 +194,43 @@ def _python_upgrade(migration: Migration) -> Callable[[sqlite3.Connection], None
     if not callable(upgrade):
         raise MigrationError(f"{migration.name}: defines no upgrade(conn) function")
     return upgrade
+
+
+_PG_LEDGER = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    number INTEGER PRIMARY KEY,
+    name   TEXT COLLATE "C" NOT NULL
+)
+"""
+
+
+async def migrate_postgres(conn: Any, directory: Path = PG_MIGRATIONS_DIR) -> list[str]:
+    """Apply pending PostgreSQL migrations on an asyncpg connection; returns names applied.
+
+    A session advisory lock serialises processes starting together: the second
+    waits, then finds the files applied and applies nothing.
+    """
+    import asyncpg
+
+    known = available(directory)
+    await conn.execute("SELECT pg_advisory_lock($1)", PG_LOCK_KEY)
+    try:
+        await conn.execute(_PG_LEDGER)
+        done = {int(row[0]) for row in await conn.fetch("SELECT number FROM schema_migrations")}
+        applied: list[str] = []
+        for migration in pending(known, done):
+            sql = migration.path.read_text(encoding="utf-8")
+            try:
+                async with conn.transaction():
+                    await conn.execute(sql)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (number, name) VALUES ($1, $2)",
+                        migration.number,
+                        migration.name,
+                    )
+            except asyncpg.PostgresError as exc:
+                raise MigrationError(f"{migration.name}: {exc}") from exc
+            applied.append(migration.name)
+        return applied
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", PG_LOCK_KEY)

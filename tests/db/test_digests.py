@@ -1,4 +1,4 @@
-"""Digest settings, claims and change sets in a real SQLite file."""
+"""Digest settings, claims and change sets, on a real SQLite file and a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from db.database import Database
 from db.migrate import migrate
 from tests.digest_support import BASE, OFSTED, SEND, ingest_at, make_config, seeds
 from tests.support import variant
+
+pytestmark = pytest.mark.both_databases
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -204,6 +206,23 @@ async def test_claim_many(db: Database) -> None:
     assert {c.scheduled_through for c in await repo.enabled_configs(db)} == {slot}
 
 
+async def test_fetch_changes_of_the_seed_ingest(db: Database) -> None:
+    async with db.conn.execute("SELECT min(ingested_at) FROM snapshots") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    ingested = datetime.fromisoformat(row[0])
+    changes = await repo.fetch_changes(db, ingested - HOUR, ingested + HOUR)
+    ids = [p.id for p in changes.petitions]
+    assert ids == sorted(ids) and len(ids) == 3 and OFSTED in ids and SEND in ids
+    ofsted = next(p for p in changes.petitions if p.id == OFSTED)
+    assert [s.total for s in ofsted.snapshots] == [48_783]
+    assert ofsted.response is not None
+    assert ofsted.response.department == "Department for Education"
+    assert ofsted.opened_at == datetime(2023, 12, 6, 17, 20, 55, tzinfo=UTC)
+    assert (await repo.fetch_changes(db, ingested + HOUR, ingested + DAY)).petitions == ()
+
+
+@pytest.mark.sqlite_only("ingest into PostgreSQL is issue 18 phase 2")
 async def test_fetch_changes(db: Database, seed_paths: list[Path]) -> None:
     seed: dict[int, Petition] = seeds(seed_paths)
     ingest_at(db.path, [variant(seed[OFSTED], hours=1, extra=10)], BASE + HOUR)

@@ -1,10 +1,14 @@
-"""Per-server settings read as declared defaults until changed."""
+"""Per-server settings read as declared defaults until changed (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
+
+import pytest
 
 from core.admin.guild_config import GuildConfig
 from db.database import Database
 from db.guild_settings import get_config, update_config
+
+pytestmark = pytest.mark.both_databases
 
 
 async def test_defaults_without_a_row(db: Database) -> None:

@@ -117,6 +117,7 @@ def test_ensure_reference_loads_once_and_reloads_on_change(tmp_path: Path, db_pa
     conn.close()
 
 
+@pytest.mark.both_databases
 async def test_seeds_ingested_before_the_reference_are_linked_when_it_loads(db: Database) -> None:
     assert len(await ref.unlinked_seats(db)) == 650  # the seeds' 650 seat rows, none linked
     assert await ref.ensure_reference(db) is True
@@ -284,6 +285,7 @@ async def test_top_seats_by_rate(db: Database) -> None:
 
 
 # --------------------------------------------------------------------- look-ups
+@pytest.mark.both_databases
 async def test_reference_lookups(db: Database) -> None:
     await ref.ensure_reference(db)
     ynys = await ref.find_reference_seat(db, "2010", "ynys mon")

@@ -75,6 +75,7 @@ def test_codes_from_takes_both_boundary_sets_once() -> None:
     assert codes_from({"codes": {}}) == () and codes_from(None) == ()
 
 
+@pytest.mark.both_databases
 async def test_a_postcode_is_asked_once_then_read_from_the_cache(db: Database) -> None:
     async with serve_postcodes() as service:
         lookup = PostcodeLookup(db, service.url)
@@ -90,6 +91,7 @@ async def test_a_postcode_is_asked_once_then_read_from_the_cache(db: Database) -
         assert (await lookup.codes(CURRENT)).codes == (WOKING_2024,)
 
 
+@pytest.mark.both_databases
 async def test_the_cache_holds_a_hash_not_the_postcode(db: Database) -> None:
     async with serve_postcodes() as service:
         await PostcodeLookup(db, service.url).codes(CHANGEOVER)
@@ -106,6 +108,7 @@ async def test_a_malformed_postcode_is_refused_without_asking(db: Database) -> N
         assert service.asked == []
 
 
+@pytest.mark.both_databases
 async def test_an_unknown_postcode_is_said_and_remembered_for_a_day(db: Database) -> None:
     async with serve_postcodes() as service:
         lookup = PostcodeLookup(db, service.url)

@@ -1,0 +1,34 @@
+"""The few SQL spellings that differ between SQLite and PostgreSQL.
+
+Everything else is written once: ``?`` placeholders (translated for asyncpg),
+``ON CONFLICT … DO NOTHING/UPDATE`` with a conflict target, ``RETURNING``, and
+ISO-8601 text times, which compare alike on both. Repositories call these with
+``db.dialect`` where a spelling must differ, so the difference stays visible in
+the query that needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+def greatest(dialect: Dialect, *expressions: str) -> str:
+    """The larger of values: SQLite's scalar ``max(a, b)``, PostgreSQL's ``GREATEST``."""
+    function = "GREATEST" if dialect == "postgresql" else "max"
+    return f"{function}({', '.join(expressions)})"
+
+
+def string_agg(dialect: Dialect, expression: str, separator_code: int) -> str:
+    """Values of a group joined by the character ``separator_code`` (order unspecified)."""
+    if dialect == "postgresql":
+        return f"string_agg({expression}, chr({separator_code}))"
+    return f"group_concat({expression}, char({separator_code}))"
+
+
+def same_as(dialect: Dialect, left: str, right: str) -> str:
+    """Null-safe equality (SQLite ``IS``; PostgreSQL ``IS NOT DISTINCT FROM``)."""
+    if dialect == "postgresql":
+        return f"{left} IS NOT DISTINCT FROM {right}"
+    return f"{left} IS {right}"
