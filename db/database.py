@@ -55,9 +55,7 @@ async def migrate_url(url: str) -> list[str]:
         await conn.close()
 
 
-def migrate_target(
-    target: str | Path, durations: dict[str, float] | None = None
-) -> list[str]:
+def migrate_target(target: str | Path, durations: dict[str, float] | None = None) -> list[str]:
     """Apply pending migrations to a SQLite file or a ``postgresql://`` URL (blocking).
 
     ``durations`` receives each applied SQLite migration's seconds.

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from core.common.shards import ShardPlan
 from core.common.times import utc_datetime, utc_text
 from core.follows.types import Alert, Follow, Kind, PetitionState, SeatCrossing

@@ -48,8 +48,8 @@ from db.connection import connect_sync
 from db.database import Database, Row
 from db.dialect import Dialect, string_agg
 from db.migrate import migrate
-from db.seat_tables import alias_names, data_version, petition_table, seat_infos
 from db.postgres import PgConnection, to_postgres
+from db.seat_tables import alias_names, data_version, petition_table, seat_infos
 
 META_KEY = "reference_fingerprint"
 _SEP = "\x1f"  # separates variants in group_concat (never part of a seat name)
@@ -64,7 +64,6 @@ UPDATE constituencies SET ref_code = coalesce(
 """
 
 
-
 def _seat_columns(dialect: Dialect) -> str:
     return (
         "r.boundary_set, r.ons_code, r.name, r.country, r.region, r.electorate, r.hex_q, r.hex_r,"
@@ -72,7 +71,6 @@ def _seat_columns(dialect: Dialect) -> str:
         "   WHERE v.boundary_set = r.boundary_set AND v.ons_code = r.ons_code AND v.name <> r.name)"
         " AS variants"
     )
-
 
 
 # --------------------------------------------------------------------- records

@@ -129,9 +129,7 @@ async def _copy_table(source: sqlite3.Connection, conn: asyncpg.Connection, tabl
         )
     }
     columns = [
-        row[1]
-        for row in source.execute(f"PRAGMA table_info({table})")
-        if row[1] in pg_columns
+        row[1] for row in source.execute(f"PRAGMA table_info({table})") if row[1] in pg_columns
     ]
     rows = source.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
     floats = [i for i, c in enumerate(columns) if pg_columns[c] == "double precision"]

@@ -149,9 +149,9 @@ async def test_migrations_give_the_sqlite_schema(pg_url: str, db_path: Path) -> 
     for row in rows:
         pg_schema.setdefault(row["table_name"], set()).add(row["column_name"])
     sqlite_schema = _sqlite_schema(db_path)
-    # Issue 22's seat storage replaces constituency_counts on PostgreSQL.
-    assert set(sqlite_schema) - set(pg_schema) == {"constituency_counts"}
-    assert set(pg_schema) - set(sqlite_schema) == {"seat_tables", "seat_ranks", "ingest_files"}
+    # The same tables on both (issue 22 seat storage and issue 18 claims included).
+    assert set(sqlite_schema) == set(pg_schema)
+    assert set(pg_schema) - set(sqlite_schema) == set()
     for table in set(sqlite_schema) & set(pg_schema):
         assert pg_schema[table] == sqlite_schema[table], table
     text = [r for r in rows if r["data_type"] == "text"]
@@ -159,8 +159,15 @@ async def test_migrations_give_the_sqlite_schema(pg_url: str, db_path: Path) -> 
     snowflakes = {
         (r["table_name"], r["column_name"]): r["data_type"]
         for r in rows
-        if r["column_name"] in {"guild_id", "channel_id", "user_id", "moderator_role_id",
-                                "audit_channel_id", "message_id"}
+        if r["column_name"]
+        in {
+            "guild_id",
+            "channel_id",
+            "user_id",
+            "moderator_role_id",
+            "audit_channel_id",
+            "message_id",
+        }
     }
     assert set(snowflakes.values()) == {"bigint"}, snowflakes
 

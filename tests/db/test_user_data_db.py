@@ -104,9 +104,7 @@ async def test_current_mps_and_nearest_seats(db: Database) -> None:
     assert await current_mp_by_member(db, speaker.member_id) == speaker
     assert await current_mp(db, "nowhere") is None
     same = await nearest_seats(db, "Aldershot", "2010", "2024")
-    assert [(s.name, s.ons_code, s.how) for s in same] == [
-        ("Aldershot", "E14001063", "same name")
-    ]
+    assert [(s.name, s.ons_code, s.how) for s in same] == [("Aldershot", "E14001063", "same name")]
     moved = await nearest_seats(db, "Bridgwater", "2024", "2010")
     assert [(s.name, s.how) for s in moved[:1]] == [
         ("Bridgwater and West Somerset", "same region, shares the name word bridgwater")
