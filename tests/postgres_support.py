@@ -112,6 +112,8 @@ async def copy_from_sqlite(sqlite_path: Path, conn: asyncpg.Connection) -> dict[
         for table in pg_tables:
             if table not in sqlite_tables:
                 continue
+            if table == "archive_totals":  # seeded by the migration; copy SQLite's exactly
+                await conn.execute("DELETE FROM archive_totals")
             copied[table] = await _copy_table(source, conn, table)
         await conn.execute("SET session_replication_role = DEFAULT")
     finally:
