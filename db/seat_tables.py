@@ -37,7 +37,6 @@ __all__ = [
     "listing_changes",
     "pack",
     "petition_table",
-    "petition_tables",
     "read_table",
     "seat_infos",
     "write_table",
@@ -159,21 +158,6 @@ async def petition_table(db: Database, petition_id: int) -> SeatColumns | None:
     ) as cursor:
         row = await cursor.fetchone()
     return unpack(row[0]) if row else None
-
-
-async def petition_tables(db: Database, petition_ids: Iterable[int]) -> dict[int, SeatColumns]:
-    """Several petitions' tables at once (missing ones left out)."""
-    ids = sorted(set(petition_ids))
-    found: dict[int, SeatColumns] = {}
-    for offset in range(0, len(ids), _PARAMS_CHUNK):
-        chunk = ids[offset : offset + _PARAMS_CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            f"SELECT petition_id, seats FROM seat_tables WHERE petition_id IN ({marks})", chunk
-        ) as cursor:
-            for row in await cursor.fetchall():
-                found[int(row[0])] = unpack(row[1])
-    return found
 
 
 async def data_version(db: Database) -> int:
