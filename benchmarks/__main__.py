@@ -14,7 +14,7 @@ servers, follow alerts for 10,000 follows after a 1,000-petition ingest (with th
 ingest's slowdown from follows) and chart renders, which do not depend on the
 archive size.
 
-Targets are judged at 10,000 petitions (else at the largest size run); a smoke
+Targets are judged at the largest size run (issue 22 states them at 100,000); a smoke
 run judges nothing and writes ``report-smoke.*`` so it never replaces a real
 report. Exit status: 0 when every benchmark ran (missed targets are reported,
 not errors), 1 when one failed.
@@ -48,7 +48,10 @@ from benchmarks import (
 
 BENCHMARKS = ("ingest", "search", "startup", "commands", "ask", "digest", "follows", "charts")
 PER_SIZE = ("ingest", "search", "startup", "commands", "ask")
-JUDGED_AT = 10_000
+INLINE_AT = 10_000
+"""The size that also measures ingest with the parse helper off (once is enough)."""
+FIRST_INGEST_AT = 100_000
+"""The size issue 22's \"first ingest ≤ 300 s\" is stated at."""
 SMOKE_COUNT = 200
 SMOKE_QUERIES_PER_KIND = 12
 
@@ -128,7 +131,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ingest = partial(
                 bench_ingest.measure,
                 workdir=args.out / "work",
-                with_inline=count == JUDGED_AT,  # what the parse helper buys, once
+                with_inline=count == INLINE_AT,  # what the parse helper buys, once
                 **shared,
             )
             results["ingest"] = _attempt(f"ingest {count:,}", partial(ingest, count, args.seed))
@@ -172,11 +175,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- report
 def judged_count(report: dict[str, Any]) -> str | None:
-    """The size targets are judged at: 10,000 when run, else the largest (never smoke)."""
+    """The size targets are judged at: the largest run (never smoke).
+
+    Issue 22 states every target at 100,000 petitions (the whole archive); a run
+    that stops at 10,000 judges them there, where they are easier to meet.
+    """
     if report["mode"] == "smoke" or not report["sizes"]:
         return None
-    counts = [int(c) for c in report["sizes"]]
-    return str(JUDGED_AT if JUDGED_AT in counts else max(counts))
+    return str(max(int(c) for c in report["sizes"]))
 
 
 def _ok(result: dict[str, Any] | None, cell: Callable[[dict[str, Any]], str]) -> str:
@@ -200,6 +206,14 @@ def _ingest_cell(r: dict[str, Any]) -> str:
         f"{_k(r['baseline']['rows_per_s'])} ({r['ingest']['wall_s']:.1f} s vs "
         f"{r['baseline']['wall_s']:.1f} s)"
     )
+
+
+def _first_ingest_cell(r: dict[str, Any]) -> str:
+    return f"**{r['ingest']['wall_s']:,.0f} s** ({r['seat_rows']:,} seat rows)"
+
+
+def _size_cell(r: dict[str, Any]) -> str:
+    return f"**{r['bytes_per_seat_row']} B** per seat row ({r['db_mb']:,} MB)"
 
 
 def _reingest_cell(r: dict[str, Any]) -> str:
@@ -252,8 +266,16 @@ def _cold_cell(r: dict[str, Any]) -> str:
 
 
 ROWS: tuple[tuple[str, str, str, str, Callable[[dict[str, Any]], str]], ...] = (
-    ("ingest rows/s", "ingest", "raw executemany of the same rows", "≥ 50 %", _ingest_cell),
-    ("re-ingest, unchanged", "ingest", "first ingest", "≤ 5 %", _reingest_cell),
+    (
+        "first ingest, seat rows/s",
+        "ingest",
+        "minimal executemany of bare (petition, seat, count) rows",
+        "≥ 50 %",
+        _ingest_cell,
+    ),
+    ("first ingest, wall", "ingest", "—", "≤ 300 s at 100,000", _first_ingest_cell),
+    ("re-ingest, unchanged", "ingest", "first ingest", "≤ 1 %", _reingest_cell),
+    ("database size", "ingest", "—", "≤ 35 B per seat row", _size_cell),
     (
         "resolve p50 / p99 (title queries)",
         "search",
@@ -263,10 +285,10 @@ ROWS: tuple[tuple[str, str, str, str, Callable[[dict[str, Any]], str]], ...] = (
     ),
     ("autocomplete p50 / p99", "search", "—", "p99 ≤ 20 ms", _autocomplete_cell),
     ("top-1 accuracy", "search", "naive scan", "≥ 95 %", _accuracy_cell),
-    ("each command, service + render", "commands", "—", "p99 ≤ 50 ms", _commands_cell),
+    ("each command, service + render", "commands", "—", "p99 ≤ 20 ms", _commands_cell),
     ("/ask, service", "ask", "the direct commands (table below)", "p99 ≤ 30 ms", _ask_cell),
     ("peak RSS, archive loaded", "startup", "—", "≤ 300 MB", _rss_cell),
-    ("cold start to ready (no network)", "startup", "—", "≤ 2 s", _cold_cell),
+    ("cold start to ready (no network)", "startup", "—", "≤ 1.5 s", _cold_cell),
 )
 
 
@@ -283,19 +305,37 @@ def verdicts(report: dict[str, Any]) -> dict[str, bool | None]:
         return bool(test(result))
 
     return {
-        "ingest ≥ 50 % of baseline rows/s": get("ingest", lambda r: r["ratio"] >= 0.5),
-        "re-ingest ≤ 5 % of first ingest": get("ingest", lambda r: r["reingest_share"] <= 0.05),
+        "ingest ≥ 50 % of the minimal baseline's rows/s": get(
+            "ingest", lambda r: r["ratio"] >= bench_ingest.TARGET_RATIO
+        ),
+        "first ingest of 100,000 ≤ 300 s": (
+            get(
+                "ingest", lambda r: r["ingest"]["wall_s"] <= bench_ingest.TARGET_FIRST_INGEST_100K_S
+            )
+            if at and int(at) >= FIRST_INGEST_AT
+            else None
+        ),
+        "re-ingest ≤ 1 % of first ingest": get(
+            "ingest", lambda r: r["reingest_share"] <= bench_ingest.TARGET_REINGEST_SHARE
+        ),
+        "database ≤ 35 bytes per seat row": get(
+            "ingest", lambda r: r["bytes_per_seat_row"] <= bench_ingest.TARGET_BYTES_PER_SEAT_ROW
+        ),
         "resolve p99 ≤ 20 ms": get("search", lambda r: r["resolver"]["p99_ms"] <= 20),
         "resolve ≥ 20× faster than naive (p50)": get("search", lambda r: r["speedup_p50"] >= 20),
         "autocomplete p99 ≤ 20 ms": get("search", lambda r: r["autocomplete"]["p99_ms"] <= 20),
         "top-1 accuracy ≥ 95 %": get("search", lambda r: r["accuracy"] >= 0.95),
-        "every command p99 ≤ 50 ms": get(
+        "every command p99 ≤ 20 ms": get(
             "commands", lambda r: r["worst_p99"]["p99_ms"] <= bench_commands.TARGET_P99_MS
         ),
         "/ask p99 ≤ 30 ms": get("ask", lambda r: r["ask_all"]["p99_ms"] <= bench_ask.TARGET_P99_MS),
         "digest for 1,000 servers ≤ 1 s": get("digest", lambda r: r["compose_and_render_s"] <= 1.0),
-        "peak RSS ≤ 300 MB": get("startup", lambda r: r["rss"]["peak_mb"] <= 300),
-        "cold start ≤ 2 s": get("startup", lambda r: r["cold_start"]["max_s"] <= 2.0),
+        "peak RSS ≤ 300 MB": get(
+            "startup", lambda r: r["rss"]["peak_mb"] <= bench_startup.TARGET_RSS_MB
+        ),
+        "cold start ≤ 1.5 s": get(
+            "startup", lambda r: r["cold_start"]["max_s"] <= bench_startup.TARGET_COLD_S
+        ),
         "every chart ≤ 1 s": get("charts", lambda r: r["max_ms"] <= 1000),
         "follow alerts for 10,000 follows matched and composed ≤ 1 s": get(
             "follows", lambda r: r["match_and_compose_s"] <= bench_follows.TARGET_MATCH_S

@@ -13,7 +13,7 @@ and every call pays for its fuzzy resolution too.
 Commands are sampled round-robin (one call of each in turn) so a burst of
 machine noise does not land on one command. A command that answers with a
 user-facing error (e.g. "no response yet") is still timed and counted under
-``errors``. Target: p99 ≤ 50 ms per command at 10,000 petitions.
+``errors``. Target: p99 ≤ 20 ms per command, up to 100,000 petitions (issue 22).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
 
-TARGET_P99_MS = 50.0
+TARGET_P99_MS = 20.0
 BENCH_USER = 1_000_000
 """The user whose home seat the personal commands read and write."""
 DEFAULT_SAMPLES = 200
@@ -177,7 +177,7 @@ async def run_samples(services: Services, inputs: Inputs, samples: int) -> dict[
         "samples_per_command": samples,
         "commands": rows,
         "worst_p99": {"command": worst, "p99_ms": rows[worst]["p99_ms"]},
-        "targets": {"every_command_p99<=50ms": rows[worst]["p99_ms"] <= TARGET_P99_MS},
+        "targets": {"every_command_p99<=20ms": rows[worst]["p99_ms"] <= TARGET_P99_MS},
     }
 
 
