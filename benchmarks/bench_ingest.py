@@ -221,7 +221,7 @@ def parse_only(markdown: Path) -> dict[str, Any]:
     seats = 0
     with clock:
         for path in expand_paths([markdown]):
-            data = path.read_bytes()
+            data = Path(path).read_bytes()
             hashlib.sha256(data).hexdigest()
             seats += len(parse_bytes(data, str(path)).petition.constituencies)
     return {**clock.as_dict(), "seat_rows": seats}

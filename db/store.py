@@ -461,7 +461,7 @@ class PetitionStore:
                     e.result,
                     e.petition_id,
                     e.error,
-                    json.dumps(list(e.warnings)),
+                    json.dumps(list(e.warnings)) if e.warnings else "[]",
                     e.at,
                 )
                 for e in entries

@@ -87,43 +87,46 @@ def read_and_parse(source: Source) -> Parsed:
         return digest, exc
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to ingest: files as given, directories searched recursively, sorted.
+def expand_paths(paths: Iterable[str | Path]) -> list[str]:
+    """Files to ingest: files as given, directories searched recursively, in path order.
 
-    Hidden files and folders (a leading dot) are skipped. ``os.walk`` and
-    sorting by string keep listing a 100,000-file archive cheap (pathlib's
-    rglob, ``is_file`` and ``Path`` comparisons were most of a re-ingest).
+    Hidden files and folders (a leading dot) are skipped. The order is pathlib's
+    (part by part: a folder's files and subfolders interleave by name), reached by
+    sorting each folder's names as it is scanned. Paths stay strings: listing a
+    100,000-file archive was most of a re-ingest when every name became a ``Path``
+    and was sorted by split parts.
     """
-    found: list[Path] = []
+    found: list[str] = []
     for raw in paths:
-        path = Path(raw)
-        if not path.is_dir():
+        path = str(Path(raw))  # normalised as before ("a//b", "./a"), so file keys match
+        if os.path.isdir(path):
+            _scan_folder(path, found)
+        else:
             found.append(path)
-            continue
-        names: list[str] = []
-        for folder, dirs, files in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            names.extend(
-                os.path.join(folder, name)
-                for name in files
-                if not name.startswith(".")
-                and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
-            )
-        found.extend(Path(name) for name in sorted(names, key=_path_order))
     return found
 
 
-def _path_order(name: str) -> tuple[str, ...]:
-    """Sort like ``Path`` does (part by part), for the same order as before."""
-    return tuple(name.split(os.sep))
+def _scan_folder(folder: str, found: list[str]) -> None:
+    with os.scandir(folder) as entries:
+        listed = sorted((entry.name, entry.is_dir()) for entry in entries)
+    for name, is_dir in listed:
+        if name.startswith("."):
+            continue
+        full = os.path.join(folder, name)
+        if is_dir:
+            _scan_folder(full, found)
+        elif os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES:
+            found.append(full)
 
 
-def file_key(path: Path) -> str:
-    """How ``ingest_files`` names a file: its absolute path, whatever the working dir."""
-    return str(path.absolute())
+def file_key(path: str | os.PathLike[str]) -> str:
+    """How ``ingest_files`` names a file: its absolute path, whatever the working dir
+    (``Path.absolute`` without making a ``Path``: the cwd joined, nothing resolved)."""
+    text = os.fspath(path)
+    return text if os.path.isabs(text) else os.path.join(os.getcwd(), text)
 
 
-def file_documents(paths: Iterable[Path]) -> list[FileDocument]:
+def file_documents(paths: Iterable[str | Path]) -> list[FileDocument]:
     """Files to ingest, read only when the loader reaches each (a file that cannot be
     read then is rejected with the reason)."""
     return [FileDocument(path) for path in paths]
@@ -175,6 +178,7 @@ class Loader:
         group_size = 0
         group_first = 0  # index in report.results of the open group's first document
         skipped = self._unchanged_files(items)
+        skipped_at = self.clock()  # one time for the whole stat pass: what it checked
         sources = [
             (i, item)
             for i, item in enumerate(items)
@@ -198,7 +202,8 @@ class Loader:
                     group_size += 1
                 report.results.append(result)
                 if result.outcome not in (Outcome.ADDED, Outcome.UPDATED, Outcome.OLDER):
-                    log.append(self._entry(report.batch_id, result, digest))
+                    at = skipped_at if done - 1 in skipped else None
+                    log.append(self._entry(report.batch_id, result, digest, at))
                 if (
                     group_size >= BATCH_DOCUMENTS
                     or time.monotonic() - group_started >= BATCH_SECONDS
@@ -242,7 +247,7 @@ class Loader:
         for i, item in enumerate(items):
             if isinstance(item, FileDocument):
                 try:
-                    st = item.path.stat()
+                    st = os.stat(item.path)
                 except OSError:
                     continue  # rejected with its reason when reached
                 key = file_key(item.path)
@@ -315,9 +320,9 @@ class Loader:
     ) -> tuple[FileResult, str | None]:
         """One document's outcome, and the digest of the bytes it was decided on."""
         try:
-            before = source.path.stat() if isinstance(source, FileDocument) else None
+            before = os.stat(source.path) if isinstance(source, FileDocument) else None
             document = Document(source.name, source.read())
-            after = source.path.stat() if isinstance(source, FileDocument) else None
+            after = os.stat(source.path) if isinstance(source, FileDocument) else None
         except OSError as exc:
             reason = exc.strerror or str(exc)
             error = f"{source.name}: cannot read: {reason}"

@@ -6,11 +6,11 @@ name these without importing the database side of ingest.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Protocol
 
 Progress = Callable[[int, int, str], None]
@@ -45,14 +45,15 @@ class FileDocument:
     loader) is cheap, as the second read comes from the OS cache.
     """
 
-    path: Path
+    path: str | os.PathLike[str]
 
     @property
     def name(self) -> str:
-        return str(self.path)
+        return os.fspath(self.path)
 
     def read(self) -> bytes:
-        return self.path.read_bytes()
+        with open(self.path, "rb") as handle:
+            return handle.read()
 
 
 class Source(Protocol):

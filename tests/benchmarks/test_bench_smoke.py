@@ -46,6 +46,8 @@ def test_smoke_run_completes_and_writes_both_reports(smoke_report: tuple[int, Pa
     markdown = (out / "report-smoke.md").read_text(encoding="utf-8")
     assert markdown.startswith("# petitionbot benchmarks (smoke run")
     assert f"| what | baseline (same run) | target | {SMOKE} petitions |" in markdown
+    assert "n/a (" not in markdown, "a summary cell could not read its result"
+    assert "failed" not in markdown.split("\n## ")[0]
 
 
 def test_ingest_counts_the_same_rows_for_loader_and_baseline(
