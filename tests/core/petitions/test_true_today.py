@@ -18,9 +18,11 @@ from core.common.cards import reply_to_text
 from core.common.errors import NotFoundError, UserFacingError
 from core.ingest.loader import ingest_paths_sync
 from core.petitions.results import PetitionCard
+from core.petitions.types import PetitionSummary
 from core.places.render import render
 from core.search.results import Chooser
 from core.services import Services
+from db import counts
 from db.database import Database
 from tests.conftest import SEEDS_DIR, SHARED
 
@@ -305,3 +307,26 @@ async def test_every_reply_to_a_6000_character_query_fits_discord(services: Serv
         assert len(reply.content or "") <= CONTENT_LIMIT
         assert all(len(choice.label) <= 100 for choice in reply.choices)
         assert query[:200] not in reply_to_text(reply)  # echoed input is capped
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 100])
+async def test_closed_leaderboard_merges_stored_and_lapsed_in_signature_order(
+    services: Services, limit: int
+) -> None:
+    """"Closed" is read as two index walks (stored closed; open past the deadline),
+    merged: the same rows, in the same order, as filtering every petition by hand."""
+    stamp = TODAY.isoformat()
+    every = await counts.leaderboard(services.db, None, 1_000, now=stamp)
+
+    def closed_today(r: PetitionSummary) -> bool:
+        lapsed = r.state == "open" and r.deadline_at is not None and r.deadline_at <= TODAY
+        return r.state == "closed" or lapsed
+
+    expected = [r.id for r in every if closed_today(r)]
+    assert any(r.state == "open" for r in every)  # the merge has both halves to merge
+    board = await counts.leaderboard(services.db, "closed", limit, now=stamp)
+    assert [r.id for r in board] == expected[:limit]
+    assert await counts.count_by_state(services.db, "closed", now=stamp) == len(expected)
+    assert await counts.count_by_state(services.db, "open", now=stamp) == len(every) - len(
+        expected
+    )
