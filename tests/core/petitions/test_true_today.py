@@ -313,7 +313,7 @@ async def test_every_reply_to_a_6000_character_query_fits_discord(services: Serv
 async def test_closed_leaderboard_merges_stored_and_lapsed_in_signature_order(
     services: Services, limit: int
 ) -> None:
-    """"Closed" is read as two index walks (stored closed; open past the deadline),
+    """The closed board is read as two index walks (stored closed; open past the deadline),
     merged: the same rows, in the same order, as filtering every petition by hand."""
     stamp = TODAY.isoformat()
     every = await counts.leaderboard(services.db, None, 1_000, now=stamp)
@@ -327,6 +327,4 @@ async def test_closed_leaderboard_merges_stored_and_lapsed_in_signature_order(
     board = await counts.leaderboard(services.db, "closed", limit, now=stamp)
     assert [r.id for r in board] == expected[:limit]
     assert await counts.count_by_state(services.db, "closed", now=stamp) == len(expected)
-    assert await counts.count_by_state(services.db, "open", now=stamp) == len(every) - len(
-        expected
-    )
+    assert await counts.count_by_state(services.db, "open", now=stamp) == len(every) - len(expected)
