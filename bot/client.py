@@ -26,6 +26,7 @@ from bot.errors import on_app_command_error
 from bot.host import DiscordHost
 from bot.settings import Settings
 from bot.startup import open_database
+from core.charts.draw import preload as preload_charts
 from core.places.postcodes import PostcodeLookup
 from core.search.resolver import Resolver
 from core.search.watch import IndexWatcher
@@ -76,6 +77,7 @@ class PetitionBot(commands.AutoShardedBot):
         """This process in the instance registry: its claims are safe while it beats."""
         self.started_at = time.monotonic()
         self._watch_task: asyncio.Task[None] | None = None
+        self._charts_warm: asyncio.Task[None] | None = None
         self.data_listeners: list[Callable[[], Awaitable[None]]] = []
         """Called after every data change (follows deliver their alerts from here)."""
         self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
@@ -173,6 +175,10 @@ class PetitionBot(commands.AutoShardedBot):
             len(self.guilds),
             self.shard_plan.describe(),
         )
+        if self._charts_warm is None:  # matplotlib is left out of start-up; load it now
+            self._charts_warm = asyncio.create_task(
+                asyncio.to_thread(preload_charts), name="charts-warm-up"
+            )
 
     @property
     def uptime_seconds(self) -> float:

@@ -24,25 +24,24 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
-import matplotlib
-
-from core.charts.types import DATA_SOURCE
-
-matplotlib.use("Agg")
-
-from matplotlib import colors as mcolors
-from matplotlib import dates as mdates
-from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PolyCollection
-from matplotlib.colorbar import Colorbar
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING
 
 from core.charts.hexmap import ATTRIBUTION, HexLayout
+from core.charts.types import DATA_SOURCE
 from core.petitions.lifecycle import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+
+if TYPE_CHECKING:  # imported for real by preload(): see there
+    import matplotlib
+    from matplotlib import colors as mcolors
+    from matplotlib import dates as mdates
+    from matplotlib import ticker
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colorbar import Colorbar
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
 
 DPI = 100
 BAR_SIZE = (1000, 600)
@@ -179,6 +178,36 @@ def wrap_title(title: str, width: int, lines: int = 2) -> str:
     return "\n".join(wrapped)
 
 
+_loaded = False
+
+
+def preload() -> None:
+    """Import matplotlib, once: on the first chart, or earlier from a warm-up thread.
+
+    matplotlib is ~0.35 s of imports — a third of the bot's cold start — and only
+    charts need it, so start-up leaves it out (the bot warms it up in a thread
+    once it is ready, and a chart that comes first simply pays for it).
+    """
+    global _loaded, matplotlib, mcolors, mdates, ticker, Axes, FigureCanvasAgg
+    global PolyCollection, Colorbar, Figure, Patch
+    if _loaded:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import colors as mcolors
+    from matplotlib import dates as mdates
+    from matplotlib import ticker
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colorbar import Colorbar
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    _loaded = True
+
+
 def _figure(size: tuple[int, int]) -> Figure:
     width, height = size
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=BACKGROUND)
@@ -248,6 +277,7 @@ def _decimal(value: float, _pos: object = None) -> str:
 # ---------------------------------------------------------------- top-N bars
 def render_bars(chart: BarChart) -> Rendered:
     """Horizontal bars, largest at the top, each labelled with its value."""
+    preload()
     fig = _figure(BAR_SIZE)
     below = _header(fig, chart.title, chart.subtitle, TITLE_CHARS, DATA_SOURCE)
     ax = fig.add_axes((0.33, 0.11, 0.58, below - 0.04 - 0.11))
@@ -303,6 +333,7 @@ def thresholds_to_draw(peak: int) -> tuple[tuple[int, str], ...]:
 
 def render_history(chart: HistoryChart) -> Rendered:
     """A line through the known counts, with the 10k/100k thresholds as dashed lines."""
+    preload()
     points = sorted(chart.points, key=lambda p: p.at)
     fig = _figure(HISTORY_SIZE)
     below = _header(fig, chart.title, chart.subtitle, TITLE_CHARS, DATA_SOURCE)
@@ -397,6 +428,7 @@ def colour_norm(values: Sequence[float]) -> mcolors.Normalize | None:
     Petition counts are heavy-tailed (a few seats with 10× the median), so a
     linear scale would paint almost every seat the same pale colour.
     """
+    preload()
     positive = [v for v in values if v > 0]
     if not positive:
         return None
@@ -423,6 +455,7 @@ def nice_log_ticks(low: float, high: float) -> list[float]:
 
 def render_map(chart: MapChart) -> Rendered:
     """Every seat as a hexagon coloured by its value; zero seats grey and hatched."""
+    preload()
     fig = _figure(MAP_SIZE)
     below = _header(fig, chart.title, chart.subtitle, MAP_TITLE_CHARS, MAP_SOURCE)
     ax = fig.add_axes((0.01, 0.04, 0.64, below - 0.02 - 0.04))
