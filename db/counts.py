@@ -45,7 +45,7 @@ from core.places.types import (
 )
 from db.database import Database
 from db.petitions import summary_from_row
-from db.seat_pack import unpack
+from db.seat_pack import seat_row
 from db.seat_tables import RANK_FLOOR, alias_names, petition_table, seat_infos
 
 # ---------------------------------------------------------------- records
@@ -299,11 +299,11 @@ async def _below_floor(db: Database, constituency_id: int) -> list[tuple[int, in
         " WHERE p.boundary_set = (SELECT boundary_set FROM constituencies WHERE id = ?)",
         (constituency_id,),
     ) as cursor:
-        async for row in cursor:
-            table = unpack(row[1])
-            at = table.position(constituency_id)
-            if at is not None and table.counts[at] < RANK_FLOOR:
-                rows.append((int(row[0]), int(table.counts[at]), float(table.percents[at])))
+        tables = await cursor.fetchall()  # one hop to the database thread, not one per row
+    for row in tables:
+        found = seat_row(row[1], constituency_id)
+        if found is not None and found[0] < RANK_FLOOR:
+            rows.append((int(row[0]), *found))
     return rows
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.follows.events import SEAT_THRESHOLDS
-from db.seat_pack import PackError, SeatColumns, pack, unpack
+from db.seat_pack import PackError, SeatColumns, pack, seat_row, unpack
 from db.seat_tables import RANK_FLOOR
 
 
@@ -67,3 +67,22 @@ def test_negative_or_mismatched_columns_are_refused() -> None:
 def test_seat_milestones_are_all_in_the_ranking() -> None:
     """Follow alerts find seats crossing a milestone through seat_ranks only."""
     assert min(SEAT_THRESHOLDS) >= RANK_FLOOR
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},  # percents as hundredths, small integer columns
+        {"percents": [5.123, 0.09, 0.0]},  # a third decimal: stored as doubles
+        {"counts": [13_698, 250, 5_000_000], "constituency_ids": [5, 900, 2**40]},  # wide ints
+    ],
+)
+def test_one_seat_reads_as_the_whole_table_does(overrides: dict) -> None:
+    columns = _columns(**overrides)
+    data = pack(columns)
+    whole = unpack(data)
+    for at, seat in enumerate(columns.constituency_ids):
+        assert seat_row(data, seat) == (whole.counts[at], whole.percents[at])
+    assert seat_row(data, 6) is None  # not listed
+    with pytest.raises(PackError):
+        seat_row(data[:-1], 5)
