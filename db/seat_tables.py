@@ -17,13 +17,13 @@ ranking rows land together or not at all.
 
 from __future__ import annotations
 
-import sqlite3
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from db.database import Database
+from db.pg_sync import SyncConnection
 from db.seat_pack import SeatColumns, pack, unpack
 
 __all__ = [
@@ -63,9 +63,7 @@ class SeatInfo:
 
 
 # ---------------------------------------------------------------- writes (sync)
-def write_table(
-    conn: sqlite3.Connection, petition_id: int, columns: SeatColumns
-) -> SeatColumns | None:
+def write_table(conn: SyncConnection, petition_id: int, columns: SeatColumns) -> SeatColumns | None:
     """Make ``columns`` the petition's table (in the caller's transaction).
 
     Returns the table it replaced (None for a new petition), so the caller can
@@ -107,16 +105,17 @@ def listing_changes(before: SeatColumns | None, after: SeatColumns | None) -> di
     return {**dict.fromkeys(new - old, 1), **dict.fromkeys(old - new, -1)}
 
 
-def apply_listing_changes(conn: sqlite3.Connection, changes: dict[int, int]) -> None:
+def apply_listing_changes(conn: SyncConnection, changes: dict[int, int]) -> None:
     """Add accumulated per-seat changes to ``seat_listings`` (one statement per seat)."""
     conn.executemany(
         "INSERT INTO seat_listings (constituency_id, petitions) VALUES (?, ?)"
-        " ON CONFLICT (constituency_id) DO UPDATE SET petitions = petitions + excluded.petitions",
+        " ON CONFLICT (constituency_id) DO UPDATE SET"
+        " petitions = seat_listings.petitions + excluded.petitions",
         [(seat, n) for seat, n in changes.items() if n],
     )
 
 
-def delete_petition_sync(conn: sqlite3.Connection, petition_id: int) -> bool:
+def delete_petition_sync(conn: SyncConnection, petition_id: int) -> bool:
     """Remove a petition (its table and rank rows cascade) and its seats' listings."""
     previous = read_table(conn, petition_id)
     cursor = conn.execute("DELETE FROM petitions WHERE id = ?", (petition_id,))
@@ -142,7 +141,7 @@ async def delete_petition(db: Database, petition_id: int) -> bool:
     return (cursor.rowcount or 0) > 0
 
 
-def read_table(conn: sqlite3.Connection, petition_id: int) -> SeatColumns | None:
+def read_table(conn: SyncConnection, petition_id: int) -> SeatColumns | None:
     """The stored table of a petition (blocking; the writer's connection)."""
     row = conn.execute(
         "SELECT seats FROM seat_tables WHERE petition_id = ?", (petition_id,)

@@ -1,9 +1,12 @@
-"""Write parsed petitions into SQLite (blocking; run it in a worker thread).
+"""Write parsed petitions into SQLite or PostgreSQL (blocking; run it in a worker thread).
 
-The loader calls :class:`PetitionStore` from a thread with its own sqlite3
-connection so that a large ingest never blocks the bot's event loop, and WAL
-lets the bot keep reading meanwhile. Each document is written inside one
-transaction opened by the caller: it lands completely or not at all.
+The loader calls :class:`PetitionStore` from a thread with a connection of its
+own (``sqlite3``, or :class:`db.pg_sync.PgSyncConnection`, its PostgreSQL twin)
+so that a large ingest never blocks the bot's event loop; WAL (SQLite) or MVCC
+(PostgreSQL) lets the bot keep reading meanwhile. Each document is written inside
+one transaction opened by the caller: it lands completely or not at all. The SQL
+is written once for both databases; the one spelling that differs (the scalar
+``min``/``max`` of the seat_mps upsert) asks :mod:`db.dialect`.
 
 Lookups of countries, seats and MPs are cached in memory because a 10k archive
 repeats the same 650 seats millions of times; the caches are dropped whenever
@@ -13,17 +16,20 @@ a transaction rolls back, since ids they hold may no longer exist.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain, repeat
 from operator import attrgetter, itemgetter
+from typing import Any
 
 from core.common.names import fold, person_name
 from core.common.times import utc_text
 from core.ingest.models import UNKNOWN, Petition
+from db.dialect import greatest, least
+from db.pg_changes import CHANNEL
+from db.pg_sync import PgSyncConnection, SyncConnection, dialect_of
 from db.seat_tables import (
     SeatColumns,
     apply_listing_changes,
@@ -74,10 +80,14 @@ class LogEntry:
 
 
 class PetitionStore:
-    """Blocking writer over one sqlite3 connection (autocommit mode)."""
+    """Blocking writer over one connection in autocommit mode (SQLite or PostgreSQL)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: SyncConnection) -> None:
         self.conn = conn
+        self.dialect = dialect_of(conn)
+        self.batch_id = ""
+        """Sent with the PostgreSQL change notification (set by the loader)."""
+        self._dirty = False  # petition data or the log written in the open transaction
         self._countries: dict[str, int] = {}
         self._seats: dict[tuple[str, str], int] = {}
         # (boundary, seat, code, MP as printed) -> everything a seat row needs: one look-up
@@ -103,6 +113,11 @@ class PetitionStore:
             apply_listing_changes(self.conn, changes)
             self._listed.clear()
             self._unlisted.clear()
+            if self._dirty and isinstance(self.conn, PgSyncConnection):
+                # Other processes rebuild their search index on it (db.pg_changes); a
+                # NOTIFY inside the transaction is delivered only if it commits.
+                self.conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, self.batch_id))
+            self._dirty = False
             self.conn.execute("COMMIT")
 
     def rollback(self) -> None:
@@ -111,6 +126,7 @@ class PetitionStore:
         self._clear_caches()
 
     def _clear_caches(self) -> None:
+        self._dirty = False
         self._listed.clear()
         self._unlisted.clear()
         self._countries.clear()
@@ -190,34 +206,53 @@ class PetitionStore:
         ours = [(fold(s.name), s.count) for s in petition.constituencies if s.name != UNKNOWN]
         return sorted(seats) == sorted(ours)
 
+    def _found_or_added(
+        self, select: str, key: tuple[object, ...], insert: str, values: tuple[object, ...]
+    ) -> tuple[Any, ...]:
+        """The row ``select`` finds by ``key``, inserting ``values`` first if there is none.
+
+        Looked up before inserting, not ``INSERT … ON CONFLICT DO NOTHING`` blindly:
+        PostgreSQL draws an identity value even for a row it then does not insert,
+        so ids would drift from SQLite's for the same documents.
+        """
+        row = self.conn.execute(select, key).fetchone()
+        if row is None:
+            self.conn.execute(insert, values)
+            row = self.conn.execute(select, key).fetchone()
+        assert row is not None
+        return tuple(row)
+
     def _country_id(self, name: str) -> int:
         cached = self._countries.get(name)
         if cached is not None:
             return cached
-        self.conn.execute("INSERT OR IGNORE INTO countries (name) VALUES (?)", (name,))
-        row = self.conn.execute("SELECT id FROM countries WHERE name = ?", (name,)).fetchone()
+        row = self._found_or_added(
+            "SELECT id FROM countries WHERE name = ?",
+            (name,),
+            "INSERT INTO countries (name) VALUES (?) ON CONFLICT DO NOTHING",
+            (name,),
+        )
         self._countries[name] = int(row[0])
-        return int(row[0])
+        return self._countries[name]
 
     def _seat_id(self, boundary: str, name: str, ons_code: str | None) -> int:
         key = (boundary, fold(name))
         cached = self._seats.get(key)
         if cached is not None:
             return cached
-        self.conn.execute(
-            "INSERT OR IGNORE INTO constituencies (name, name_key, boundary_set, ons_code)"
-            " VALUES (?, ?, ?, ?)",
+        seat_id, stored_code = self._found_or_added(
+            "SELECT id, ons_code FROM constituencies WHERE boundary_set = ? AND name_key = ?",
+            key,
+            "INSERT INTO constituencies (name, name_key, boundary_set, ons_code)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (name, key[1], boundary, ons_code),
         )
-        row = self.conn.execute(
-            "SELECT id, ons_code FROM constituencies WHERE boundary_set = ? AND name_key = ?", key
-        ).fetchone()
-        if ons_code and row[1] is None:
+        if ons_code and stored_code is None:
             self.conn.execute(
-                "UPDATE constituencies SET ons_code = ? WHERE id = ?", (ons_code, row[0])
+                "UPDATE constituencies SET ons_code = ? WHERE id = ?", (ons_code, seat_id)
             )
-        self._seats[key] = int(row[0])
-        return int(row[0])
+        self._seats[key] = int(seat_id)
+        return self._seats[key]
 
     def _alias_id(self, printed: str) -> tuple[int, int]:
         """(alias id, mp id) for an MP as printed, creating both on first sight."""
@@ -226,17 +261,21 @@ class PetitionStore:
             return alias, self._alias_mp[printed]
         name = person_name(printed)
         key = fold(name)
-        self.conn.execute("INSERT OR IGNORE INTO mps (name, name_key) VALUES (?, ?)", (name, key))
         mp_id = int(
-            self.conn.execute("SELECT id FROM mps WHERE name_key = ?", (key,)).fetchone()[0]
-        )
-        self.conn.execute(
-            "INSERT OR IGNORE INTO mp_aliases (printed, mp_id) VALUES (?, ?)", (printed, mp_id)
+            self._found_or_added(
+                "SELECT id FROM mps WHERE name_key = ?",
+                (key,),
+                "INSERT INTO mps (name, name_key) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (name, key),
+            )[0]
         )
         alias_id = int(
-            self.conn.execute("SELECT id FROM mp_aliases WHERE printed = ?", (printed,)).fetchone()[
-                0
-            ]
+            self._found_or_added(
+                "SELECT id FROM mp_aliases WHERE printed = ?",
+                (printed,),
+                "INSERT INTO mp_aliases (printed, mp_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (printed, mp_id),
+            )[0]
         )
         self._aliases[printed] = alias_id
         self._alias_mp[printed] = mp_id
@@ -258,6 +297,7 @@ class PetitionStore:
 
         ``deadline`` is when it closes (stored so "open now" is an indexed filter).
         """
+        self._dirty = True
         pid = petition.id
         unknown = petition.unknown_row
         response_at = petition.event_time("Government Response")
@@ -411,16 +451,15 @@ class PetitionStore:
             self._listed.append([seat for seat, n in changes.items() if n > 0])
             self._unlisted.append([seat for seat, n in changes.items() if n < 0])
         # Who held each seat, by refresh time: only rows whose dates would change.
-        self.conn.executemany(
-            """
-            INSERT INTO seat_mps (constituency_id, mp_id, first_seen_at, last_seen_at)
-            VALUES (?, ?, ?, ?)
-            ON CONFLICT (constituency_id, mp_id) DO UPDATE SET
-                first_seen_at = min(first_seen_at, excluded.first_seen_at),
-                last_seen_at = max(last_seen_at, excluded.last_seen_at)
-            """,
-            spans,
-        )
+        if spans:
+            first = least(self.dialect, "seat_mps.first_seen_at", "excluded.first_seen_at")
+            last = greatest(self.dialect, "seat_mps.last_seen_at", "excluded.last_seen_at")
+            self.conn.executemany(
+                "INSERT INTO seat_mps (constituency_id, mp_id, first_seen_at, last_seen_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (constituency_id, mp_id) DO UPDATE SET"
+                f" first_seen_at = {first}, last_seen_at = {last}",
+                spans,
+            )
 
     def _row_ids_for(self, boundary: str, name: str, code: str | None, mp: str | None) -> _RowIds:
         seat_id = self._seat_id(boundary, name, code)
@@ -434,10 +473,11 @@ class PetitionStore:
 
     def add_snapshot(self, petition: Petition, now: datetime) -> bool:
         """Record the count at this refresh; False when it was already known."""
+        self._dirty = True
         cursor = self.conn.execute(
-            "INSERT OR IGNORE INTO snapshots"
+            "INSERT INTO snapshots"
             " (petition_id, refreshed_at, total_signatures, uk_signatures, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 petition.id,
                 utc_text(petition.refreshed_at),
@@ -449,6 +489,7 @@ class PetitionStore:
         return cursor.rowcount > 0
 
     def log(self, entries: Iterable[LogEntry]) -> None:
+        self._dirty = True
         self.conn.executemany(
             "INSERT INTO ingest_log"
             " (batch_id, path, content_hash, result, petition_id, error, warnings, at)"
@@ -470,4 +511,5 @@ class PetitionStore:
 
     def delete_petition(self, petition_id: int) -> bool:
         """Remove a petition and everything that hangs off it (cascade)."""
+        self._dirty = True
         return delete_petition_sync(self.conn, petition_id)

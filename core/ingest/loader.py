@@ -9,19 +9,22 @@ Rules (the same for every caller: CLI, first run, admin upload, refresh):
 - a rejected document leaves the petition data exactly as it was; only the
   ingest log records the rejection.
 
-The work is blocking (parsing + sqlite3) and is meant to run in a worker
+The work is blocking (parsing + the database) and is meant to run in a worker
 thread: :func:`ingest_paths` / :func:`ingest_documents` wrap it with
-``asyncio.to_thread`` for the bot.
+``asyncio.to_thread`` for the bot. The target is a SQLite file or a
+``postgresql://`` URL; the rules and the store are the same code for both
+(PostgreSQL through :class:`db.pg_sync.PgSyncConnection`, which shapes asyncpg
+like ``sqlite3``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import importlib
 import logging
 import os
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -44,7 +47,9 @@ from core.ingest.types import (
 )
 from core.petitions.lifecycle import boundary_set, deadline, infer_state
 from db.connection import connect_sync, tune_for_bulk_writes
-from db.migrate import migrate
+from db.migrate import migrate, migrate_postgres
+from db.pg_sync import STORAGE_ERRORS, PgSyncConnection, SyncConnection
+from db.postgres import is_postgres_url
 from db.store import LogEntry, PetitionStore
 
 logger = logging.getLogger(__name__)
@@ -55,6 +60,9 @@ BATCH_DOCUMENTS = 256
 """Documents per write transaction (each still all-or-nothing: see ``Loader.run``)."""
 BATCH_SECONDS = 1.0
 """Longest a write transaction stays open, so the bot's own writes wait little."""
+
+_REFUSED: tuple[type[BaseException], ...] = (*STORAGE_ERRORS, OverflowError, ValueError)
+"""What the database raises when it refuses one document (constraint, value out of range)."""
 
 
 def parse_document(name: str, data: bytes) -> ParsedDocument:
@@ -137,7 +145,7 @@ class Loader:
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: SyncConnection,
         clock: Callable[[], datetime] | None = None,
         *,
         parse_workers: int | None = None,
@@ -172,6 +180,7 @@ class Loader:
         decision is still taken here, in input order, on the bytes read here.
         """
         report = IngestReport(batch_id=uuid.uuid4().hex)
+        self.store.batch_id = report.batch_id
         log: list[LogEntry] = []
         batch: dict[int, tuple[str, str, str]] = {}  # id -> (name, refreshed, hash)
         group_started = 0.0
@@ -216,7 +225,7 @@ class Loader:
                     self.store.begin()
                 self.store.log(log)
             self.store.commit()
-        except sqlite3.Error as exc:
+        except STORAGE_ERRORS as exc:
             # Storage itself failed (disk full, I/O error) where a single document's
             # undo could not help: the open group is lost, nothing after it is tried,
             # and the report says so document by document instead of vanishing.
@@ -260,7 +269,7 @@ class Loader:
         report: IngestReport,
         items: Sequence[Source | FileResult],
         group_first: int,
-        error: sqlite3.Error,
+        error: BaseException,
     ) -> None:
         """Rewrite the report after a storage failure, and log it if storage allows."""
         logger.error("Ingest stopped: storage failed: %s", error)
@@ -284,7 +293,7 @@ class Loader:
                 if r.outcome not in stored
             )
             self.store.commit()
-        except sqlite3.Error as again:
+        except STORAGE_ERRORS as again:
             self.store.rollback()
             logger.error("Could not write the ingest log either: %s", again)
 
@@ -382,7 +391,7 @@ class Loader:
         pending = _Pending(document, digest, refreshed, warnings, self.clock(), stamp)
         try:
             result = self._write(pending, petition, batch_id)
-        except (sqlite3.Error, OverflowError, ValueError) as exc:
+        except _REFUSED as exc:
             # Storage refused the document (constraint, value out of range). Undo the
             # whole open group, then replay the documents before it: this one is
             # rejected alone and the database holds nothing of it.
@@ -513,18 +522,58 @@ def ingest_documents_sync(
 ) -> IngestReport:
     """Blocking ingest with a connection of its own (safe in a worker thread).
 
-    ``parse_workers``: helper processes parsing ahead (None: one per spare core,
-    see :mod:`core.ingest.parse_ahead`; 0: parse in this thread). ``reread``:
-    read every file even when its size and time say it is unchanged.
+    ``db_path``: a SQLite file or a ``postgresql://`` URL. ``parse_workers``: helper
+    processes parsing ahead (None: one per spare core, see
+    :mod:`core.ingest.parse_ahead`; 0: parse in this thread). ``reread``: read every
+    file even when its size and time say it is unchanged.
     """
-    conn = connect_sync(db_path)
+    if is_postgres_url(db_path) and _loop_running():
+        # The PostgreSQL connection runs its own event loop, which cannot nest in a
+        # running one: a caller on an event loop thread gets the ingest in a thread.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(
+                ingest_documents_sync,
+                db_path,
+                items,
+                progress,
+                clock,
+                parse_workers=parse_workers,
+                reread=reread,
+            ).result()
+    conn = _open_for_ingest(db_path)
     try:
-        migrate(conn)
-        tune_for_bulk_writes(conn)
         loader = Loader(conn, clock, parse_workers=parse_workers, trust_file_times=not reread)
         return loader.run(items, progress)
     finally:
         conn.close()
+
+
+def _open_for_ingest(target: str | Path) -> SyncConnection:
+    """The writer's own connection to ``target``, migrated and tuned for bulk writes."""
+    if is_postgres_url(target):
+        pg = PgSyncConnection.connect(str(target))
+        try:
+            pg.run(migrate_postgres(pg.raw))
+        except BaseException:
+            pg.close()
+            raise
+        return pg
+    conn = connect_sync(target)
+    try:
+        migrate(conn)
+        tune_for_bulk_writes(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def ingest_paths_sync(
