@@ -151,7 +151,10 @@ def _with_shards(settings: Settings, shards: str | None, shard_count: int | None
 
 
 def _not_on_postgres_yet(settings: Settings) -> None:
-    """The bot and console need petition data on PostgreSQL (phase 2): say so, exit 1."""
+    """The bot and console read petitions, not yet ported to PostgreSQL: say so, exit 1.
+
+    (Ingest, first-run ingest included, works there; drop this once the read side does.)
+    """
     if settings.uses_postgres:
         from bot.startup import POSTGRES_NOT_YET
 
@@ -250,7 +253,6 @@ def ingest(
 ) -> None:
     """Ingest petition documents (Markdown or petition-site JSON) into the database."""
     settings = _settings(db)
-    _sqlite_only(settings, "ingest")
     files = expand_paths(paths)
     if not files:
         err.print("[yellow]No petition documents found in the given paths.[/]")
@@ -267,7 +269,7 @@ def ingest(
     ) as progress:
         task = progress.add_task("Ingesting", total=len(items))
         report = ingest_documents_sync(
-            settings.database_path,
+            settings.database_target,
             items,
             lambda done, total, name: progress.update(task, completed=done),
             reread=reread,
@@ -281,16 +283,6 @@ def ingest(
         out.print(f"[yellow]warning[/] {escape(name)}: {escape(warning)}", highlight=False)
     out.print(report.summary())
     if report.rejected:
-        raise typer.Exit(code=1)
-
-
-def _sqlite_only(settings: Settings, command: str) -> None:
-    """Refuse, with the reason, a command that would write the SQLite file behind DATABASE_URL."""
-    if settings.uses_postgres:
-        err.print(
-            f"[yellow]{command} into PostgreSQL is not supported yet (issue 18, phase 2): "
-            "unset DATABASE_URL to use SQLite.[/]"
-        )
         raise typer.Exit(code=1)
 
 
@@ -369,7 +361,6 @@ def refresh(
     from db.reference import ensure_reference
 
     settings = _settings(db)
-    _sqlite_only(settings, "refresh")
     config = RefreshConfig(
         base_url=base_url or settings.petitions_api_base,
         state=state,
@@ -378,7 +369,7 @@ def refresh(
     )
 
     async def main() -> RefreshReport:
-        database = await Database.open(settings.database_path)
+        database = await Database.open(settings.database_target)
         try:
             await ensure_reference(database)
             with Progress(

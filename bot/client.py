@@ -108,7 +108,7 @@ class PetitionBot(commands.AutoShardedBot):
 
     async def _watch_other_ingests(self) -> None:
         """Rebuild the search index when another process or the CLI changed the data."""
-        feed = await open_change_feed(self.db.path, self.settings.index_poll_seconds)
+        feed = await open_change_feed(self.db.target, self.settings.index_poll_seconds)
         watcher = IndexWatcher(feed, self.data_changed)
         self._watch_task = asyncio.create_task(watcher.run(), name="index-watcher")
 

@@ -9,7 +9,7 @@ from bot.settings import Settings
 from core.ingest.loader import ingest_paths
 from core.ingest.types import IngestReport
 from db import petitions as petition_repo
-from db.database import Database, PhaseTwoError
+from db.database import Database
 from db.reference import ensure_reference
 
 log = logging.getLogger(__name__)
@@ -24,13 +24,10 @@ async def open_database(settings: Settings) -> tuple[Database, IngestReport | No
     db = await Database.open(settings.database_target)
     # Constituency reference (650 seats per boundary set); a no-op when unchanged.
     await ensure_reference(db)
-    if db.is_postgres:
-        await db.close()
-        raise PhaseTwoError(POSTGRES_NOT_YET)
     report = None
     if settings.data_dir.is_dir() and not await _data_dir_loaded(db, settings.data_dir):
         log.info("First run: ingesting petitions from %s", settings.data_dir)
-        report = await ingest_paths(settings.database_path, [settings.data_dir])
+        report = await ingest_paths(db.target, [settings.data_dir])
         log.info("First run ingest: %s", report.summary())
         await petition_repo.set_meta(db, FIRST_RUN_KEY, str(settings.data_dir))
         await db.conn.commit()
@@ -38,9 +35,10 @@ async def open_database(settings: Settings) -> tuple[Database, IngestReport | No
 
 
 POSTGRES_NOT_YET = (
-    "DATABASE_URL is set: the bot and the console run on PostgreSQL from phase 2 of "
-    "issue 18 (petition data and ingest). Today `petitionbot migrate` and `petitionbot stats` "
-    "work there; unset DATABASE_URL to use SQLite."
+    "DATABASE_URL is set: `petitionbot migrate`, `ingest`, `refresh` and `stats` work on "
+    "PostgreSQL, but the bot and the console also read petitions (search index, cards, "
+    "charts), and that read side is not on PostgreSQL in this build yet (issue 18, phase 2). "
+    "Unset DATABASE_URL to use SQLite."
 )
 
 FIRST_RUN_KEY = "first_run_ingest"

@@ -14,8 +14,13 @@ rebuild its index within seconds. This module is the seam for that:
   (newest ingest-log row, petition count, newest petition update). Heartbeats
   and digest claims also move ``data_version``; the fingerprint tells those
   apart from data changes, so the index is rebuilt only when petitions changed.
+* :class:`PgChangeFeed` — PostgreSQL notifies: every ingest commit sends
+  ``NOTIFY petitionbot_ingest`` (:mod:`db.store`), and the feed waits on an
+  :class:`~db.pg_changes.IngestListener` instead of polling, then reads the same
+  fingerprint (so a notification that changed nothing, or a duplicate, rebuilds
+  nothing). A slow fallback poll covers a notification lost some other way.
 
-The fingerprint's SQL is plain and runs unchanged on PostgreSQL.
+:func:`open_change_feed` picks the feed from the database target, in one place.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from typing import Protocol
 import aiosqlite
 
 from db.connection import connect
+from db.pg_changes import IngestListener
+from db.postgres import PgConnection, is_postgres_url
 
 FINGERPRINT = (
     "SELECT (SELECT max(id) FROM ingest_log), (SELECT count(*) FROM petitions),"
@@ -88,6 +95,53 @@ class SqliteChangeFeed:
         await self.conn.close()
 
 
-async def open_change_feed(path: str | Path, interval: float = 2.0) -> ChangeFeed:
-    """The feed for the configured store (SQLite here; PostgreSQL plugs in beside it)."""
-    return await SqliteChangeFeed.open(path, interval)
+class PgChangeFeed:
+    """Waits for ``NOTIFY petitionbot_ingest``, then compares the data's fingerprint."""
+
+    FALLBACK_SECONDS = 60.0
+    """Longest wait without a notification before the fingerprint is read anyway."""
+
+    def __init__(self, conn: PgConnection, listener: IngestListener) -> None:
+        self.conn = conn
+        self.listener = listener
+        self._heard = 0  # the listener's generation when the fingerprint was last read
+        self.checks = 0
+        """How many fingerprint queries ran; for tests."""
+
+    @classmethod
+    async def open(cls, url: str) -> PgChangeFeed:
+        listener = await IngestListener(url).start()  # LISTEN before the first fingerprint
+        try:
+            conn = await PgConnection.open(url, max_size=1)
+        except BaseException:
+            await listener.close()
+            raise
+        return cls(conn, listener)
+
+    async def generation(self) -> str:
+        self.checks += 1
+        self._heard = self.listener.generation
+        async with self.conn.execute(FINGERPRINT) as cursor:
+            row = await cursor.fetchone()
+        return "/".join("" if value is None else str(value) for value in (row or ()))
+
+    async def wait_changed(self, seen: str) -> str:
+        while True:
+            await self.listener.wait(self._heard, within=self.FALLBACK_SECONDS)
+            token = await self.generation()
+            if token != seen:
+                return token
+
+    async def close(self) -> None:
+        await self.listener.close()
+        await self.conn.close()
+
+
+async def open_change_feed(target: str | Path, interval: float = 2.0) -> ChangeFeed:
+    """The feed for the database at ``target``: a ``postgresql://`` URL or a SQLite file.
+
+    ``interval`` is SQLite's poll period; PostgreSQL is told, and needs none.
+    """
+    if is_postgres_url(target):
+        return await PgChangeFeed.open(str(target))
+    return await SqliteChangeFeed.open(target, interval)

@@ -20,12 +20,6 @@ def greatest(dialect: Dialect, *expressions: str) -> str:
     return f"{function}({', '.join(expressions)})"
 
 
-def least(dialect: Dialect, *expressions: str) -> str:
-    """The smaller of values: SQLite's scalar ``min(a, b)``, PostgreSQL's ``LEAST``."""
-    function = "LEAST" if dialect == "postgresql" else "min"
-    return f"{function}({', '.join(expressions)})"
-
-
 def string_agg(dialect: Dialect, expression: str, separator_code: int) -> str:
     """Values of a group joined by the character ``separator_code`` (order unspecified)."""
     if dialect == "postgresql":
@@ -38,3 +32,9 @@ def same_as(dialect: Dialect, left: str, right: str) -> str:
     if dialect == "postgresql":
         return f"{left} IS NOT DISTINCT FROM {right}"
     return f"{left} IS {right}"
+
+
+def least(dialect: Dialect, *expressions: str) -> str:
+    """The smaller of values: SQLite's scalar ``min(a, b)``, PostgreSQL's ``LEAST``."""
+    function = "LEAST" if dialect == "postgresql" else "min"
+    return f"{function}({', '.join(expressions)})"

@@ -98,7 +98,7 @@ async def ingested_from(db: Database, folder: str) -> bool:
     """Whether the ingest log has a document stored from under ``folder``."""
     prefix = folder.rstrip("/") + "/"
     async with db.conn.execute(
-        "SELECT 1 FROM ingest_log WHERE substr(path, 1, length(?)) = ?"
+        "SELECT 1 FROM ingest_log WHERE substr(path, 1, length(CAST(? AS TEXT))) = ?"
         " AND result IN ('added', 'updated', 'unchanged', 'older') LIMIT 1",
         (prefix, prefix),
     ) as cursor:

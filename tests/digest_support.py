@@ -31,7 +31,7 @@ def seeds(seed_paths: Sequence[Path]) -> dict[int, Petition]:
     return {p.id: p for p in petitions}
 
 
-def ingest_at(db_path: Path, petitions: Sequence[Petition], at: datetime) -> IngestReport:
+def ingest_at(db_path: str | Path, petitions: Sequence[Petition], at: datetime) -> IngestReport:
     """Ingest documents rendered from ``petitions`` with the loader's clock at ``at``."""
     documents = [
         Document(f"doc-{next(_names)}-{p.id}.md", render_document(p).encode()) for p in petitions

@@ -32,7 +32,7 @@ async def ingest_upload(
 
     async def work() -> IngestReport:
         items = await asyncio.to_thread(uploads.unpack, name, data, max_bytes)
-        return await ingest_documents(db.path, items)
+        return await ingest_documents(db.target, items)
 
     return await audited(audit, entry, work)
 
@@ -41,7 +41,7 @@ async def reload_folder(
     db: Database, folder: Path, *, entry: AuditEntry, audit: AuditLog
 ) -> IngestReport:
     """Ingest the data directory again; audited."""
-    return await audited(audit, entry, lambda: ingest_paths(db.path, [folder]))
+    return await audited(audit, entry, lambda: ingest_paths(db.target, [folder]))
 
 
 async def audited(

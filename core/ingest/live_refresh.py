@@ -374,12 +374,12 @@ class Refresher:
                     report.fetched += 1
                     batch.append(Document(url, fetched.body))
             if len(batch) >= self.config.batch_size:
-                report.add_ingest(await ingest_documents(db.path, batch))
+                report.add_ingest(await ingest_documents(db.target, batch))
                 batch = []
             if progress is not None:
                 progress("petitions", done, len(targets))
         if batch:
-            report.add_ingest(await ingest_documents(db.path, batch))
+            report.add_ingest(await ingest_documents(db.target, batch))
 
     async def run(self, db: Database, progress: Progress | None = None) -> RefreshReport:
         """One pass: walk the list pages, fetch what changed, ingest it."""

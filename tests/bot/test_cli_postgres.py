@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,13 @@ def test_migrate_and_stats_on_postgres(tmp_path: Path) -> None:
     assert not (tmp_path / "unused.sqlite3").exists()  # nothing went to SQLite
 
 
-def test_ingest_into_postgres_is_refused_not_sent_to_sqlite(
-    seed_paths: list[Path], tmp_path: Path
-) -> None:
+def test_ingest_goes_to_postgres_not_to_sqlite(seed_paths: list[Path], tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(seed_paths[0])])
-    assert result.exit_code == 1
-    said = " ".join(result.output.split())
-    assert "phase 2" in said and "DATABASE_URL" in said
+    assert result.exit_code == 0, result.output
+    assert "1 added" in " ".join(result.output.split())
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"seat_tables\W+1\W", result.output), result.output
     assert not (tmp_path / "unused.sqlite3").exists()
 
 

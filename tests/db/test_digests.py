@@ -222,11 +222,10 @@ async def test_fetch_changes_of_the_seed_ingest(db: Database) -> None:
     assert (await repo.fetch_changes(db, ingested + HOUR, ingested + DAY)).petitions == ()
 
 
-@pytest.mark.sqlite_only("ingest into PostgreSQL is issue 18 phase 2")
 async def test_fetch_changes(db: Database, seed_paths: list[Path]) -> None:
     seed: dict[int, Petition] = seeds(seed_paths)
-    ingest_at(db.path, [variant(seed[OFSTED], hours=1, extra=10)], BASE + HOUR)
-    ingest_at(db.path, [variant(seed[SEND], hours=1, extra=20)], BASE + 3 * HOUR)
+    ingest_at(db.target, [variant(seed[OFSTED], hours=1, extra=10)], BASE + HOUR)
+    ingest_at(db.target, [variant(seed[SEND], hours=1, extra=20)], BASE + 3 * HOUR)
     changes = await repo.fetch_changes(db, BASE, BASE + 2 * HOUR)
     assert [p.id for p in changes.petitions] == [OFSTED]
     [ofsted] = changes.petitions
