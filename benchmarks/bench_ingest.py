@@ -29,6 +29,14 @@ in one run:
   ingest again with the parse helper off (``parse_workers=0``), as on a
   one-core machine, to show what parsing ahead in a helper process buys.
 
+* **PostgreSQL** (when the ``pgserver`` wheel can start a server here; issue 18):
+  the same first ingest and re-ingest into a new PostgreSQL database (the same
+  loader through :class:`db.pg_sync.PgSyncConnection`), against a **raw COPY**
+  baseline: the same bare (petition, seat, count) rows, decoded untimed from the
+  ingested database, sent with asyncpg's ``copy_records_to_table`` into one new
+  table without an index (the headline), and again into one with the baseline's
+  primary key. Target: the ingest's seat rows/s ≥ 50 % of the raw COPY's.
+
 Rows/s counts seat rows (the constituency rows of every petition, ≈97 % of
 all facts stored). Targets: loader ≥ 50 % of the minimal baseline's seat
 rows/s; re-ingest ≤ 1 % of the first ingest's time (an unchanged file is not
@@ -40,10 +48,13 @@ the other benchmarks use.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
+import shutil
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -227,6 +238,108 @@ def parse_only(markdown: Path) -> dict[str, Any]:
     return {**clock.as_dict(), "seat_rows": seats}
 
 
+async def _copy_baseline(url: str, *, keyed: bool) -> dict[str, Any]:
+    """The ingested seat counts as bare rows, ``COPY``'d into one new table; timed: the COPY."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    clock = common.Clock()
+    rows_in = 0
+    try:
+        name = "seat_counts_keyed" if keyed else "seat_counts"
+        key = ", PRIMARY KEY (petition_id, constituency_id)" if keyed else ""
+        await conn.execute(
+            f"CREATE TABLE {name} (petition_id BIGINT NOT NULL, constituency_id INTEGER NOT NULL,"
+            f" signatures INTEGER NOT NULL{key})"
+        )
+        chunk: list[tuple[int, int, int]] = []
+        transaction = conn.transaction()
+        with clock:
+            await transaction.start()
+        async with conn.transaction():  # a cursor needs one; rows are read untimed
+            cursor = conn.cursor("SELECT petition_id, seats FROM seat_tables ORDER BY petition_id")
+            async for petition_id, data in cursor:
+                table = unpack(data)
+                chunk.extend(
+                    sorted(
+                        (petition_id, seat, n)
+                        for seat, n in zip(table.constituency_ids, table.counts, strict=True)
+                    )
+                )
+                if len(chunk) >= CHUNK_ROWS:
+                    with clock:
+                        await conn.copy_records_to_table(name, records=chunk)
+                    rows_in, chunk = rows_in + len(chunk), []
+        with clock:
+            await conn.copy_records_to_table(name, records=chunk)
+            await transaction.commit()
+        rows_in += len(chunk)
+    finally:
+        await conn.close()
+    return {
+        **clock.as_dict(),
+        "rows": rows_in,
+        "rows_per_s": round(rows_in / clock.wall) if clock.wall else None,
+    }
+
+
+async def _create_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+
+
+def measure_postgres(count: int, source: Path, seat_rows: int) -> dict[str, Any]:
+    """First ingest, re-ingest and the raw COPY baseline on a PostgreSQL started here."""
+    try:
+        import pgserver
+    except ImportError as exc:
+        return {"skipped": f"pgserver is not installed ({exc})"}
+    directory = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+    try:
+        server = pgserver.get_server(directory, cleanup_mode="stop")
+    except Exception as exc:  # the reason goes into the report, never a silent gap
+        shutil.rmtree(directory, ignore_errors=True)
+        return {"skipped": f"PostgreSQL could not start: {type(exc).__name__}: {exc}"}
+    try:
+        asyncio.run(_create_database(server.get_uri(), "bench"))
+        url = server.get_uri(database="bench")
+        common.log(f"ingest {count:,}: PostgreSQL first ingest")
+        first = common.Clock()
+        with first:
+            report = ingest_paths_sync(url, [source])
+        if report.counts.get(Outcome.ADDED) != count:
+            raise RuntimeError(f"unexpected PostgreSQL first ingest: {report.summary()}")
+        common.log(f"ingest {count:,}: PostgreSQL re-ingest of the unchanged archive")
+        again = common.Clock()
+        with again:
+            second = ingest_paths_sync(url, [source])
+        if second.counts.get(Outcome.UNCHANGED) != count:
+            raise RuntimeError(f"unexpected PostgreSQL re-ingest: {second.summary()}")
+        common.log(f"ingest {count:,}: raw COPY of {seat_rows:,} bare seat rows")
+        copy = asyncio.run(_copy_baseline(url, keyed=False))
+        keyed = asyncio.run(_copy_baseline(url, keyed=True))
+        if copy["rows"] != seat_rows:
+            raise AssertionError(f"COPY baseline has {copy['rows']:,} rows, not {seat_rows:,}")
+    finally:
+        server.cleanup()
+        shutil.rmtree(directory, ignore_errors=True)
+    rate = seat_rows / first.wall
+    return {
+        "ingest": {**first.as_dict(), "seat_rows_per_s": round(rate)},
+        "reingest": again.as_dict(),
+        "reingest_share": common.ratio(again.wall, first.wall),
+        "copy_baseline": copy,
+        "copy_keyed_baseline": keyed,
+        "ratio": common.ratio(rate, copy["rows_per_s"] or 0),
+        "ratio_keyed": common.ratio(rate, keyed["rows_per_s"] or 0),
+    }
+
+
 def measure(
     count: int,
     seed: int = common.DEFAULT_SEED,
@@ -235,6 +348,7 @@ def measure(
     keep: bool = True,
     with_parse_only: bool = True,
     with_inline: bool = False,
+    with_postgres: bool = True,
     cache: Path = common.CACHE_DIR,
     queries_per_kind: int = common.QUERIES_PER_KIND,
 ) -> dict[str, Any]:
@@ -297,6 +411,8 @@ def measure(
         common.log(f"ingest {count:,}: parse only")
         parsed = parse_only(source)
 
+    postgres = measure_postgres(count, source, seat_rows) if with_postgres else None
+
     loader_rate = seat_rows / first.wall
     same_schema_rate = rows / baseline["wall_s"] if baseline["wall_s"] else 0
     result: dict[str, Any] = {
@@ -319,7 +435,10 @@ def measure(
         "same_schema_ratio": common.ratio(rows / first.wall, same_schema_rate),
         "parse_only": parsed,
         "inline": inline,
+        "postgres": postgres,
     }
+    if postgres is not None and "ingest" in postgres:
+        postgres["sqlite_ingest_ratio"] = common.ratio(first.wall, postgres["ingest"]["wall_s"])
     if inline is not None:
         result["inline_ratio"] = common.ratio(inline["seat_rows_per_s"], minimal["rows_per_s"] or 0)
     if parsed is not None:
@@ -347,6 +466,11 @@ def targets(result: dict[str, Any]) -> dict[str, bool]:
             and result["bytes_per_seat_row"] <= TARGET_BYTES_PER_SEAT_ROW
         ),
     }
+    postgres = result.get("postgres") or {}
+    if "ratio" in postgres:
+        found["postgres_ingest>=50%_of_raw_copy"] = bool(
+            postgres["ratio"] and postgres["ratio"] >= TARGET_RATIO
+        )
     if result["count"] >= 100_000:
         found["first_ingest_100k<=300s"] = result["ingest"]["wall_s"] <= TARGET_FIRST_INGEST_100K_S
     return found
@@ -398,12 +522,43 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"table alone: {minimal['db_bytes_per_row']} bytes per row.",
         "",
     ]
+    lines[-1:-1] = _postgres_lines(result)
     if "first_ingest_100k<=300s" in met:
         lines[-1:-1] = [
             f"First ingest of 100,000: **{ingest['wall_s']} s** (target ≤ 300 s; "
             f"{'met' if met['first_ingest_100k<=300s'] else 'NOT met'}).",
         ]
     return "\n".join(lines)
+
+
+def _postgres_lines(result: dict[str, Any]) -> list[str]:
+    """The PostgreSQL part of the report (or why it did not run)."""
+    pg = result.get("postgres")
+    if not pg:
+        return []
+    if "skipped" in pg:
+        return [f"PostgreSQL: not measured ({pg['skipped']}).", ""]
+    ingest, copy, keyed = pg["ingest"], pg["copy_baseline"], pg["copy_keyed_baseline"]
+    met = result["targets"]["postgres_ingest>=50%_of_raw_copy"]
+    return [
+        "",
+        "| PostgreSQL (same run) | wall s | user s | sys s | seat rows/s |",
+        "| - | -: | -: | -: | -: |",
+        f"| loader, first ingest | {ingest['wall_s']} | {ingest['user_s']} | {ingest['sys_s']}"
+        f" | {ingest['seat_rows_per_s']:,} |",
+        f"| **raw COPY**: bare (petition, seat, count) rows, no index | {copy['wall_s']} | "
+        f"{copy['user_s']} | {copy['sys_s']} | {copy['rows_per_s']:,} |",
+        f"| raw COPY into a table with the primary key | {keyed['wall_s']} | {keyed['user_s']}"
+        f" | {keyed['sys_s']} | {keyed['rows_per_s']:,} |",
+        f"| re-ingest, unchanged | {pg['reingest']['wall_s']} | {pg['reingest']['user_s']} | "
+        f"{pg['reingest']['sys_s']} | |",
+        "",
+        f"PostgreSQL loader / raw COPY seat rows/s: **{pg['ratio']:.0%}** (target ≥ 50 %; "
+        f"{'met' if met else 'NOT met'}; with the primary key: {pg['ratio_keyed']:.0%}). "
+        f"SQLite's first ingest took {pg['sqlite_ingest_ratio']:.0%} of PostgreSQL's time. "
+        "User/sys times are this process's (the server's own CPU is not in them).",
+        "",
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -416,9 +571,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--inline", action="store_true", help="also ingest with the parse helper off"
     )
+    parser.add_argument(
+        "--no-postgres", dest="postgres", action="store_false", help="skip PostgreSQL"
+    )
     args = parser.parse_args(argv)
     result = measure(
-        args.count, args.seed, with_parse_only=args.parse_only, with_inline=args.inline
+        args.count,
+        args.seed,
+        with_parse_only=args.parse_only,
+        with_inline=args.inline,
+        with_postgres=args.postgres,
     )
     print(to_markdown(result))
     print(json.dumps(result, indent=2), file=sys.stderr)

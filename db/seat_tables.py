@@ -118,9 +118,11 @@ def apply_listing_changes(conn: SyncConnection, changes: dict[int, int]) -> None
 def delete_petition_sync(conn: SyncConnection, petition_id: int) -> bool:
     """Remove a petition (its table and rank rows cascade) and its seats' listings."""
     previous = read_table(conn, petition_id)
-    cursor = conn.execute("DELETE FROM petitions WHERE id = ?", (petition_id,))
+    removed = conn.execute(
+        "DELETE FROM petitions WHERE id = ? RETURNING id", (petition_id,)
+    ).fetchall()
     apply_listing_changes(conn, listing_changes(previous, None))
-    return cursor.rowcount > 0
+    return bool(removed)
 
 
 async def delete_petition(db: Database, petition_id: int) -> bool:

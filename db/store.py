@@ -120,6 +120,12 @@ class PetitionStore:
             self._dirty = False
             self.conn.execute("COMMIT")
 
+    def flush(self) -> None:
+        """Send what the connection queued (PostgreSQL; SQLite ran it already), so an
+        error surfaces while the document that caused it is still the current one."""
+        if isinstance(self.conn, PgSyncConnection):
+            self.conn.flush()
+
     def rollback(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
@@ -471,10 +477,10 @@ class PetitionStore:
         span = self._seat_mps.setdefault((seat_id, mp_id), [_NEVER, ""])
         return (seat_id, alias_id, mp_id, span)
 
-    def add_snapshot(self, petition: Petition, now: datetime) -> bool:
-        """Record the count at this refresh; False when it was already known."""
+    def add_snapshot(self, petition: Petition, now: datetime) -> None:
+        """Record the count at this refresh (nothing when it was already known)."""
         self._dirty = True
-        cursor = self.conn.execute(
+        self.conn.execute(
             "INSERT INTO snapshots"
             " (petition_id, refreshed_at, total_signatures, uk_signatures, ingested_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -486,7 +492,6 @@ class PetitionStore:
                 utc_text(now),
             ),
         )
-        return cursor.rowcount > 0
 
     def log(self, entries: Iterable[LogEntry]) -> None:
         self._dirty = True

@@ -391,6 +391,7 @@ class Loader:
         pending = _Pending(document, digest, refreshed, warnings, self.clock(), stamp)
         try:
             result = self._write(pending, petition, batch_id)
+            self.store.flush()  # the document's own writes fail here, not in the next one
         except _REFUSED as exc:
             # Storage refused the document (constraint, value out of range). Undo the
             # whole open group, then replay the documents before it: this one is

@@ -452,3 +452,26 @@ def test_rendered_variants_are_what_the_rules_see(seed_paths: list[Path]) -> Non
     """The helper documents above differ from the seed as intended (guards the tests)."""
     seed = seed_petition(seed_paths[0])
     assert render_document(variant(seed, hours=5, extra=100)) != render_document(seed)
+
+
+def test_queued_literals_round_trip_exactly(pg_url: str) -> None:
+    """What the PostgreSQL writer queues as SQL literals reads back as the values sent."""
+    from db.pg_sync import PgSyncConnection
+
+    values = [
+        ("it's a \\ back'slash\n", 1, 0.1, b"\x00\xff'\\", None),
+        ("Ünïcödé — “quotes” $1 ? ;", -(2**62), 1e-05, b"", 2.5),
+    ]
+    conn = PgSyncConnection.connect(pg_url)
+    try:
+        assert conn.queue_writes
+        conn.execute("CREATE TABLE t (s TEXT, i BIGINT, f DOUBLE PRECISION, b BYTEA, n REAL)")
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO t (s, i, f, b, n) VALUES (?, ?, ?, ?, ?)", values)
+        conn.execute("UPDATE t SET i = i + ? WHERE s = ?", (1, values[0][0]))
+        assert conn.raw.is_in_transaction()
+        conn.execute("COMMIT")
+        rows = conn.execute("SELECT s, i, f, b, n FROM t ORDER BY i").fetchall()
+    finally:
+        conn.close()
+    assert rows == [values[1], (values[0][0], 2, *values[0][2:])]
