@@ -54,6 +54,11 @@ _ONE_ROW_INSERT = re.compile(
 )
 _UPSERT = re.compile(r"\bDO\s+UPDATE\b", re.IGNORECASE)
 
+WRITER_LOCK = 0x5065_7477  # "Petw"
+"""Advisory lock a petition-data writer holds for its transaction on PostgreSQL: what
+SQLite's ``BEGIN IMMEDIATE`` gives for free (one writer at a time), so two ingests
+never interleave their reads and writes of the same petition's seat listings."""
+
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.Error,
     asyncpg.PostgresError,
@@ -157,7 +162,7 @@ class PgSyncConnection:
     # ---------------------------------------------------------------- statements
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgSyncCursor:
         control = _CONTROL.match(sql)
-        if control:
+        if control:  # any BEGIN takes the writers' lock, as SQLite's BEGIN IMMEDIATE
             self._control(control.group(1).upper())
             return PgSyncCursor(rowcount=0)
         text, args = translate(sql, params)
@@ -206,7 +211,7 @@ class PgSyncConnection:
             self.run(self.raw.execute(script))
             return
         self.flush()
-        self.run(self.raw.execute("BEGIN"))
+        self.run(self.raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"))
 
     def copy_records(self, table: str, records: list[tuple[Any, ...]], columns: list[str]) -> None:
         """``COPY`` rows into ``table`` (binary; the bulk path where it clearly wins)."""

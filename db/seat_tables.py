@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.database import Database
-from db.pg_sync import SyncConnection
+from db.pg_sync import WRITER_LOCK, SyncConnection
 from db.seat_pack import SeatColumns, pack, unpack
 
 __all__ = [
@@ -63,13 +63,17 @@ class SeatInfo:
 
 
 # ---------------------------------------------------------------- writes (sync)
-def write_table(conn: SyncConnection, petition_id: int, columns: SeatColumns) -> SeatColumns | None:
+def write_table(
+    conn: SyncConnection, petition_id: int, columns: SeatColumns, *, new: bool = False
+) -> SeatColumns | None:
     """Make ``columns`` the petition's table (in the caller's transaction).
 
     Returns the table it replaced (None for a new petition), so the caller can
     move the seats' listing counts by the difference (:func:`listing_changes`).
+    ``new``: the caller knows the petition had no row, so the old table is not read
+    (on PostgreSQL that read is a round trip of its own).
     """
-    previous = read_table(conn, petition_id)
+    previous = None if new else read_table(conn, petition_id)
     conn.execute("DELETE FROM seat_ranks WHERE petition_id = ?", (petition_id,))
     conn.execute(
         "INSERT INTO seat_tables (petition_id, seat_count, seats) VALUES (?, ?, ?)"
@@ -127,9 +131,11 @@ def delete_petition_sync(conn: SyncConnection, petition_id: int) -> bool:
 
 async def delete_petition(db: Database, petition_id: int) -> bool:
     """:func:`delete_petition_sync` on the bot's connection, in one transaction."""
-    previous = await petition_table(db, petition_id)
     await db.conn.execute("BEGIN IMMEDIATE")
     try:
+        if db.is_postgres:  # one petition-data writer at a time, as on SQLite
+            await db.conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITER_LOCK,))
+        previous = await petition_table(db, petition_id)
         cursor = await db.conn.execute("DELETE FROM petitions WHERE id = ?", (petition_id,))
         changes = [(s, n) for s, n in listing_changes(previous, None).items()]
         await db.conn.executemany(

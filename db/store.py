@@ -100,6 +100,8 @@ class PetitionStore:
         # transaction: seat_listings moves by their counts at commit
         self._listed: list[list[int]] = []
         self._unlisted: list[list[int]] = []
+        # petitions this transaction found missing and has not written since
+        self._absent: set[int] = set()
 
     # ------------------------------------------------------------ transactions
     def begin(self) -> None:
@@ -118,6 +120,7 @@ class PetitionStore:
                 # NOTIFY inside the transaction is delivered only if it commits.
                 self.conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, self.batch_id))
             self._dirty = False
+            self._absent.clear()  # other writers may add petitions once this one commits
             self.conn.execute("COMMIT")
 
     def flush(self) -> None:
@@ -133,6 +136,7 @@ class PetitionStore:
 
     def _clear_caches(self) -> None:
         self._dirty = False
+        self._absent.clear()
         self._listed.clear()
         self._unlisted.clear()
         self._countries.clear()
@@ -179,7 +183,11 @@ class PetitionStore:
             "SELECT id, refreshed_at, content_hash, source FROM petitions WHERE id = ?",
             (petition_id,),
         ).fetchone()
-        return StoredVersion(int(row[0]), row[1], row[2], row[3] or "") if row else None
+        if row is None:
+            self._absent.add(petition_id)  # its table need not be read when it is saved
+            return None
+        self._absent.discard(petition_id)
+        return StoredVersion(int(row[0]), row[1], row[2], row[3] or "")
 
     def same_counts(self, petition: Petition) -> bool:
         """Whether the stored counts of ``petition.id`` are exactly the document's.
@@ -449,7 +457,9 @@ class PetitionStore:
         aliases = list(map(_SECOND, row_ids))
         # The whole table is one packed row (db.seat_pack): no per-seat B-tree insert.
         table = SeatColumns(ids, ranks, counts, percents, aliases)  # alias 0: vacant
-        before = write_table(self.conn, petition.id, table)
+        new = petition.id in self._absent
+        self._absent.discard(petition.id)
+        before = write_table(self.conn, petition.id, table, new=new)
         if before is None:
             self._listed.append(ids)  # counted at commit, in C (Counter)
         else:

@@ -475,3 +475,24 @@ def test_queued_literals_round_trip_exactly(pg_url: str) -> None:
     finally:
         conn.close()
     assert rows == [values[1], (values[0][0], 2, *values[0][2:])]
+
+
+async def test_removing_a_petition_leaves_the_same_rows(
+    pair: tuple[str, str], seed_paths: list[Path]
+) -> None:
+    """``/admin remove``'s delete: listings and totals move alike on both databases."""
+    from db.database import Database
+    from db.seat_tables import delete_petition
+
+    for target in pair:
+        ingest_paths_sync(target, seed_paths, clock=fixed_clock)
+        database = await Database.open(target)
+        try:
+            assert await delete_petition(database, 607849)
+            assert not await delete_petition(database, 607849)
+        finally:
+            await database.close()
+    sqlite_rows, pg_rows = dump(pair[0]), dump(pair[1])
+    assert [r[0] for r in pg_rows["petitions"]] == [575833, 652057]
+    for table in TABLES:
+        assert pg_rows[table] == sqlite_rows[table], table

@@ -264,6 +264,33 @@ async def test_three_passes_with_429_5xx_and_a_changed_petition(
         assert third.summary() == "3 pages, 10 listed, 0 fetched"
 
 
+async def test_passes_into_postgres(site: tuple[FakeSite, str], pg_url: str) -> None:
+    """The same passes with DATABASE_URL: fetched petitions land in PostgreSQL, and the
+    changed-petition check reads them back from there."""
+    fake, base = site
+    database = await Database.open(pg_url)
+    clock = FakeClock()
+    try:
+        async with Refresher(config(base), sleep=clock.sleep, clock=clock) as refresher:
+            first = await asyncio.wait_for(refresher.run(database), TIMEOUT)
+            assert first.outcomes == {Outcome.ADDED: 10}
+            fake.change(300316, extra=25, updated_at="2023-02-01T09:00:00.000Z")
+            second = await asyncio.wait_for(refresher.run(database), TIMEOUT)
+            assert (second.to_fetch, second.outcomes) == (1, {Outcome.UPDATED: 1})
+        async with database.conn.execute(
+            "SELECT count(*), sum(total_signatures) FROM petitions"
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None and row[0] == 10
+        async with database.conn.execute(
+            "SELECT total_signatures FROM petitions WHERE id = ?", (300316,)
+        ) as cursor:
+            changed = await cursor.fetchone()
+        assert changed is not None and changed[0] == 7628 + 25
+    finally:
+        await database.close()
+
+
 async def test_missing_and_failing_petitions_do_not_stop_the_pass(
     site: tuple[FakeSite, str], empty_db: Database
 ) -> None:
