@@ -217,6 +217,17 @@ def _size_cell(r: dict[str, Any]) -> str:
     return f"**{r['bytes_per_seat_row']} B** per seat row ({r['db_mb']:,} MB)"
 
 
+def _postgres_ingest_cell(r: dict[str, Any]) -> str:
+    pg = r.get("postgres") or {}
+    if "ratio" not in pg:
+        return f"not measured ({pg.get('skipped', 'off')})"
+    return (
+        f"{_k(pg['ingest']['seat_rows_per_s'])} seat rows/s = **{pg['ratio']:.0%}** of "
+        f"{_k(pg['copy_baseline']['rows_per_s'])} ({pg['ingest']['wall_s']:.1f} s vs "
+        f"{pg['copy_baseline']['wall_s']:.1f} s)"
+    )
+
+
 def _reingest_cell(r: dict[str, Any]) -> str:
     return (
         f"{r['reingest']['wall_s']:.2f} s = **{r['reingest_share']:.1%}** of "
@@ -278,6 +289,13 @@ ROWS: tuple[tuple[str, str, str, str, Callable[[dict[str, Any]], str]], ...] = (
     ("re-ingest, unchanged", "ingest", "first ingest", "≤ 1 %", _reingest_cell),
     ("database size", "ingest", "—", "≤ 35 B per seat row", _size_cell),
     (
+        "PostgreSQL ingest seat rows/s",
+        "ingest",
+        "raw COPY of the same seat rows",
+        "≥ 50 %",
+        _postgres_ingest_cell,
+    ),
+    (
         "resolve p50 / p99 (title queries)",
         "search",
         "naive WRatio scan",
@@ -305,6 +323,7 @@ def verdicts(report: dict[str, Any]) -> dict[str, bool | None]:
             return None
         return bool(test(result))
 
+    postgres = (size.get("ingest") or {}).get("postgres") or {}
     return {
         "ingest ≥ 50 % of the minimal baseline's rows/s": get(
             "ingest", lambda r: r["ratio"] >= bench_ingest.TARGET_RATIO
@@ -321,6 +340,11 @@ def verdicts(report: dict[str, Any]) -> dict[str, bool | None]:
         ),
         "database ≤ 35 bytes per seat row": get(
             "ingest", lambda r: r["bytes_per_seat_row"] <= bench_ingest.TARGET_BYTES_PER_SEAT_ROW
+        ),
+        "PostgreSQL ingest ≥ 50 % of a raw COPY's rows/s": (
+            postgres["ratio"] >= bench_ingest.TARGET_RATIO
+            if postgres.get("ratio") is not None
+            else None
         ),
         "resolve p99 ≤ 20 ms": get("search", lambda r: r["resolver"]["p99_ms"] <= 20),
         "resolve ≥ 20× faster than naive (p50)": get("search", lambda r: r["speedup_p50"] >= 20),

@@ -70,11 +70,12 @@ def write_table(
 
     Returns the table it replaced (None for a new petition), so the caller can
     move the seats' listing counts by the difference (:func:`listing_changes`).
-    ``new``: the caller knows the petition had no row, so the old table is not read
-    (on PostgreSQL that read is a round trip of its own).
+    ``new``: the caller knows the petition had no row, so there is no old table to
+    read or ranking rows to delete (on PostgreSQL each is a statement of its own).
     """
     previous = None if new else read_table(conn, petition_id)
-    conn.execute("DELETE FROM seat_ranks WHERE petition_id = ?", (petition_id,))
+    if not new:
+        conn.execute("DELETE FROM seat_ranks WHERE petition_id = ?", (petition_id,))
     conn.execute(
         "INSERT INTO seat_tables (petition_id, seat_count, seats) VALUES (?, ?, ?)"
         " ON CONFLICT (petition_id) DO UPDATE SET"

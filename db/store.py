@@ -380,9 +380,11 @@ class PetitionStore:
                 utc_text(now) if debate.get("debated_on") else None,
             ),
         )
-        for table in ("history_events", "country_counts"):
-            self.conn.execute(f"DELETE FROM {table} WHERE petition_id = ?", (pid,))
-        self._save_response(petition, now)
+        new = pid in self._absent  # nothing of it stored: no old rows to delete
+        if not new:
+            for table in ("history_events", "country_counts"):
+                self.conn.execute(f"DELETE FROM {table} WHERE petition_id = ?", (pid,))
+        self._save_response(petition, now, new=new)
         self.conn.executemany(
             "INSERT INTO history_events (petition_id, event, occurred_at) VALUES (?, ?, ?)",
             [(pid, e.event, utc_text(e.at)) for e in petition.history],
@@ -398,9 +400,11 @@ class PetitionStore:
         self._save_seats(petition, boundary)
         self.add_snapshot(petition, now)
 
-    def _save_response(self, petition: Petition, now: datetime) -> None:
+    def _save_response(self, petition: Petition, now: datetime, *, new: bool) -> None:
         response = petition.government_response
         if response is None:
+            if new:
+                return
             self.conn.execute(
                 "DELETE FROM government_responses WHERE petition_id = ?", (petition.id,)
             )

@@ -62,6 +62,12 @@ def test_ingest_counts_the_same_rows_for_loader_and_baseline(
     # Every parsed seat row was stored: the Unknown row lives on the petition itself.
     assert ingest["parse_only"]["seat_rows"] == ingest["seat_rows"] + ingest["unknown_rows"]
     assert ingest["reingest_share"] < 1
+    # PostgreSQL in the same run: the same archive, and a COPY of the same seat rows.
+    postgres = ingest["postgres"]
+    assert "skipped" not in postgres, postgres
+    assert postgres["copy_baseline"]["rows"] == ingest["seat_rows"]
+    assert postgres["copy_keyed_baseline"]["rows"] == ingest["seat_rows"]
+    assert postgres["ratio"] > 0 and postgres["reingest_share"] < 1
 
 
 def test_every_command_answered_without_errors(smoke_report: tuple[int, Path]) -> None:
