@@ -221,18 +221,24 @@ class PetitionStore:
         return sorted(seats) == sorted(ours)
 
     def _found_or_added(
-        self, select: str, key: tuple[object, ...], insert: str, values: tuple[object, ...]
+        self,
+        select: str,
+        key: tuple[object, ...],
+        insert: str,
+        values: tuple[object, ...],
+        returning: str = "id",
     ) -> tuple[Any, ...]:
         """The row ``select`` finds by ``key``, inserting ``values`` first if there is none.
 
         Looked up before inserting, not ``INSERT … ON CONFLICT DO NOTHING`` blindly:
         PostgreSQL draws an identity value even for a row it then does not insert,
-        so ids would drift from SQLite's for the same documents.
+        so ids would drift from SQLite's for the same documents. The insert returns
+        the row (``returning``: the columns ``select`` reads), saving a look-up.
         """
         row = self.conn.execute(select, key).fetchone()
         if row is None:
-            self.conn.execute(insert, values)
-            row = self.conn.execute(select, key).fetchone()
+            added = self.conn.execute(f"{insert} RETURNING {returning}", values).fetchall()
+            row = added[0] if added else self.conn.execute(select, key).fetchone()
         assert row is not None
         return tuple(row)
 
@@ -260,6 +266,7 @@ class PetitionStore:
             "INSERT INTO constituencies (name, name_key, boundary_set, ons_code)"
             " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (name, key[1], boundary, ons_code),
+            returning="id, ons_code",
         )
         if ons_code and stored_code is None:
             self.conn.execute(
