@@ -41,10 +41,10 @@ _SEATS_SQL = (
 )
 # Sets with seats, ranked by their newest petition (sets without petitions last).
 _SETS_SQL = (
-    "SELECT c.boundary_set, (SELECT max(p.refreshed_at) FROM petitions p"
-    "  WHERE p.boundary_set = c.boundary_set) AS newest"
-    " FROM (SELECT DISTINCT boundary_set FROM constituencies) c"
-    " ORDER BY newest IS NULL, newest DESC, c.boundary_set DESC"
+    "SELECT boundary_set, newest FROM (SELECT c.boundary_set, (SELECT max(p.refreshed_at)"
+    "  FROM petitions p WHERE p.boundary_set = c.boundary_set) AS newest"
+    "  FROM (SELECT DISTINCT boundary_set FROM constituencies) c) s"
+    " ORDER BY newest IS NULL, newest DESC, boundary_set DESC"
 )
 # MPs named in petition data, plus today's MPs (2024 reference) not named there: those
 # get the negative of their member id (core.places.service knows them by it).
