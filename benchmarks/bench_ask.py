@@ -19,10 +19,7 @@ for /ask's stricter matching, which is timed all the same).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -223,15 +220,9 @@ def to_markdown(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_ask")
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=common.DEFAULT_SEED)
-    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
-    args = parser.parse_args(argv)
-    result = measure(args.count, args.seed, samples=args.samples)
-    print(to_markdown(result))
-    print(json.dumps(result, indent=2), file=sys.stderr)
-    return 0
+    return common.cli_main(
+        "python -m benchmarks.bench_ask", measure, to_markdown, argv, DEFAULT_SAMPLES
+    )
 
 
 if __name__ == "__main__":
