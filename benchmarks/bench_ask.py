@@ -20,7 +20,6 @@ for /ask's stricter matching, which is timed all the same).
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -29,8 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import common
-from benchmarks.bench_commands import Inputs, answered_ids, read_inputs, settings_for
-from bot.startup import open_database
+from benchmarks.bench_commands import Inputs, answered_ids, open_bench_database, read_inputs
 from core.ask.results import AskAnswer
 from core.common.errors import UserFacingError
 from core.common.results import Result
@@ -161,10 +159,7 @@ async def run_samples(services: Services, inputs: Inputs, samples: int) -> dict[
 
 
 async def measure_async(db_path: Path, queries: Path, samples: int, seed: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="bench-ask-") as empty:
-        db, first_run = await open_database(settings_for(db_path, Path(empty)))
-    if first_run is not None:
-        raise RuntimeError("the benchmark database was empty")
+    db = await open_bench_database(db_path)
     try:
         services = Services(db, await Resolver.load(db))
         inputs = read_inputs(queries, await answered_ids(db, 500), seed)

@@ -207,8 +207,12 @@ async def open_bench_database(target: Path | str) -> Database:
         await ensure_reference(db)
         return db
     with tempfile.TemporaryDirectory(prefix="bench-commands-") as empty:
-        db, first_run = await open_database(settings_for(target, Path(empty)))
-    if first_run is not None:
+        # a data directory that does not exist: no first-run ingest of the bundled seeds
+        db, _ = await open_database(settings_for(target, Path(empty) / "none"))
+    async with db.conn.execute("SELECT count(*) FROM petitions") as cursor:
+        row = await cursor.fetchone()
+    if not row or not row[0]:
+        await db.close()
         raise RuntimeError("the benchmark database was empty")
     return db
 
