@@ -1,4 +1,5 @@
--- 0007: a version number for the data the bot caches per process (issue 18, phase 2).
+-- 0007: a version number for the data the bot caches per process (issue 18, phase 2),
+-- and SQLite 0022's leaderboard index.
 --
 -- On SQLite a cache of seat names or reference rows is validated with PRAGMA
 -- data_version. PostgreSQL has no such thing, and its processes are many: this
@@ -28,3 +29,9 @@ CREATE TRIGGER seat_reference_versioned AFTER INSERT OR UPDATE OR DELETE OR TRUN
     ON seat_reference FOR EACH STATEMENT EXECUTE FUNCTION places_changed();
 CREATE TRIGGER current_mps_versioned AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
     ON current_mps FOR EACH STATEMENT EXECUTE FUNCTION places_changed();
+
+-- SQLite 0022: the leaderboard of one state reads its first rows straight off this index
+-- (the id tie-break and the deadline in it: no sort of every row of the state).
+DROP INDEX IF EXISTS petitions_by_state;
+CREATE INDEX petitions_by_state
+    ON petitions (state, total_signatures DESC, id DESC, deadline_at);
