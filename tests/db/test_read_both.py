@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from db import petitions, reference
+from db import follows, petitions, reference, seat_tables
 from db.batch import rows_in
 from db.cache import data_version
 from db.database import Database
@@ -89,3 +89,31 @@ async def test_rows_in_runs_in_chunks(db: Database) -> None:
     )
     assert sorted(int(r[0]) for r in pairs) == ids[:20]
     assert await rows_in(db, "SELECT id FROM constituencies WHERE id IN ({marks})", []) == []
+
+
+async def test_seat_follow_reads_agree_with_the_packed_tables(db: Database) -> None:
+    """seat_summary, seat_crossings and seed_seat (seat_ranks, seat_listings,
+    follow_seat_seen) against a recount from the petitions' own tables."""
+    seeds = (OFSTED, 575833, 607849)
+    tables = {pid: await seat_tables.petition_table(db, pid) for pid in seeds}
+    first = tables[OFSTED]
+    assert first is not None
+    key = (await seat_infos(db, [first.constituency_ids[-1]]))[first.constituency_ids[-1]].name_key
+    async with db.conn.execute("SELECT id FROM constituencies WHERE name_key = ?", (key,)) as c:
+        seats = {int(r[0]) for r in await c.fetchall()}
+    counts: dict[int, int] = {}
+    for pid, table in tables.items():
+        assert table is not None
+        for seat, count in zip(table.constituency_ids, table.counts, strict=True):
+            if seat in seats:
+                counts[pid] = max(counts.get(pid, 0), int(count))
+    assert counts and any(c < 100 for c in counts.values())  # the probe has a low row
+    listed, passed = await follows.seat_summary(db, key, [100, 1_000])
+    assert listed == len(counts)
+    assert passed == {t: sum(c >= t for c in counts.values()) for t in (100, 1_000)}
+    fresh = await follows.seat_crossings(db, [key], None, thresholds=[100], top=10_000)
+    assert {c.petition_id: c.after for c in fresh} == counts
+    await follows.seed_seat(db, key)
+    await follows.seed_seat(db, key)  # again: nothing doubles
+    after = await follows.seat_crossings(db, [key], None, thresholds=[100], top=10_000)
+    assert {c.petition_id for c in after} == {p for p, c in counts.items() if c < 100}
