@@ -19,11 +19,7 @@ for /ask's stricter matching, which is timed all the same).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -32,8 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import common
-from benchmarks.bench_commands import Inputs, answered_ids, read_inputs, settings_for
-from bot.startup import open_database
+from benchmarks.bench_commands import Inputs, answered_ids, open_bench_database, read_inputs
 from core.ask.results import AskAnswer
 from core.common.errors import UserFacingError
 from core.common.results import Result
@@ -164,10 +159,7 @@ async def run_samples(services: Services, inputs: Inputs, samples: int) -> dict[
 
 
 async def measure_async(db_path: Path, queries: Path, samples: int, seed: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="bench-ask-") as empty:
-        db, first_run = await open_database(settings_for(db_path, Path(empty)))
-    if first_run is not None:
-        raise RuntimeError("the benchmark database was empty")
+    db = await open_bench_database(db_path)
     try:
         services = Services(db, await Resolver.load(db))
         inputs = read_inputs(queries, await answered_ids(db, 500), seed)
@@ -223,15 +215,9 @@ def to_markdown(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_ask")
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=common.DEFAULT_SEED)
-    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
-    args = parser.parse_args(argv)
-    result = measure(args.count, args.seed, samples=args.samples)
-    print(to_markdown(result))
-    print(json.dumps(result, indent=2), file=sys.stderr)
-    return 0
+    return common.cli_main(
+        "python -m benchmarks.bench_ask", measure, to_markdown, argv, DEFAULT_SAMPLES
+    )
 
 
 if __name__ == "__main__":

@@ -18,11 +18,9 @@ user-facing error (e.g. "no response yet") is still timed and counted under
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import random
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import common
+from benchmarks.postgres import postgres_copy, ratios
 from bot.settings import Settings
 from bot.startup import open_database
 from core.common.errors import UserFacingError
@@ -41,8 +40,11 @@ from core.places.render import render
 from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
+from db.reference import ensure_reference
 
 TARGET_P99_MS = 20.0
+TARGET_PG_RATIO = 2.0
+"""Issue 18: a command's p99 on PostgreSQL at most twice its p99 on SQLite."""
 BENCH_USER = 1_000_000
 """The user whose home seat the personal commands read and write."""
 DEFAULT_SAMPLES = 200
@@ -148,37 +150,48 @@ async def _sample(call: Call) -> tuple[float, float, bool]:
     return service_ms, render_ms, False
 
 
-async def run_samples(services: Services, inputs: Inputs, samples: int) -> dict[str, Any]:
-    commands = plan(services, inputs)
-    for make in commands.values():  # first use of each code path, untimed
-        await _sample(make(0))
-    total: dict[str, list[float]] = defaultdict(list)
-    service: dict[str, list[float]] = defaultdict(list)
-    drawn: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
+async def run_samples(
+    backends: dict[str, Services], inputs: Inputs, samples: int
+) -> dict[str, dict[str, Any]]:
+    """Every command ``samples`` times on each backend, interleaved: round i calls each
+    command once on each backend in turn, so machine noise lands on both alike."""
+    plans = {backend: plan(services, inputs) for backend, services in backends.items()}
+    for commands in plans.values():
+        for make in commands.values():  # first use of each code path, untimed
+            await _sample(make(0))
+    names = list(next(iter(plans.values())))
+    total: dict[tuple[str, str], list[float]] = defaultdict(list)
+    service: dict[tuple[str, str], list[float]] = defaultdict(list)
+    drawn: dict[tuple[str, str], list[float]] = defaultdict(list)
+    errors: dict[tuple[str, str], int] = defaultdict(int)
     for i in range(1, samples + 1):
-        for name, make in commands.items():
-            service_ms, render_ms, failed = await _sample(make(i))
-            errors[name] += failed
-            service[name].append(service_ms)
-            drawn[name].append(render_ms)
-            total[name].append(service_ms + render_ms)
-    rows = {
-        name: {
-            **common.summary(total[name]),
-            "service_p50_ms": common.summary(service[name])["p50_ms"],
-            "render_p50_ms": common.summary(drawn[name])["p50_ms"],
-            "errors": errors[name],
+        for name in names:
+            for backend, commands in plans.items():
+                service_ms, render_ms, failed = await _sample(commands[name](i))
+                key = (backend, name)
+                errors[key] += failed
+                service[key].append(service_ms)
+                drawn[key].append(render_ms)
+                total[key].append(service_ms + render_ms)
+    results: dict[str, dict[str, Any]] = {}
+    for backend in plans:
+        rows = {
+            name: {
+                **common.summary(total[backend, name]),
+                "service_p50_ms": common.summary(service[backend, name])["p50_ms"],
+                "render_p50_ms": common.summary(drawn[backend, name])["p50_ms"],
+                "errors": errors[backend, name],
+            }
+            for name in names
         }
-        for name in commands
-    }
-    worst = max(rows, key=lambda name: rows[name]["p99_ms"])
-    return {
-        "samples_per_command": samples,
-        "commands": rows,
-        "worst_p99": {"command": worst, "p99_ms": rows[worst]["p99_ms"]},
-        "targets": {"every_command_p99<=20ms": rows[worst]["p99_ms"] <= TARGET_P99_MS},
-    }
+        worst = max(rows, key=lambda name: rows[name]["p99_ms"])
+        results[backend] = {
+            "samples_per_command": samples,
+            "commands": rows,
+            "worst_p99": {"command": worst, "p99_ms": rows[worst]["p99_ms"]},
+            "targets": {"every_command_p99<=20ms": rows[worst]["p99_ms"] <= TARGET_P99_MS},
+        }
+    return results
 
 
 def settings_for(db_path: Path, data_dir: Path) -> Settings:
@@ -186,20 +199,59 @@ def settings_for(db_path: Path, data_dir: Path) -> Settings:
     return Settings(_env_file=None, database_path=db_path, data_dir=data_dir)  # type: ignore[call-arg]
 
 
-async def measure_async(db_path: Path, queries: Path, samples: int, seed: int) -> dict[str, Any]:
+async def open_bench_database(target: Path | str) -> Database:
+    """The database as the bot opens it: SQLite through ``bot.startup``; PostgreSQL (a
+    copy that already holds everything) opened, migrated and its reference checked."""
+    if isinstance(target, str):
+        db = await Database.open(target)
+        await ensure_reference(db)
+        return db
     with tempfile.TemporaryDirectory(prefix="bench-commands-") as empty:
-        db, first_run = await open_database(settings_for(db_path, Path(empty)))
-    if first_run is not None:
-        raise RuntimeError("the benchmark database was empty")
-    try:
-        resolver, load_ms = await common.atimed(Resolver.load(db))
-        services = Services(db, resolver)
-        inputs = read_inputs(queries, await answered_ids(db, 500), seed)
-        result = await run_samples(services, inputs, samples)
-        result["resolver_load_ms"] = round(load_ms, 1)
-        return result
-    finally:
+        # a data directory that does not exist: no first-run ingest of the bundled seeds
+        db, _ = await open_database(settings_for(target, Path(empty) / "none"))
+    async with db.conn.execute("SELECT count(*) FROM petitions") as cursor:
+        row = await cursor.fetchone()
+    if not row or not row[0]:
         await db.close()
+        raise RuntimeError("the benchmark database was empty")
+    return db
+
+
+async def measure_async(
+    db_path: Path, queries: Path, samples: int, seed: int, *, postgres: bool = True
+) -> dict[str, Any]:
+    """SQLite and, when it starts, PostgreSQL holding the same rows, in one run."""
+    async with postgres_copy(db_path, enabled=postgres) as pg:
+        targets: dict[str, Path | str] = {"sqlite": db_path}
+        if pg.url is not None:
+            targets["postgresql"] = pg.url
+        opened: dict[str, Database] = {}
+        try:
+            backends: dict[str, Services] = {}
+            loads: dict[str, float] = {}
+            for backend, target in targets.items():
+                db = opened[backend] = await open_bench_database(target)
+                resolver, loads[backend] = await common.atimed(Resolver.load(db))
+                backends[backend] = Services(db, resolver)
+            inputs = read_inputs(queries, await answered_ids(opened["sqlite"], 500), seed)
+            results = await run_samples(backends, inputs, samples)
+        finally:
+            for db in opened.values():
+                await db.close()
+    result = results["sqlite"]
+    result["resolver_load_ms"] = round(loads["sqlite"], 1)
+    if "postgresql" not in results:
+        result["postgresql"] = {"skipped": pg.reason}
+        return result
+    on_pg = results["postgresql"]
+    on_pg["resolver_load_ms"] = round(loads["postgresql"], 1)
+    on_pg["copy_s"], on_pg["rows_copied"] = pg.copy_s, pg.rows
+    compared = ratios(result["commands"], on_pg["commands"])
+    on_pg["vs_sqlite"] = compared
+    result["postgresql"] = on_pg
+    worst = compared["worst"]["ratio"]
+    result["targets"]["postgresql_p99<=2x_sqlite"] = worst is not None and worst <= TARGET_PG_RATIO
+    return result
 
 
 def measure(
@@ -209,13 +261,14 @@ def measure(
     samples: int = DEFAULT_SAMPLES,
     cache: Path = common.CACHE_DIR,
     queries_per_kind: int = common.QUERIES_PER_KIND,
+    postgres: bool = True,
 ) -> dict[str, Any]:
     """Time every command at ``count`` petitions (ingesting once if nothing is cached)."""
     db_path = common.loaded_db(count, seed, queries_per_kind=queries_per_kind, cache=cache)
     archive = common.archive(count, seed, queries_per_kind=queries_per_kind, cache=cache)
     queries = archive / "queries.jsonl"
     common.log(f"commands {count:,}: {samples} samples of each command")
-    result = asyncio.run(measure_async(db_path, queries, samples, seed))
+    result = asyncio.run(measure_async(db_path, queries, samples, seed, postgres=postgres))
     result["count"] = count
     return result
 
@@ -235,19 +288,47 @@ def to_markdown(result: dict[str, Any]) -> str:
         )
     worst = result["worst_p99"]
     lines += ["", f"Slowest p99: {worst['command']} at {worst['p99_ms']:.1f} ms.", ""]
+    lines += postgres_markdown(result)
     return "\n".join(lines)
 
 
+def postgres_markdown(result: dict[str, Any]) -> list[str]:
+    """The PostgreSQL run beside SQLite's: p99 of each, and their ratio (target ≤ 2×)."""
+    pg = result.get("postgresql")
+    if not pg:
+        return []
+    if "skipped" in pg:
+        return [f"PostgreSQL: not run ({pg['skipped']}).", ""]
+    ratio = pg["vs_sqlite"]["p99_ratio"]
+    lines = [
+        f"### PostgreSQL beside SQLite (same rows, same run; target p99 ≤ {TARGET_PG_RATIO:g}×"
+        " SQLite's)",
+        "",
+        "| command | SQLite p99 ms | PostgreSQL p50 ms | PostgreSQL p99 ms | PG / SQLite p99 |",
+        "| - | -: | -: | -: | -: |",
+    ]
+    for name, row in result["commands"].items():
+        theirs = pg["commands"][name]
+        r = ratio.get(name)
+        shown = "—" if r is None else f"{r:.2f}×" + (" ✗" if r > TARGET_PG_RATIO else "")
+        lines.append(
+            f"| {name} | {row['p99_ms']:.2f} | {theirs['p50_ms']:.2f} | {theirs['p99_ms']:.2f}"
+            f" | {shown} |"
+        )
+    worst = pg["vs_sqlite"]["worst"]
+    lines += [
+        "",
+        f"Worst ratio: {worst['name']} at {worst['ratio']}×; resolver load"
+        f" {pg['resolver_load_ms']} ms on PostgreSQL vs {result['resolver_load_ms']} ms.",
+        "",
+    ]
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_commands")
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=common.DEFAULT_SEED)
-    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
-    args = parser.parse_args(argv)
-    result = measure(args.count, args.seed, samples=args.samples)
-    print(to_markdown(result))
-    print(json.dumps(result, indent=2), file=sys.stderr)
-    return 0
+    return common.cli_main(
+        "python -m benchmarks.bench_commands", measure, to_markdown, argv, DEFAULT_SAMPLES
+    )
 
 
 if __name__ == "__main__":

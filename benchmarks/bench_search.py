@@ -38,6 +38,7 @@ from rapidfuzz import fuzz, process
 
 from benchmarks import synth
 from benchmarks.common import summary
+from benchmarks.postgres import postgres_copy, ratios
 from core.common.cards import Choice
 from core.common.names import fold
 from core.ingest.loader import ingest_paths_sync
@@ -53,6 +54,8 @@ PREFIX_LENGTHS = (1, 3, 6, 10, 16, 25)
 TARGET_RATIO = 20.0
 TARGET_AUTOCOMPLETE_P99_MS = 20.0
 TARGET_ACCURACY = 0.95
+TARGET_PG_RATIO = 2.0
+"""Issue 18: autocomplete p99 on PostgreSQL at most twice SQLite's."""
 
 
 @dataclass(frozen=True)
@@ -141,21 +144,33 @@ def prefixes(text: str) -> list[str]:
     return [text[:n] for n in cuts]
 
 
-async def measure(db_path: Path, queries: list[Query]) -> dict[str, Any]:
-    """Run every measurement on one opened database; returns the JSON-able result."""
-    db = await Database.open(db_path)
-    try:
-        started = time.perf_counter()
-        resolver = await Resolver.load(db)
-        load_ms = (time.perf_counter() - started) * 1000
-        data = await load_search_data(db)
-        titles = [q for q in queries if q.kind == "petition" and q.variant in TITLE_VARIANTS]
-        naive_ms, naive_accuracy = naive_scan(data, titles)
-        resolver_ms = await resolver_timings(resolver, titles)
-        accuracy = await accuracy_run(resolver, queries)
-        auto_ms = await autocomplete_timings(resolver, queries)
-    finally:
-        await db.close()
+async def measure(db_path: Path, queries: list[Query], *, postgres: bool = True) -> dict[str, Any]:
+    """Run every measurement on one opened database; returns the JSON-able result.
+
+    When PostgreSQL starts, a copy of the same rows is loaded there too, and
+    autocomplete is timed on both resolvers interleaved (call by call).
+    """
+    async with postgres_copy(db_path, enabled=postgres) as pg:
+        db = await Database.open(db_path)
+        pg_db = await Database.open(pg.url) if pg.url is not None else None
+        try:
+            started = time.perf_counter()
+            resolver = await Resolver.load(db)
+            load_ms = (time.perf_counter() - started) * 1000
+            resolvers = {"sqlite": resolver}
+            if pg_db is not None:
+                resolvers["postgresql"], pg_load_ms = await timed(Resolver.load(pg_db))
+            data = await load_search_data(db)
+            titles = [q for q in queries if q.kind == "petition" and q.variant in TITLE_VARIANTS]
+            naive_ms, naive_accuracy = naive_scan(data, titles)
+            resolver_ms = await resolver_timings(resolver, titles)
+            accuracy = await accuracy_run(resolver, queries)
+            by_backend = await autocomplete_timings(resolvers, queries)
+        finally:
+            await db.close()
+            if pg_db is not None:
+                await pg_db.close()
+    auto_ms = by_backend["sqlite"]
     naive, fast = summary(naive_ms), summary(resolver_ms)
     result: dict[str, Any] = {
         "petitions": len(data.petitions),
@@ -171,11 +186,20 @@ async def measure(db_path: Path, queries: list[Query]) -> dict[str, Any]:
         "autocomplete_by_kind": {kind: summary(auto_ms[kind]) for kind in sorted(auto_ms)},
         **accuracy,
     }
+    result["postgresql"] = (
+        _postgres_result(result, by_backend["postgresql"], pg_load_ms)
+        if "postgresql" in by_backend
+        else {"skipped": pg.reason}
+    )
     result["targets"] = {
         "speedup_p50>=20": (result["speedup_p50"] or 0) >= TARGET_RATIO,
         "autocomplete_p99<=20ms": result["autocomplete"]["p99_ms"] <= TARGET_AUTOCOMPLETE_P99_MS,
         "accuracy>=0.95": result["accuracy"] >= TARGET_ACCURACY,
     }
+    if "p99<=2x_sqlite" in result["postgresql"]:
+        result["targets"]["autocomplete_postgresql_p99<=2x_sqlite"] = result["postgresql"][
+            "p99<=2x_sqlite"
+        ]
     return result
 
 
@@ -238,16 +262,39 @@ async def accuracy_run(resolver: Resolver, queries: list[Query]) -> dict[str, An
     }
 
 
-async def autocomplete_timings(resolver: Resolver, queries: list[Query]) -> dict[str, list[float]]:
-    """Every autocomplete call a user makes while typing each query, timed per kind."""
-    samples: dict[str, list[float]] = defaultdict(list)
+async def autocomplete_timings(
+    resolvers: dict[str, Resolver], queries: list[Query]
+) -> dict[str, dict[str, list[float]]]:
+    """Every autocomplete call a user makes while typing each query, timed per kind, on
+    each backend's resolver in turn (so machine noise lands on both alike)."""
+    samples: dict[str, dict[str, list[float]]] = {b: defaultdict(list) for b in resolvers}
     for q in queries:
         for typed in prefixes(q.query):
-            choices, ms = await timed(complete(resolver, q.kind, typed))
-            if len(choices) > 25:
-                raise AssertionError(f"{len(choices)} choices for {typed!r}")
-            samples[q.kind].append(ms)
+            for backend, resolver in resolvers.items():
+                choices, ms = await timed(complete(resolver, q.kind, typed))
+                if len(choices) > 25:
+                    raise AssertionError(f"{len(choices)} choices for {typed!r}")
+                samples[backend][q.kind].append(ms)
     return samples
+
+
+def _postgres_result(
+    result: dict[str, Any], auto_ms: dict[str, list[float]], load_ms: float
+) -> dict[str, Any]:
+    """Autocomplete from the resolver loaded out of PostgreSQL, against SQLite's."""
+    auto = summary([ms for samples in auto_ms.values() for ms in samples])
+    by_kind = {kind: summary(auto_ms[kind]) for kind in sorted(auto_ms)}
+    rows = {"all kinds": auto, **by_kind}
+    theirs = {"all kinds": result["autocomplete"], **result["autocomplete_by_kind"]}
+    compared = ratios(theirs, rows)
+    worst = compared["worst"]["ratio"]
+    return {
+        "resolver_load_ms": round(load_ms, 1),
+        "autocomplete": auto,
+        "autocomplete_by_kind": by_kind,
+        "vs_sqlite": compared,
+        "p99<=2x_sqlite": worst is not None and worst <= TARGET_PG_RATIO,
+    }
 
 
 # --------------------------------------------------------------------------- report
@@ -287,6 +334,7 @@ def to_markdown(result: dict[str, Any], args: dict[str, Any]) -> str:
         + ", ".join(f"{name} {'✓' if ok else '✗'}" for name, ok in result["targets"].items()),
         "",
     ]
+    lines += _postgres_lines(result)
     if result["misses"]:
         lines += ["Misses (first 20):", ""]
         lines += [
@@ -296,6 +344,38 @@ def to_markdown(result: dict[str, Any], args: dict[str, Any]) -> str:
         ]
         lines.append("")
     return "\n".join(lines)
+
+
+def _postgres_lines(result: dict[str, Any]) -> list[str]:
+    pg = result.get("postgresql") or {}
+    if "skipped" in pg:
+        return [f"PostgreSQL: not run ({pg['skipped']}).", ""]
+    if not pg:
+        return []
+    ratio = pg["vs_sqlite"]["p99_ratio"]
+    theirs = {"all kinds": result["autocomplete"], **result["autocomplete_by_kind"]}
+    ours = {"all kinds": pg["autocomplete"], **pg["autocomplete_by_kind"]}
+    lines = [
+        "### Autocomplete on PostgreSQL beside SQLite (same rows, interleaved calls;"
+        f" target p99 ≤ {TARGET_PG_RATIO:g}× SQLite's)",
+        "",
+        "| autocomplete | SQLite p99 ms | PostgreSQL p99 ms | PG / SQLite p99 |",
+        "| - | -: | -: | -: |",
+    ]
+    for name, row in theirs.items():
+        r = ratio.get(name)
+        lines.append(
+            f"| {name} | {row['p99_ms']:.3f} | {ours[name]['p99_ms']:.3f} | "
+            + ("—" if r is None else f"{r:.2f}×")
+            + " |"
+        )
+    lines += [
+        "",
+        f"Resolver load from PostgreSQL: {pg['resolver_load_ms']:,} ms"
+        f" (SQLite {result['resolver_load_ms']:,} ms).",
+        "",
+    ]
+    return lines
 
 
 def _row(name: str, s: dict[str, float]) -> str:

@@ -12,6 +12,8 @@ Percentiles are nearest-rank (the same definition as ``bench_search``): with
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
 import shutil
@@ -288,3 +290,24 @@ def loaded_db(
     if report.counts.get(Outcome.REJECTED):
         raise RuntimeError(f"synthetic documents rejected: {report.rejected[:3]}")
     return move_db(building, path)
+
+
+# --------------------------------------------------------------------------- CLI
+def cli_main(
+    prog: str,
+    measure: Callable[..., dict[str, Any]],
+    to_markdown: Callable[[dict[str, Any]], str],
+    argv: Sequence[str] | None = None,
+    default_samples: int = 200,
+) -> int:
+    """``--count/--seed/--samples``, then the report on stdout and the JSON on stderr
+    (the ``main`` of the per-size benchmarks run on their own)."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--samples", type=int, default=default_samples)
+    args = parser.parse_args(argv)
+    result = measure(args.count, args.seed, samples=args.samples)
+    print(to_markdown(result))
+    print(json.dumps(result, indent=2), file=sys.stderr)
+    return 0

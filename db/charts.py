@@ -10,6 +10,7 @@ from __future__ import annotations
 from core.charts.types import ChartCountry, ChartPetition, ChartSeat
 from core.common.times import utc_datetime
 from db.database import Database
+from db.dialect import not_same_as
 from db.seat_tables import petition_table, seat_infos
 
 UNITED_KINGDOM = "United Kingdom"
@@ -68,14 +69,10 @@ async def country_counts(
     it would flatten every other bar to nothing.
     """
     async with db.conn.execute(
-        """
-        SELECT co.name, cc.signatures
-        FROM country_counts AS cc
-        JOIN countries AS co ON co.id = cc.country_id
-        WHERE cc.petition_id = ? AND co.name IS NOT ?
-        ORDER BY cc.signatures DESC, co.name
-        LIMIT ?
-        """,
+        "SELECT co.name, cc.signatures"
+        " FROM country_counts AS cc JOIN countries AS co ON co.id = cc.country_id"
+        f" WHERE cc.petition_id = ? AND {not_same_as(db.dialect, 'co.name', '?')}"
+        " ORDER BY cc.signatures DESC, co.name LIMIT ?",
         (petition_id, exclude, limit),
     ) as cursor:
         rows = await cursor.fetchall()

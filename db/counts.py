@@ -44,6 +44,7 @@ from core.places.types import (
     SeatStanding,
 )
 from db.database import Database
+from db.dialect import no_limit
 from db.petitions import summary_from_row
 from db.seat_pack import seat_row
 from db.seat_tables import RANK_FLOOR, alias_names, petition_table, seat_infos
@@ -196,7 +197,7 @@ async def country_table(
         " FROM country_counts cc JOIN countries c ON c.id = cc.country_id"
         " WHERE cc.petition_id = ? WINDOW by_count AS (ORDER BY cc.signatures DESC)"
         " ORDER BY source_rank LIMIT ?",
-        (petition_id, -1 if limit is None else limit),
+        (petition_id, no_limit(db.dialect) if limit is None else limit),
     ) as cursor:
         rows = await cursor.fetchall()
     return [

@@ -27,6 +27,26 @@ def string_agg(dialect: Dialect, expression: str, separator_code: int) -> str:
     return f"group_concat({expression}, char({separator_code}))"
 
 
+def not_same_as(dialect: Dialect, left: str, right: str) -> str:
+    """Null-safe inequality (SQLite ``IS NOT``; PostgreSQL ``IS DISTINCT FROM``)."""
+    if dialect == "postgresql":
+        return f"{left} IS DISTINCT FROM {right}"
+    return f"{left} IS NOT {right}"
+
+
+def no_limit(dialect: Dialect) -> int | None:
+    """The ``LIMIT ?`` parameter meaning "all rows": SQLite's -1 (PostgreSQL refuses
+    a negative limit), PostgreSQL's NULL (which SQLite refuses)."""
+    return None if dialect == "postgresql" else -1
+
+
+def database_size(dialect: Dialect) -> str:
+    """A query for the database's size in bytes."""
+    if dialect == "postgresql":
+        return "SELECT pg_database_size(current_database())"
+    return "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+
+
 def same_as(dialect: Dialect, left: str, right: str) -> str:
     """Null-safe equality (SQLite ``IS``; PostgreSQL ``IS NOT DISTINCT FROM``)."""
     if dialect == "postgresql":

@@ -18,13 +18,13 @@ from typing import Any
 from core.common.shards import ShardPlan
 from core.common.times import utc_datetime, utc_text
 from core.follows.types import Alert, Follow, Kind, PetitionState, SeatCrossing
+from db.batch import CHUNK, rows_in
 from db.database import Database, Row
 from db.dialect import greatest
 from db.seat_pack import unpack
 from db.seat_tables import RANK_FLOOR
 
 WATERMARK_KEY = "follows_through"
-_CHUNK = 400
 
 
 def _follow(row: Row) -> Follow:
@@ -202,21 +202,13 @@ def _state(row: Row) -> PetitionState:
 
 
 async def petition_states(db: Database, ids: Iterable[int]) -> dict[int, PetitionState]:
-    wanted = sorted(set(ids))
-    states: dict[int, PetitionState] = {}
-    columns = await _state_columns(db)
-    for offset in range(0, len(wanted), _CHUNK):
-        chunk = wanted[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            f"SELECT {columns} FROM petitions p"
-            " LEFT JOIN government_responses r ON r.petition_id = p.id"
-            f" WHERE p.id IN ({marks})",
-            chunk,
-        ) as cursor:
-            for row in await cursor.fetchall():
-                states[row["id"]] = _state(row)
-    return states
+    rows = await rows_in(
+        db,
+        f"SELECT {await _state_columns(db)} FROM petitions p"
+        " LEFT JOIN government_responses r ON r.petition_id = p.id WHERE p.id IN ({marks})",
+        sorted(set(ids)),
+    )
+    return {row["id"]: _state(row) for row in rows}
 
 
 async def touched_since(db: Database, since: str | None) -> dict[int, PetitionState]:
@@ -233,19 +225,12 @@ async def touched_since(db: Database, since: str | None) -> dict[int, PetitionSt
 
 async def petition_texts(db: Database, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     """(title, background + details) of petitions, for keyword matching."""
-    wanted = sorted(set(ids))
-    texts: dict[int, tuple[str, str]] = {}
-    for offset in range(0, len(wanted), _CHUNK):
-        chunk = wanted[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            "SELECT id, title, background, additional_details FROM petitions"
-            f" WHERE id IN ({marks})",
-            chunk,
-        ) as cursor:
-            for row in await cursor.fetchall():
-                texts[row[0]] = (row[1], f"{row[2]} {row[3] or ''}")
-    return texts
+    rows = await rows_in(
+        db,
+        "SELECT id, title, background, additional_details FROM petitions WHERE id IN ({marks})",
+        sorted(set(ids)),
+    )
+    return {row[0]: (row[1], f"{row[2]} {row[3] or ''}") for row in rows}
 
 
 async def get_watermark(db: Database) -> str | None:
@@ -272,49 +257,38 @@ async def latest_update(db: Database) -> str | None:
 
 # ---------------------------------------------------------------- seats
 async def seat_names(db: Database, name_keys: Iterable[str]) -> dict[str, str]:
-    keys = sorted(set(name_keys))
-    found: dict[str, str] = {}
-    for offset in range(0, len(keys), _CHUNK):
-        chunk = keys[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            f"SELECT name_key, name FROM constituencies WHERE name_key IN ({marks})", chunk
-        ) as cursor:
-            found.update({row[0]: row[1] for row in await cursor.fetchall()})
-    return found
+    rows = await rows_in(
+        db,
+        "SELECT name_key, name FROM constituencies WHERE name_key IN ({marks})",
+        sorted(set(name_keys)),
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 async def mp_seat_keys(db: Database, mp_ids: Iterable[int]) -> dict[int, list[str]]:
     """Each MP's seats (folded names), latest first."""
-    ids = sorted(set(mp_ids))
     seats: dict[int, list[str]] = defaultdict(list)
-    for offset in range(0, len(ids), _CHUNK):
-        chunk = ids[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            "SELECT sm.mp_id, c.name_key FROM seat_mps sm"
-            " JOIN constituencies c ON c.id = sm.constituency_id"
-            f" WHERE sm.mp_id IN ({marks}) ORDER BY sm.last_seen_at DESC",
-            chunk,
-        ) as cursor:
-            for mp_id, key in await cursor.fetchall():
-                if key not in seats[mp_id]:
-                    seats[mp_id].append(key)
+    rows = await rows_in(
+        db,
+        "SELECT sm.mp_id, c.name_key FROM seat_mps sm"
+        " JOIN constituencies c ON c.id = sm.constituency_id"
+        " WHERE sm.mp_id IN ({marks}) ORDER BY sm.last_seen_at DESC, c.boundary_set DESC",
+        sorted(set(mp_ids)),
+    )
+    for mp_id, key in rows:
+        if key not in seats[mp_id]:
+            seats[mp_id].append(key)
     return dict(seats)
 
 
 async def _seats_by_key(db: Database, seat_keys: Iterable[str]) -> dict[int, tuple[str, str]]:
     """Constituency id -> (folded name, name) for folded seat names (both boundary sets)."""
-    keys = sorted(set(seat_keys))
-    found: dict[int, tuple[str, str]] = {}
-    for offset in range(0, len(keys), _CHUNK):
-        chunk = keys[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            f"SELECT id, name_key, name FROM constituencies WHERE name_key IN ({marks})", chunk
-        ) as cursor:
-            found.update((int(r[0]), (str(r[1]), str(r[2]))) for r in await cursor.fetchall())
-    return found
+    rows = await rows_in(
+        db,
+        "SELECT id, name_key, name FROM constituencies WHERE name_key IN ({marks})",
+        sorted(set(seat_keys)),
+    )
+    return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
 
 async def seed_seat(db: Database, seat_key: str) -> None:
@@ -329,26 +303,24 @@ async def seed_seat(db: Database, seat_key: str) -> None:
         return
     marks = ", ".join("?" * len(seats))
     await db.conn.execute(
-        "INSERT OR IGNORE INTO follow_seat_seen (seat_key, petition_id, signatures)"
-        " SELECT ?, petition_id, max(signatures) FROM seat_ranks"
-        f" WHERE constituency_id IN ({marks}) GROUP BY petition_id",
+        "INSERT INTO follow_seat_seen (seat_key, petition_id, signatures)"
+        " SELECT CAST(? AS TEXT), petition_id, max(signatures) FROM seat_ranks"
+        f" WHERE constituency_id IN ({marks}) GROUP BY petition_id ON CONFLICT DO NOTHING",
         (seat_key, *seats),
     )
 
 
 async def _seen(db: Database, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
     """Last seen counts of (seat key, petition) pairs that have one."""
-    wanted = sorted(set(pairs))
-    found: dict[tuple[str, int], int] = {}
-    for offset in range(0, len(wanted), _CHUNK // 2):
-        chunk = wanted[offset : offset + _CHUNK // 2]
-        where = " OR ".join(["(seat_key = ? AND petition_id = ?)"] * len(chunk))
-        async with db.conn.execute(
-            f"SELECT seat_key, petition_id, signatures FROM follow_seat_seen WHERE {where}",
-            [value for pair in chunk for value in pair],
-        ) as cursor:
-            found.update(((str(r[0]), int(r[1])), int(r[2])) for r in await cursor.fetchall())
-    return found
+    rows = await rows_in(
+        db,
+        "SELECT seat_key, petition_id, signatures FROM follow_seat_seen WHERE {marks}",
+        sorted(set(pairs)),
+        mark="(seat_key = ? AND petition_id = ?)",
+        joiner=" OR ",
+        size=CHUNK // 2,
+    )
+    return {(str(r[0]), int(r[1])): int(r[2]) for r in rows}
 
 
 async def _new_petition_rows(
@@ -397,20 +369,19 @@ async def seat_crossings(
     if not seats:
         return []
     ids = sorted(seats)
-    candidates: dict[tuple[int, int], tuple[int, int, bool]] = {}  # (seat, pid) -> row
-    for offset in range(0, len(ids), _CHUNK):
-        chunk = ids[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            "SELECT r.constituency_id, r.petition_id, r.signatures, r.rank,"
-            " p.first_seen_at >= ? AS new FROM seat_ranks r"
-            " JOIN petitions p ON p.id = r.petition_id"
-            f" WHERE r.constituency_id IN ({marks}) AND r.signatures >= ?"
-            " AND p.updated_at >= ?",
-            (since or "", *chunk, min(thresholds, default=RANK_FLOOR), since or ""),
-        ) as cursor:
-            for r in await cursor.fetchall():
-                candidates[(int(r[0]), int(r[1]))] = (int(r[2]), int(r[3]), bool(r[4]))
+    rows = await rows_in(
+        db,
+        "SELECT r.constituency_id, r.petition_id, r.signatures, r.rank,"
+        " p.first_seen_at >= ? AS new FROM seat_ranks r"
+        " JOIN petitions p ON p.id = r.petition_id"
+        " WHERE r.constituency_id IN ({marks}) AND r.signatures >= ? AND p.updated_at >= ?",
+        ids,
+        before=(since or "",),
+        after=(min(thresholds, default=RANK_FLOOR), since or ""),
+    )
+    candidates: dict[tuple[int, int], tuple[int, int, bool]] = {  # (seat, pid) -> row
+        (int(r[0]), int(r[1])): (int(r[2]), int(r[3]), bool(r[4])) for r in rows
+    }
     for seat, pid, signatures, rank in await _new_petition_rows(db, seats, since):
         if rank <= top:
             candidates[(seat, pid)] = (signatures, rank, True)
@@ -470,8 +441,8 @@ async def see_new_seat_rows(db: Database, seat_keys: Iterable[str], since: str |
         key = (seats[seat][0], pid)
         best[key] = max(best.get(key, signatures), signatures)
     await db.conn.executemany(
-        "INSERT OR IGNORE INTO follow_seat_seen (seat_key, petition_id, signatures)"
-        " VALUES (?, ?, ?)",
+        "INSERT INTO follow_seat_seen (seat_key, petition_id, signatures)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(key, pid, signatures) for (key, pid), signatures in best.items()],
     )
 
@@ -487,16 +458,14 @@ async def remember_seats(db: Database, seen: Sequence[SeatCrossing]) -> None:
 # ---------------------------------------------------------------- the ledger
 async def ledger_keys(db: Database, follow_ids: Iterable[int]) -> dict[int, set[str]]:
     """Every event key already recorded for these follows (baseline, sent, pending…)."""
-    ids = sorted(set(follow_ids))
     keys: dict[int, set[str]] = defaultdict(set)
-    for offset in range(0, len(ids), _CHUNK):
-        chunk = ids[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            f"SELECT follow_id, event_key FROM follow_alerts WHERE follow_id IN ({marks})", chunk
-        ) as cursor:
-            for follow_id, key in await cursor.fetchall():
-                keys[follow_id].add(key)
+    rows = await rows_in(
+        db,
+        "SELECT follow_id, event_key FROM follow_alerts WHERE follow_id IN ({marks})",
+        sorted(set(follow_ids)),
+    )
+    for follow_id, key in rows:
+        keys[follow_id].add(key)
     return keys
 
 
@@ -674,15 +643,10 @@ async def mark_failed(
 
 
 async def alert_counts(db: Database, follow_ids: Iterable[int]) -> dict[int, int]:
-    ids = sorted(set(follow_ids))
-    counts: dict[int, int] = {}
-    for offset in range(0, len(ids), _CHUNK):
-        chunk = ids[offset : offset + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            "SELECT follow_id, count(*) FROM follow_alerts"
-            f" WHERE status = 'sent' AND follow_id IN ({marks}) GROUP BY follow_id",
-            chunk,
-        ) as cursor:
-            counts.update({row[0]: row[1] for row in await cursor.fetchall()})
-    return counts
+    rows = await rows_in(
+        db,
+        "SELECT follow_id, count(*) FROM follow_alerts"
+        " WHERE status = 'sent' AND follow_id IN ({marks}) GROUP BY follow_id",
+        sorted(set(follow_ids)),
+    )
+    return {row[0]: row[1] for row in rows}

@@ -9,6 +9,7 @@ from core.common.times import utc_datetime
 from core.petitions.types import PetitionSummary
 from db import seat_tables
 from db.database import Database
+from db.dialect import database_size
 
 _SUMMARY_COLUMNS = (
     "id, title, url, state, total_signatures, uk_signatures, refreshed_at, boundary_set,"
@@ -60,8 +61,6 @@ async def stats(db: Database) -> DatabaseStats:
         "SELECT path, result, petition_id, error, at FROM ingest_log ORDER BY id DESC LIMIT 1"
     ) as cursor:
         last = await cursor.fetchone()
-    page_count = await scalar("PRAGMA page_count")
-    page_size = await scalar("PRAGMA page_size")
     last_record = None
     if last is not None:
         at = utc_datetime(last["at"])
@@ -76,7 +75,7 @@ async def stats(db: Database) -> DatabaseStats:
         constituency_rows=await scalar("SELECT value FROM archive_totals WHERE name = 'seat_rows'"),
         newest_refresh=utc_datetime(newest[0]) if newest else None,
         last_ingest=last_record,
-        size_bytes=page_count * page_size,
+        size_bytes=await scalar(database_size(db.dialect)),
     )
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +43,13 @@ from core.places.types import (
     SeatLink,
     UnlinkedSeat,
 )
+from db.cache import VersionedCache
 from db.connection import connect_sync
 from db.database import Database, Row
 from db.dialect import Dialect, string_agg
 from db.migrate import migrate
 from db.postgres import PgConnection, to_postgres
-from db.seat_tables import alias_names, data_version, petition_table, seat_infos
+from db.seat_tables import alias_names, petition_table, seat_infos
 
 META_KEY = "reference_fingerprint"
 _SEP = "\x1f"  # separates variants in group_concat (never part of a seat name)
@@ -285,26 +285,21 @@ async def seat_electorate(db: Database, boundary_set: str, ons_code: str) -> int
 
 
 async def reference_rows(db: Database, boundary: str) -> list[dict[str, Any]]:
-    """The reference seats of a boundary set, kept per connection until another
-    connection commits (``PRAGMA data_version``; the reference is loaded by one)."""
-    version = await data_version(db)
-    cached = _REFERENCE.get(db.conn)
-    if cached is None or cached[0] != version:
-        cached = _REFERENCE[db.conn] = (version, {})
-    rows = cached[1].get(boundary)
+    """The reference seats of a boundary set, kept per connection until the reference
+    is loaded again (:mod:`db.cache`)."""
+    cached = await _REFERENCE.current(db)
+    rows = cached.get(boundary)
     if rows is None:
         async with db.conn.execute(
             "SELECT ons_code, name, country, region, electorate, hex_q, hex_r"
             " FROM seat_reference WHERE boundary_set = ?",
             (boundary,),
         ) as cursor:
-            rows = cached[1][boundary] = [dict(row) for row in await cursor.fetchall()]
+            rows = cached[boundary] = [dict(row) for row in await cursor.fetchall()]
     return rows
 
 
-_REFERENCE: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, list[dict[str, Any]]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_REFERENCE: VersionedCache[dict[str, list[dict[str, Any]]]] = VersionedCache(dict)
 
 
 async def petition_seats(db: Database, petition_id: int) -> PetitionSeats | None:

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from db.batch import rows_in
+from db.cache import VersionedCache
 from db.database import Database
 from db.pg_sync import WRITER_LOCK, SyncConnection
 from db.seat_pack import SeatColumns, pack, unpack
@@ -46,8 +48,6 @@ RANK_FLOOR = 100
 """The fewest signatures a seat row needs to be in ``seat_ranks``. The lowest seat
 milestone a follow alerts on (core.follows.events.SEAT_THRESHOLDS) must not be
 below it; a test checks."""
-
-_PARAMS_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,30 +168,21 @@ async def petition_table(db: Database, petition_id: int) -> SeatColumns | None:
     return unpack(row[0]) if row else None
 
 
-async def data_version(db: Database) -> int:
-    """Changes whenever another connection commits (SQLite's ``PRAGMA data_version``)."""
-    async with db.conn.execute("PRAGMA data_version") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
 async def seat_infos(db: Database, ids: Iterable[int]) -> dict[int, SeatInfo]:
     """Names and codes of constituency ids.
 
     Every card reads ~620 of them, so all ~1,300 are kept in memory per
-    connection and read again only when another connection has committed since
-    (``PRAGMA data_version``: an ingest or a reference load may add seats or
-    link codes; the bot's own connection writes neither).
+    connection and read again only when seats changed since (:mod:`db.cache`:
+    an ingest or a reference load may add seats or link codes).
     """
-    version = await data_version(db)
-    cached = _SEATS.get(db.conn)
-    if cached is None or cached[0] != version:
+    directory = await _SEATS.current(db)
+    if not directory:
         async with db.conn.execute(
             "SELECT id, name, name_key, boundary_set, ons_code, ref_code FROM constituencies"
         ) as cursor:
-            seats = {int(row[0]): SeatInfo(*tuple(row)) for row in await cursor.fetchall()}
-        cached = _SEATS[db.conn] = (version, seats)
-    directory = cached[1]
+            directory.update(
+                (int(row[0]), SeatInfo(*tuple(row))) for row in await cursor.fetchall()
+            )
     return {i: directory[i] for i in ids if i in directory}
 
 
@@ -203,17 +194,10 @@ async def alias_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
     """
     known = _ALIASES.setdefault(db.conn, {})
     wanted = sorted({i for i in ids if i and i not in known})
-    for offset in range(0, len(wanted), _PARAMS_CHUNK):
-        chunk = wanted[offset : offset + _PARAMS_CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        async with db.conn.execute(
-            f"SELECT id, printed FROM mp_aliases WHERE id IN ({marks})", chunk
-        ) as cursor:
-            known.update((int(r[0]), str(r[1])) for r in await cursor.fetchall())
+    rows = await rows_in(db, "SELECT id, printed FROM mp_aliases WHERE id IN ({marks})", wanted)
+    known.update((int(r[0]), str(r[1])) for r in rows)
     return known
 
 
-_SEATS: weakref.WeakKeyDictionary[Any, tuple[int, dict[int, SeatInfo]]] = (
-    weakref.WeakKeyDictionary()
-)
+_SEATS: VersionedCache[dict[int, SeatInfo]] = VersionedCache(dict)
 _ALIASES: weakref.WeakKeyDictionary[Any, dict[int, str]] = weakref.WeakKeyDictionary()

@@ -121,7 +121,10 @@ def _fake_report(ratio: float, worst_p99: float, largest: int = 10_000) -> dict[
             "1000": {"ingest": _ingest(0.1, 0.5, per_row=99.0)},
             str(largest): {
                 "ingest": _ingest(ratio, 0.01, wall=301.0),
-                "commands": {"worst_p99": {"command": "x", "p99_ms": worst_p99}},
+                "commands": {
+                    "worst_p99": {"command": "x", "p99_ms": worst_p99},
+                    "postgresql": {"vs_sqlite": {"worst": {"name": "x", "ratio": 2.5}}},
+                },
                 "search": {"error": "boom", "traceback": ""},
             },
         },
@@ -136,6 +139,8 @@ def test_targets_are_judged_at_the_largest_size_and_failures_are_not_passes() ->
     assert verdicts["database ≤ 35 bytes per seat row"] is True  # 99 at 1,000 is not judged
     assert verdicts["first ingest of 100,000 ≤ 300 s"] is None  # stated at 100,000 only
     assert verdicts["every command p99 ≤ 20 ms"] is True
+    assert verdicts["every command on PostgreSQL p99 ≤ 2× SQLite's"] is False  # 2.5×
+    assert verdicts["autocomplete on PostgreSQL p99 ≤ 2× SQLite's"] is None  # search failed
     assert verdicts["top-1 accuracy ≥ 95 %"] is None  # the search benchmark failed
     assert verdicts["peak RSS ≤ 300 MB"] is None  # not run
     assert verdicts["digest for 1,000 servers ≤ 1 s"] is True

@@ -23,6 +23,8 @@ from db.database import Database
 
 from ..postcode_support import CHANGEOVER, CURRENT, DOWN, WOKING_2010, WOKING_2024, serve_postcodes
 
+pytestmark = pytest.mark.both_databases
+
 OFSTED = "Pause Ofsted inspections and reform how school performance is evaluated"
 ME, SOMEONE = 42, 43
 

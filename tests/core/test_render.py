@@ -38,6 +38,8 @@ from core.services import Services
 from db.database import Database
 from tests.support import seed_clock
 
+pytestmark = pytest.mark.both_databases
+
 NASTY = "@everyone **Bold** `code` <@123> <@&456> @here [link](https://evil.example) ~~x~~ |y|"
 WHEN = datetime(2024, 1, 4, 20, 30, 10, tzinfo=UTC)
 

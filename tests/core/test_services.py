@@ -25,6 +25,8 @@ from db.database import Database
 from db.reference import ensure_reference
 from tests.support import seed_clock
 
+pytestmark = pytest.mark.both_databases
+
 OFSTED = 652057
 SEND = 607849
 VERIFIED_ID = 575833

@@ -6,6 +6,8 @@ code (tests/db/answers.py):
 * the seeds and the 69 JSON files ingested straight into the new layout;
 * a database in the old layout (migrations 0001-0015, one row per seat in
   ``constituency_counts``) moved in place by migrations 0016-0017.
+
+Issue 18: the same rows in PostgreSQL give every one of those answers too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from core.common.times import utc_text
@@ -24,6 +27,7 @@ from db.connection import connect_sync
 from db.database import Database
 from db.migrate import MIGRATIONS_DIR, migrate
 from tests.db import answers, seat_rows
+from tests.postgres_support import PgServer, copy_from_sqlite
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "answers_before_22.json"
 LAST_OLD_LAYOUT = 15
@@ -184,3 +188,62 @@ async def test_one_seats_rate_is_its_entry_in_the_full_ranking(new_layout: Path)
     finally:
         await db.close()
     assert checked > 1000
+
+
+async def test_postgresql_gives_every_answer_sqlite_gives(
+    new_layout: Path, pg_server: PgServer
+) -> None:
+    """The full answer set, read from a PostgreSQL copy of the same rows, hashes alike.
+
+    Then one stored count is changed on PostgreSQL only, and the comparison must
+    name exactly the answers that read it: the check can fail.
+    """
+    sqlite_answers = answers.digests(await _dump(new_layout))
+    name = await pg_server.create()
+    url = pg_server.url(name)
+    try:
+        db = await Database.open(url)  # migrates
+        try:
+            async with db.conn.acquire() as raw:
+                await copy_from_sqlite(new_layout, raw)
+            pg_answers = answers.digests(await answers.dump(db))
+            assert pg_answers.keys() == sqlite_answers.keys()
+            assert [k for k in sqlite_answers if pg_answers[k] != sqlite_answers[k]] == []
+            assert _differences(pg_answers) == []
+            await _perturb(url)
+            changed = answers.digests(await answers.dump(db))
+        finally:
+            await db.close()
+    finally:
+        await pg_server.drop(name)
+    moved = {k for k in sqlite_answers if changed[k] != sqlite_answers[k]}
+    assert {"table:652057", "seats:652057", "chart:652057"} <= moved
+    assert all(k.endswith(":652057") or k.startswith("top:") for k in moved)
+
+
+async def _dump(path: Path) -> dict[str, object]:
+    db = await Database.open(path)
+    try:
+        return await answers.dump(db)
+    finally:
+        await db.close()
+
+
+async def _perturb(url: str) -> None:
+    """Add one signature to the first seat of petition 652057's packed table."""
+    from dataclasses import replace
+
+    from db.seat_pack import pack, unpack
+
+    conn = await asyncpg.connect(url)
+    try:
+        blob = await conn.fetchval("SELECT seats FROM seat_tables WHERE petition_id = 652057")
+        table = unpack(blob)
+        counts_ = list(table.counts)
+        counts_[0] += 1
+        await conn.execute(
+            "UPDATE seat_tables SET seats = $1 WHERE petition_id = 652057",
+            pack(replace(table, counts=counts_)),
+        )
+    finally:
+        await conn.close()

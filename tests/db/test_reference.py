@@ -221,6 +221,7 @@ def test_a_stale_code_falls_back_to_the_name(db_path: Path) -> None:
 
 
 # --------------------------------------------------------------------- zero seats
+@pytest.mark.both_databases
 async def test_absent_seat_reads_zero_and_ranks_last(db: Database) -> None:
     await ref.ensure_reference(db)
     seats = await ref.petition_seats(db, OFSTED)
@@ -249,6 +250,7 @@ async def test_absent_seat_reads_zero_and_ranks_last(db: Database) -> None:
     assert await ref.petition_seat(db, 1, "S14000032") is None  # no such petition
 
 
+@pytest.mark.both_databases
 async def test_seat_listed_in_every_seed_is_found_with_its_count(db: Database) -> None:
     await ref.ensure_reference(db)
     for petition_id, expected in ((652057, 99), (607849, 66), (575833, 514)):
@@ -258,6 +260,7 @@ async def test_seat_listed_in_every_seed_is_found_with_its_count(db: Database) -
 
 
 # --------------------------------------------------------------------- rates
+@pytest.mark.both_databases
 async def test_seat_rate_is_exact(db: Database) -> None:
     await ref.ensure_reference(db)
     result = await ref.seat_rate(db, OFSTED, "E14000985")  # Sutton Coldfield
@@ -271,6 +274,7 @@ async def test_seat_rate_is_exact(db: Database) -> None:
     assert (zero.rate.per_thousand, zero.rate.index, zero.seat.signatures) == (0.0, 0.0, 0)
 
 
+@pytest.mark.both_databases
 async def test_top_seats_by_rate(db: Database) -> None:
     await ref.ensure_reference(db)
     table = await ref.top_seats_by_rate(db, OFSTED, limit=3)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from core.common.names import fold
 from core.petitions.types import PetitionRef
 from db.database import Database
 from db.search import get_petition_ref, load_search_data
+
+pytestmark = pytest.mark.both_databases
 
 
 async def test_loads_petitions_most_signed_first(db: Database) -> None:

@@ -1,4 +1,5 @@
-"""The /ask tests' archive: the three seeds and the 69 real petitions from the scraper."""
+"""The /ask tests' archive: the three seeds and the 69 real petitions from the scraper,
+on SQLite and on PostgreSQL (the same rows)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from core.search.resolver import Resolver
 from core.services import Services
 from db.database import Database
 from db.reference import ensure_reference_at
+from tests.conftest import BACKENDS
+from tests.postgres_support import PgServer, build_seeded_template, run_blocking
 
 REPO = Path(__file__).resolve().parents[3]
 JSON_PETITIONS = REPO / "tests" / "fixtures" / "petition_json" / "petitions"
@@ -29,8 +32,27 @@ def _archive_template(tmp_path_factory: pytest.TempPathFactory, seed_paths: list
     return path
 
 
-@pytest.fixture
-async def services(tmp_path: Path, _archive_template: Path) -> AsyncIterator[Services]:
+@pytest.fixture(scope="session")
+def _pg_archive_template(pg_server: PgServer, _archive_template: Path) -> str:
+    """The same archive in PostgreSQL (its rows copied), cloned per test."""
+    return run_blocking(build_seeded_template(pg_server, _archive_template))
+
+
+@pytest.fixture(params=BACKENDS)
+async def services(
+    request: pytest.FixtureRequest, tmp_path: Path, _archive_template: Path
+) -> AsyncIterator[Services]:
+    """/ask over the archive on SQLite, and on PostgreSQL holding the same rows."""
+    if request.param == "postgresql":
+        server: PgServer = request.getfixturevalue("pg_server")
+        name = await server.create(template=request.getfixturevalue("_pg_archive_template"))
+        db = await Database.open(server.url(name))
+        try:
+            yield Services(db, await Resolver.load(db))
+        finally:
+            await db.close()
+            await server.drop(name)
+        return
     path = tmp_path / "archive.sqlite3"
     shutil.copyfile(_archive_template, path)
     db = await Database.open(path)

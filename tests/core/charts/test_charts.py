@@ -27,6 +27,8 @@ from core.ingest.parser import parse_file
 from core.ingest.writer import render_document
 from db.database import Database
 
+pytestmark = pytest.mark.both_databases
+
 OFSTED, SEND, VERIFIED_ID = 652057, 607849, 575833
 SEEDS = (OFSTED, SEND, VERIFIED_ID)
 

@@ -34,6 +34,8 @@ from db.database import Database
 from tests.digest_support import BASE, OFSTED, ingest_at, renumbered, seeds
 from tests.support import variant
 
+pytestmark = pytest.mark.both_databases
+
 HOUR = timedelta(hours=1)
 USER = 7
 GUILD = 1
@@ -100,6 +102,9 @@ def query(path: Path, sql: str) -> list[tuple[object, ...]]:
         conn.close()
 
 
+@pytest.mark.sqlite_only(
+    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
+)
 async def test_petition_follow_alerts_once_per_destination_and_survives_restart(
     db: Database, seed_paths: list[Path]
 ) -> None:
@@ -143,6 +148,9 @@ async def test_petition_follow_alerts_once_per_destination_and_survives_restart(
     assert all(r.follow.last_alert_at == clock.now for r in rows)
 
 
+@pytest.mark.sqlite_only(
+    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
+)
 async def test_keyword_follow_hears_only_of_new_matching_petitions(
     db: Database, seed_paths: list[Path]
 ) -> None:
@@ -172,6 +180,9 @@ async def test_keyword_follow_hears_only_of_new_matching_petitions(
     assert "matches the keyword “ofsted inspections”" in (card.description or "")
 
 
+@pytest.mark.sqlite_only(
+    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
+)
 async def test_a_burst_becomes_one_summary(db: Database, seed_paths: list[Path]) -> None:
     clock = Clock(BASE)
     sender = Sender()
@@ -191,6 +202,9 @@ async def test_a_burst_becomes_one_summary(db: Database, seed_paths: list[Path])
     ]
 
 
+@pytest.mark.sqlite_only(
+    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
+)
 async def test_seat_follow_alerts_on_crossing(db: Database, seed_paths: list[Path]) -> None:
     base = ofsted(seed_paths)
     top = next(s for s in base.constituencies if not s.is_unknown)
@@ -209,6 +223,9 @@ async def test_seat_follow_alerts_on_crossing(db: Database, seed_paths: list[Pat
     assert (await follows.run_pass()).deliveries == ()
 
 
+@pytest.mark.sqlite_only(
+    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
+)
 async def test_a_dead_instances_claim_is_recovered_a_live_ones_is_not(
     db: Database, seed_paths: list[Path]
 ) -> None:
@@ -236,6 +253,9 @@ async def test_a_dead_instances_claim_is_recovered_a_live_ones_is_not(
     assert await second.deliver(clock.now) == []
 
 
+@pytest.mark.sqlite_only(
+    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
+)
 async def test_refused_dm_pauses_the_follow_and_channel_loss_is_audited(
     db: Database, seed_paths: list[Path]
 ) -> None:
@@ -315,6 +335,9 @@ async def test_closing_soon_alerts_follow_the_clock_once_a_deadline_is_stored(
     assert "closed with 48,783 signatures" in texts[2]
 
 
+@pytest.mark.sqlite_only(
+    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
+)
 async def test_two_processes_deliver_only_their_shards_destinations(
     db: Database, seed_paths: list[Path]
 ) -> None:

@@ -14,6 +14,8 @@ from core.search.resolver import LABEL_LIMIT, Resolver, TextIndex
 from db.database import Database
 from tests.support import seed_clock
 
+pytestmark = pytest.mark.both_databases
+
 OFSTED, SEND, VERIFIED_ID = 652057, 607849, 575833
 
 
@@ -343,6 +345,9 @@ async def test_long_titles_are_cut_to_the_label_limit(db: Database) -> None:
 # ------------------------------------------------------------------ refresh
 
 
+@pytest.mark.sqlite_only(
+    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
+)
 async def test_refresh_picks_up_a_new_petition(
     db: Database, resolver: Resolver, seed_paths: list[Path], tmp_path: Path
 ) -> None:
