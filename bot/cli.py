@@ -97,7 +97,6 @@ def run(
 ) -> None:
     """Run the Discord bot (needs DISCORD_TOKEN); without a token, offer the console."""
     settings = _with_shards(_settings(), shards, shard_count)
-    _not_on_postgres_yet(settings)
     if settings.discord_token is None:
         err.print(NO_TOKEN)
         if console and sys.stdin.isatty():
@@ -150,27 +149,11 @@ def _with_shards(settings: Settings, shards: str | None, shard_count: int | None
     return settings
 
 
-def _not_on_postgres_yet(settings: Settings) -> None:
-    """The bot and console read petitions, not yet ported to PostgreSQL: say so, exit 1.
-
-    (Ingest, first-run ingest included, works there; drop this once the read side does.)
-    """
-    if settings.uses_postgres:
-        from bot.startup import POSTGRES_NOT_YET
-
-        err.print(POSTGRES_NOT_YET, highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(code=1)
-
-
 def _start_problem(exc: Exception) -> str | None:
     """What to tell the user when the bot could not start for a reason they can fix."""
     import aiohttp
     import discord
 
-    from db.database import PhaseTwoError
-
-    if isinstance(exc, PhaseTwoError):
-        return str(exc)
     if isinstance(exc, discord.LoginFailure):
         return BAD_TOKEN
     if isinstance(exc, aiohttp.ClientConnectionError | discord.GatewayNotFound):
@@ -208,7 +191,6 @@ def console(
 ) -> None:
     """Try the bot's commands offline in this terminal (same services and renderers)."""
     settings = _settings()
-    _not_on_postgres_yet(settings)
     _run_console(settings, command)
 
 
@@ -286,44 +268,20 @@ def ingest(
         raise typer.Exit(code=1)
 
 
-def _postgres_stats(settings: Settings) -> None:
-    """Row counts of every table; petition statistics proper come with phase 2."""
-    from db.tables import row_counts
-
-    async def collect() -> dict[str, int]:
-        database = await Database.open(settings.database_target)
-        try:
-            return await row_counts(database)
-        finally:
-            await database.close()
-
-    counts = asyncio.run(collect())
-    table = Table(title=f"petitionbot database: {escape(settings.database_label)}")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, rows in counts.items():
-        table.add_row(name, f"{rows:,}")
-    out.print(table)
-    out.print("PostgreSQL: petition statistics (newest refresh, last ingest) arrive with phase 2.")
-
-
 @app.command()
 def stats(db: DbOption = None) -> None:
     """Show what the database holds."""
     settings = _settings(db)
-    if settings.uses_postgres:
-        _postgres_stats(settings)
-        return
 
     async def collect() -> DatabaseStats:
-        database = await Database.open(settings.database_path)
+        database = await Database.open(settings.database_target)
         try:
             return await petition_repo.stats(database)
         finally:
             await database.close()
 
     result = asyncio.run(collect())
-    table = Table(title=f"petitionbot database: {settings.database_path}")
+    table = Table(title=f"petitionbot database: {escape(settings.database_label)}")
     table.add_column("what")
     table.add_column("value", justify="right")
     table.add_row("petitions", f"{result.petitions:,}")

@@ -34,13 +34,6 @@ async def open_database(settings: Settings) -> tuple[Database, IngestReport | No
     return db, report
 
 
-POSTGRES_NOT_YET = (
-    "DATABASE_URL is set: `petitionbot migrate`, `ingest`, `refresh` and `stats` work on "
-    "PostgreSQL, but the bot and the console also read petitions (search index, cards, "
-    "charts), and that read side is not on PostgreSQL in this build yet (issue 18, phase 2). "
-    "Unset DATABASE_URL to use SQLite."
-)
-
 FIRST_RUN_KEY = "first_run_ingest"
 """``bot_meta`` key: the data directory was ingested once (its value names it)."""
 

@@ -31,8 +31,8 @@ Row: TypeAlias = aiosqlite.Row | asyncpg.Record
 """A result row of either database: ``row["col"]``, ``row[0]``, unpacking, ``tuple(row)``."""
 
 
-class PhaseTwoError(RuntimeError):
-    """A feature that reaches SQLite directly was asked to run on PostgreSQL."""
+class NotSqliteError(RuntimeError):
+    """SQLite-file work (a thread on its own connection to the file) asked of PostgreSQL."""
 
 
 def migrate_file(path: str | Path, durations: dict[str, float] | None = None) -> list[str]:
@@ -130,9 +130,9 @@ class Database:
     def path(self) -> Path:
         """The SQLite file, for work done on its own connection in a thread (ingest)."""
         if self._path is None:
-            raise PhaseTwoError(
-                "this needs the SQLite file (ingest, petition data): on PostgreSQL it is not "
-                "supported yet (issue 18, phase 2)"
+            raise NotSqliteError(
+                "this is SQLite-file work (its own connection to the file in a thread); "
+                "the database is PostgreSQL, which has its own path through the pool"
             )
         return self._path
 

@@ -36,9 +36,9 @@ def test_migrate_and_stats_on_postgres(tmp_path: Path) -> None:
     assert "is up to date" in " ".join(runner.invoke(app, ["migrate"]).output.split())
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0, result.output
-    for table in ("seat_tables", "digest_posts", "follow_alerts", "schema_migrations"):
-        assert table in result.output
-    assert "phase 2" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert re.search(r"petitions\W+0\W", said), said  # the same statistics as on SQLite
+    assert "phase 2" not in said and "***" not in said  # the label has no password to hide
     assert not (tmp_path / "unused.sqlite3").exists()  # nothing went to SQLite
 
 
@@ -48,16 +48,34 @@ def test_ingest_goes_to_postgres_not_to_sqlite(seed_paths: list[Path], tmp_path:
     assert "1 added" in " ".join(result.output.split())
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"seat_tables\W+1\W", result.output), result.output
+    said = " ".join(result.output.split())
+    assert re.search(r"petitions\W+1\W", said), said
+    assert re.search(r"last ingest\W+\d{4}-\d\d-\d\d \d\d:\d\d added ", said), said
     assert not (tmp_path / "unused.sqlite3").exists()
 
 
-def test_run_without_token_on_postgres_says_what_works(tmp_path: Path) -> None:
-    for command in (["run", "--no-console"], ["console", "-c", "help"]):
-        result = runner.invoke(app, command)
-        assert result.exit_code == 1, result.output
-        said = " ".join(result.output.split())
-        assert "phase 2" in said and "petitionbot migrate" in said
+def test_console_reads_petitions_from_postgres(seed_paths: list[Path], tmp_path: Path) -> None:
+    """The console (the bot's services and renderers) answers from what the CLI ingested."""
+    seed = next(p for p in seed_paths if "575833" in p.read_text(encoding="utf-8"))
+    assert runner.invoke(app, ["ingest", str(seed)]).exit_code == 0
+    result = runner.invoke(app, ["console", "-c", "petition show 575833"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Petition 575833" in said and "270,294 signatures" in said, said
+    assert "Salford and Eccles" in said  # seat rows read from the packed tables
+    assert not (tmp_path / "unused.sqlite3").exists()
+
+
+def test_run_without_token_on_postgres_leaves_a_ready_database(tmp_path: Path) -> None:
+    """No refusal any more: without a token it migrates PostgreSQL, then exits as on SQLite."""
+    from bot.cli import NO_TOKEN_EXIT
+
+    result = runner.invoke(app, ["run", "--no-console"])
+    assert result.exit_code == NO_TOKEN_EXIT, result.output
+    said = " ".join(result.output.split())
+    assert "Database ready: postgresql://" in said, said
+    stats = " ".join(runner.invoke(app, ["stats"]).output.split())
+    assert re.search(r"constituencies\W+[1-9]", stats), stats  # reference loaded at start-up
     assert not (tmp_path / "unused.sqlite3").exists()
 
 

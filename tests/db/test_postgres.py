@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from db.connection import connect_sync
-from db.database import Database, PhaseTwoError, describe, migrate_target
+from db.database import Database, NotSqliteError, describe, migrate_target
 from db.migrate import PG_MIGRATIONS_DIR, MigrationError, available, migrate, migrate_postgres
 from db.pg_changes import CHANNEL, IngestListener, notify_ingest
 from db.postgres import PgConnection, is_postgres_url, translate
@@ -84,7 +84,7 @@ async def test_cursor_shape(pg: Database) -> None:
     async with conn.execute("DELETE FROM t WHERE id = ? RETURNING name", (2,)) as cursor:
         assert cursor.rowcount == 1
         assert [tuple(r) for r in await cursor.fetchall()] == [("B",)]
-    with pytest.raises(PhaseTwoError, match="phase 2"):
+    with pytest.raises(NotSqliteError, match="SQLite-file work"):
         _ = pg.path
 
 
