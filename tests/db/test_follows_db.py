@@ -1,8 +1,11 @@
 """The follows repository (follows, ledger, instances, petition states) on both databases.
 
-The same calls with the same expected answers on SQLite and PostgreSQL; the seat
-count functions (``seed_seat``, ``seat_crossings``, ``seat_counts``,
-``see_new_seat_rows``) read issue 22's seat storage and are ported in phase 2.
+The same calls with the same expected answers on SQLite and PostgreSQL. The seat
+count functions read issue 22's packed seat storage and are tested on both
+databases next to it: ``seed_seat``, ``seat_crossings`` and ``seat_summary`` in
+``tests/db/test_read_both.py``, ``charts.seat_counts`` in
+``tests/db/test_answers_unchanged.py``, ``see_new_seat_rows`` through the
+follow service's passes in ``tests/core/follows/test_service.py``.
 """
 
 from __future__ import annotations

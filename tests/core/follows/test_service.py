@@ -8,7 +8,6 @@ messages; Discord itself is exercised in ``tests/e2e/test_follows_e2e.py``.
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -94,22 +93,16 @@ def unanswered(petition: Petition, new_id: int) -> Petition:
 FRESH = 900_500
 
 
-def query(path: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+async def query(db: Database, sql: str) -> list[tuple[object, ...]]:
+    async with db.conn.execute(sql) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]
 
 
-@pytest.mark.sqlite_only(
-    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
-)
 async def test_petition_follow_alerts_once_per_destination_and_survives_restart(
     db: Database, seed_paths: list[Path]
 ) -> None:
     first = unanswered(ofsted(seed_paths), FRESH)
-    ingest_at(db.path, [first], BASE - HOUR)
+    ingest_at(db.target, [first], BASE - HOUR)
     clock = Clock(BASE)
     sender = Sender()
     follows = await service(db, clock, sender)
@@ -123,7 +116,7 @@ async def test_petition_follow_alerts_once_per_destination_and_survives_restart(
     assert (await follows.run_pass()).deliveries == ()  # following starts from now
 
     newer = responded(variant(first, hours=24, extra=60_000))
-    ingest_at(db.path, [newer], BASE + HOUR)
+    ingest_at(db.target, [newer], BASE + HOUR)
     clock.now = BASE + 2 * HOUR
     report = await follows.run_pass()
     assert report.found == 4  # (100,000 + response) × 2 follows
@@ -148,9 +141,6 @@ async def test_petition_follow_alerts_once_per_destination_and_survives_restart(
     assert all(r.follow.last_alert_at == clock.now for r in rows)
 
 
-@pytest.mark.sqlite_only(
-    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
-)
 async def test_keyword_follow_hears_only_of_new_matching_petitions(
     db: Database, seed_paths: list[Path]
 ) -> None:
@@ -162,7 +152,7 @@ async def test_keyword_follow_hears_only_of_new_matching_petitions(
     other = seeds(seed_paths)
     unrelated = next(p for pid, p in other.items() if pid != OFSTED)
     ingest_at(
-        db.path,
+        db.target,
         [
             variant(base, hours=24, extra=5),  # an update of a known petition: not new
             renumbered(base, 900_001),
@@ -180,16 +170,13 @@ async def test_keyword_follow_hears_only_of_new_matching_petitions(
     assert "matches the keyword “ofsted inspections”" in (card.description or "")
 
 
-@pytest.mark.sqlite_only(
-    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
-)
 async def test_a_burst_becomes_one_summary(db: Database, seed_paths: list[Path]) -> None:
     clock = Clock(BASE)
     sender = Sender()
     follows = await service(db, clock, sender)
     await follows.follow("keyword", "ofsted", user_id=USER)
     base = ofsted(seed_paths)
-    ingest_at(db.path, [renumbered(base, 900_100 + i) for i in range(15)], BASE + HOUR)
+    ingest_at(db.target, [renumbered(base, 900_100 + i) for i in range(15)], BASE + HOUR)
     clock.now = BASE + 2 * HOUR
     report = await follows.run_pass()
     assert report.found == 15
@@ -197,14 +184,11 @@ async def test_a_burst_becomes_one_summary(db: Database, seed_paths: list[Path])
     assert card.title == "15 follow alerts"
     assert (card.description or "").count("is a new petition") == 10
     assert (card.description or "").endswith("…and 5 more")
-    assert query(db.path, "SELECT status, count(*) FROM follow_alerts GROUP BY status") == [
+    assert await query(db, "SELECT status, count(*) FROM follow_alerts GROUP BY status") == [
         ("sent", 15)
     ]
 
 
-@pytest.mark.sqlite_only(
-    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
-)
 async def test_seat_follow_alerts_on_crossing(db: Database, seed_paths: list[Path]) -> None:
     base = ofsted(seed_paths)
     top = next(s for s in base.constituencies if not s.is_unknown)
@@ -214,7 +198,7 @@ async def test_seat_follow_alerts_on_crossing(db: Database, seed_paths: list[Pat
     follows = await service(db, clock, sender)
     start = await follows.follow("constituency", top.name, user_id=USER)
     assert start.follow.label == top.name
-    ingest_at(db.path, [variant(base, hours=24, extra=target - top.count)], BASE + HOUR)
+    ingest_at(db.target, [variant(base, hours=24, extra=target - top.count)], BASE + HOUR)
     clock.now = BASE + 2 * HOUR
     await follows.run_pass()
     [(_, card, _)] = sender.sent
@@ -223,16 +207,13 @@ async def test_seat_follow_alerts_on_crossing(db: Database, seed_paths: list[Pat
     assert (await follows.run_pass()).deliveries == ()
 
 
-@pytest.mark.sqlite_only(
-    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
-)
 async def test_a_dead_instances_claim_is_recovered_a_live_ones_is_not(
     db: Database, seed_paths: list[Path]
 ) -> None:
     clock = Clock(BASE)
     first = await service(db, clock, Sender())
     await first.follow("petition", str(OFSTED), user_id=USER)
-    ingest_at(db.path, [variant(ofsted(seed_paths), hours=24, extra=60_000)], BASE + HOUR)
+    ingest_at(db.target, [variant(ofsted(seed_paths), hours=24, extra=60_000)], BASE + HOUR)
     clock.now = BASE + 2 * HOUR
     await first.beat()
     await first.detect(clock.now)
@@ -253,9 +234,6 @@ async def test_a_dead_instances_claim_is_recovered_a_live_ones_is_not(
     assert await second.deliver(clock.now) == []
 
 
-@pytest.mark.sqlite_only(
-    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
-)
 async def test_refused_dm_pauses_the_follow_and_channel_loss_is_audited(
     db: Database, seed_paths: list[Path]
 ) -> None:
@@ -264,17 +242,17 @@ async def test_refused_dm_pauses_the_follow_and_channel_loss_is_audited(
     follows = await service(db, clock, sender)
     await follows.follow("petition", str(OFSTED), user_id=USER)
     await follows.follow("petition", str(OFSTED), user_id=USER, guild_id=GUILD, channel_id=CHANNEL)
-    ingest_at(db.path, [variant(ofsted(seed_paths), hours=24, extra=60_000)], BASE + HOUR)
+    ingest_at(db.target, [variant(ofsted(seed_paths), hours=24, extra=60_000)], BASE + HOUR)
     clock.now = BASE + 2 * HOUR
     report = await follows.run_pass()
     assert all(d.error for d in report.deliveries)
     rows = await follows.list_follows(USER, GUILD)
     assert [r.follow.status for r in rows] == ["paused", "paused"]
     assert all("refused the DM" in (r.follow.paused_reason or "") for r in rows)
-    audit = query(db.path, "SELECT action, guild_id, channel_id FROM audit_log")
+    audit = await query(db, "SELECT action, guild_id, channel_id FROM audit_log")
     assert audit == [("follow paused", GUILD, CHANNEL)]
-    assert query(
-        db.path, "SELECT DISTINCT status FROM follow_alerts WHERE status != 'baseline'"
+    assert await query(
+        db, "SELECT DISTINCT status FROM follow_alerts WHERE status != 'baseline'"
     ) == [("failed",)]
     # nothing is retried forever: the next passes send nothing and find nothing
     sender.refuse.clear()
@@ -335,9 +313,6 @@ async def test_closing_soon_alerts_follow_the_clock_once_a_deadline_is_stored(
     assert "closed with 48,783 signatures" in texts[2]
 
 
-@pytest.mark.sqlite_only(
-    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
-)
 async def test_two_processes_deliver_only_their_shards_destinations(
     db: Database, seed_paths: list[Path]
 ) -> None:
@@ -346,7 +321,7 @@ async def test_two_processes_deliver_only_their_shards_destinations(
     from core.common.shards import ShardPlan
 
     clock = Clock(BASE)
-    other_db = await Database.open(db.path)
+    other_db = await Database.open(db.target)
     try:
         senders = {"a": Sender(), "b": Sender()}
         processes = {}
@@ -373,7 +348,7 @@ async def test_two_processes_deliver_only_their_shards_destinations(
                 guild_id=guild_on[shard],
                 channel_id=CHANNEL + shard,
             )
-        ingest_at(db.path, [variant(ofsted(seed_paths), hours=24, extra=60_000)], BASE + HOUR)
+        ingest_at(db.target, [variant(ofsted(seed_paths), hours=24, extra=60_000)], BASE + HOUR)
         clock.now = BASE + 2 * HOUR
         for process in processes.values():
             await process.beat()

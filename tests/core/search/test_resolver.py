@@ -345,9 +345,6 @@ async def test_long_titles_are_cut_to_the_label_limit(db: Database) -> None:
 # ------------------------------------------------------------------ refresh
 
 
-@pytest.mark.sqlite_only(
-    "ingests through the SQLite writer: PostgreSQL ingest is the pg-write half of issue 18 phase 2"
-)
 async def test_refresh_picks_up_a_new_petition(
     db: Database, resolver: Resolver, seed_paths: list[Path], tmp_path: Path
 ) -> None:
@@ -362,7 +359,7 @@ async def test_refresh_picks_up_a_new_petition(
     path.write_text(render_document(new), encoding="utf-8")
     assert (await resolver.petition("free swimming lessons")).status == "none"
     # An id typed before the refresh is still found, straight from the database.
-    report = await ingest_paths(db.path, [path])
+    report = await ingest_paths(db.target, [path])
     assert report.counts["added"] == 1
     by_id = await resolver.petition("700001")
     assert (by_id.status, by_id.best and by_id.best.title) == ("exact", new.title)
