@@ -1,4 +1,8 @@
-"""Two bot processes, two gateway shards each, one SQLite file (issue 18).
+"""Two bot processes, two gateway shards each, one database (issue 18).
+
+Run twice: on one SQLite file, and on one PostgreSQL database (the session's
+pgserver, ``DATABASE_URL``), where the CLI's ingest reaches the processes
+through ``LISTEN/NOTIFY`` instead of ``PRAGMA data_version``.
 
 Process A runs shards 0-1 of 4 (``run --shards 0-1 --shard-count 4``), process B
 shards 2-3 (``SHARD_IDS``/``SHARD_COUNT``); the stand-in's gateway honours
@@ -18,18 +22,24 @@ holding shard 0, the DMs). Shown here with the real processes:
 from __future__ import annotations
 
 import json
+import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
 from core.ingest.parser import parse_file
 from core.ingest.writer import render_document
 from tests.digest_support import renumbered
+from tests.postgres_support import run_blocking
 
 from .fake_discord import FakeDiscord
 from .fake_discord.payloads import snowflake
@@ -40,6 +50,7 @@ SEEDS = REPO_ROOT.parent / "shared" / "seeds"
 COUNT = 4
 A_SHARDS, B_SHARDS = (0, 1), (2, 3)
 SERVERS = 20
+CHANGED = "Petition data changed elsewhere"  # core.search.watch logs it on each refresh
 NEW_ID, NEW_TITLE = 990_001, "Fund a hedgehog bridge over every motorway"
 
 
@@ -65,25 +76,60 @@ def start(spawn_bot: Any, *args: str, env: dict[str, str], shards: str) -> BotPr
     return bot
 
 
-def make_digests_due(db: Path, channels: dict[int, int]) -> None:
-    """Every server's quiet daily digest is due now (rows written as in test_rate_limits)."""
-    import sqlite3
+@dataclass(frozen=True)
+class Store:
+    """The database both processes share, as the test reads and writes it from outside."""
 
+    target: str  # a SQLite file, or a postgresql:// URL
+
+    @property
+    def postgres(self) -> bool:
+        return self.target.startswith("postgresql://")
+
+    def env(self) -> dict[str, str]:
+        """What points a process (bot or CLI) at this database."""
+        return {"DATABASE_URL": self.target} if self.postgres else {"DATABASE_PATH": self.target}
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        if not self.postgres:
+            return query(Path(self.target), sql)
+        return [tuple(r) for r in run_blocking(self._pg(lambda c: c.fetch(sql)))]
+
+    def insert(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """``sql`` with ``?`` placeholders (numbered for PostgreSQL), one transaction."""
+        if not self.postgres:
+            conn = sqlite3.connect(self.target, timeout=30)
+            try:
+                with conn:
+                    conn.executemany(sql, rows)
+            finally:
+                conn.close()
+            return
+        parts = sql.split("?")
+        numbered = parts[0] + "".join(f"${i}{p}" for i, p in enumerate(parts[1:], 1))
+        run_blocking(self._pg(lambda c: c.executemany(numbered, rows)))
+
+    async def _pg(self, work: Any) -> Any:
+        conn = await asyncpg.connect(self.target)
+        try:
+            async with conn.transaction():
+                return await work(conn)
+        finally:
+            await conn.close()
+
+
+def make_digests_due(store: Store, channels: dict[int, int]) -> None:
+    """Every server's quiet daily digest is due now (rows written as in test_rate_limits)."""
     now = datetime.now(UTC)
     slot = (now - timedelta(minutes=2)).strftime("%H:%M")
     before = (now - timedelta(hours=1)).isoformat()
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        with conn:
-            conn.executemany(
-                "INSERT INTO digest_settings (guild_id, channel_id, post_time, timezone, cadence,"
-                " weekday, min_signatures, extra_thresholds, quiet_note, status,"
-                " scheduled_through, reported_through, created_at, updated_at)"
-                " VALUES (?, ?, ?, 'UTC', 'daily', 0, 0, '[]', 1, 'enabled', ?, ?, ?, ?)",
-                [(g, c, slot, before, before, before, before) for g, c in channels.items()],
-            )
-    finally:
-        conn.close()
+    store.insert(
+        "INSERT INTO digest_settings (guild_id, channel_id, post_time, timezone, cadence,"
+        " weekday, min_signatures, extra_thresholds, quiet_note, status,"
+        " scheduled_through, reported_through, created_at, updated_at)"
+        " VALUES (?, ?, ?, 'UTC', 'daily', 0, 0, '[]', 1, 'enabled', ?, ?, ?, ?)",
+        [(g, c, slot, before, before, before, before) for g, c in channels.items()],
+    )
 
 
 def wait_until(check: Any, timeout: float, what: str) -> float:
@@ -96,22 +142,32 @@ def wait_until(check: Any, timeout: float, what: str) -> float:
 
 
 def test_two_processes_two_shards_each(spawn_bot: Any, tmp_path: Path) -> None:
+    _with_stand_in(spawn_bot, tmp_path, Store(str(tmp_path / "bot.db")))
+
+
+def test_two_processes_two_shards_each_on_postgres(
+    spawn_bot: Any, tmp_path: Path, pg_url: str
+) -> None:
+    _with_stand_in(spawn_bot, tmp_path, Store(pg_url))
+    assert not (tmp_path / "bot.db").exists()  # nothing went to SQLite
+
+
+def _with_stand_in(spawn_bot: Any, tmp_path: Path, store: Store) -> None:
     with FakeDiscord(shard_count=COUNT) as discord:
         spawn_bot.discord = discord
         try:
-            _run(discord, spawn_bot, tmp_path)
+            _run(discord, spawn_bot, tmp_path, store)
         finally:
             spawn_bot.close()  # before the stand-in stops (prints the bots' output)
             spawn_bot.procs.clear()
 
 
-def _run(discord: FakeDiscord, spawn_bot: Any, tmp_path: Path) -> None:
+def _run(discord: FakeDiscord, spawn_bot: Any, tmp_path: Path, store: Store) -> None:
     channels = add_servers(discord)
-    env = {"DIGEST_TICK_SECONDS": "0.3", "FOLLOW_TICK_SECONDS": "1"}
+    env = {"DIGEST_TICK_SECONDS": "0.3", "FOLLOW_TICK_SECONDS": "1", **store.env()}
     a = start(spawn_bot, "run", "--shards", "0-1", "--shard-count", "4", env=env, shards="0-1")
     b_env = {**env, "SHARD_IDS": "2-3", "SHARD_COUNT": "4"}
     b = start(spawn_bot, env=b_env, shards="2-3")
-    db = Path(a.extra_env["DATABASE_PATH"])
     discord.wait_commands_synced(COMMANDS)
     identified = sorted(tuple(s.shard) for s in discord.sessions.values() if s.shard)
     assert identified == [(0, 4), (1, 4), (2, 4), (3, 4)]
@@ -147,19 +203,33 @@ def _run(discord: FakeDiscord, spawn_bot: Any, tmp_path: Path) -> None:
     # Digests: A's first post hangs for a while; B posts, is killed, restarts meanwhile.
     a_first = min(g for g in channels if shard(g) in A_SHARDS)
     discord.override("POST", f"/channels/{channels[a_first]}/messages", delay=10.0, times=1)
-    make_digests_due(db, channels)
+    make_digests_due(store, channels)
     b_channels = [c for g, c in channels.items() if shard(g) in B_SHARDS]
     wait_until(lambda: all(discord.channel_messages(c) for c in b_channels), 20, "B's digests")
+    # ...and recorded: killed between a post and its record, B's own claim would rightly
+    # come back "interrupted" (the news may or may not be out), which is not this test.
+    b_guilds = ", ".join(str(g) for g in channels if shard(g) in B_SHARDS)
+    wait_until(
+        lambda: (
+            store.query(
+                f"SELECT count(*) FROM digest_posts WHERE status = 'posted'"
+                f" AND guild_id IN ({b_guilds})"
+            )[0][0]
+            == len(b_channels)
+        ),
+        20,
+        "B's digests recorded",
+    )
     b.kill()
     b.start()
     b.wait_for_output(r"Ready as .* shards 2-3 of 4", timeout=30)
     # A is still posting (its first message is held), so its claims are live: untouched.
     assert not discord.channel_messages(channels[a_first]), "A finished early: raise the delay"
-    [(status,)] = query(db, f"SELECT status FROM digest_posts WHERE guild_id = {a_first}")
+    [(status,)] = store.query(f"SELECT status FROM digest_posts WHERE guild_id = {a_first}")
     assert status == "claimed", "B's start-up took a live process's claim"
     wait_until(
         lambda: (
-            query(db, "SELECT count(*) FROM digest_posts WHERE status != 'claimed'")[0][0]
+            store.query("SELECT count(*) FROM digest_posts WHERE status != 'claimed'")[0][0]
             == SERVERS
         ),
         30,
@@ -167,7 +237,7 @@ def _run(discord: FakeDiscord, spawn_bot: Any, tmp_path: Path) -> None:
     )
     # Only A (shard 0) ever synced the commands, B's restart included.
     assert len(discord.requests("PUT", f"/applications/{discord.app_id}/commands")) == 1
-    rows = query(db, "SELECT guild_id, status, claimed_by FROM digest_posts")
+    rows = store.query("SELECT guild_id, status, claimed_by FROM digest_posts")
     assert {status for _, status, _ in rows} == {"posted"}, rows  # none interrupted
     owners = {g: by for g, _, by in rows}
     assert len({owners[g] for g in channels if shard(g) in A_SHARDS}) == 1
@@ -176,12 +246,16 @@ def _run(discord: FakeDiscord, spawn_bot: Any, tmp_path: Path) -> None:
         assert len(discord.channel_messages(channel)) == 1  # exactly once
 
     # An ingest by the CLI reaches both processes' search, no restart.
+    refreshes_before = {
+        bot.log_path: bot.output().split("===== start")[-1].count(CHANGED) for bot in (a, b)
+    }
     document = tmp_path / "new.md"
     seed = parse_file(next(SEEDS.glob("*.txt"))).petition
     document.write_text(render_document(renumbered(seed, NEW_ID, NEW_TITLE)))
     subprocess.run(
-        [sys.executable, "-m", "bot", "ingest", str(document), "--db", str(db)],
+        [sys.executable, "-m", "bot", "ingest", str(document)],
         cwd=tmp_path,
+        env={**os.environ, "DATABASE_PATH": str(tmp_path / "cli.db"), **store.env()},
         check=True,
         capture_output=True,
     )
@@ -199,7 +273,10 @@ def _run(discord: FakeDiscord, spawn_bot: Any, tmp_path: Path) -> None:
 
         wait_until(found, 15, f"process {name} sees the CLI's ingest")
         seen[name] = round(time.monotonic() - ingested, 2)
-    print(f"CLI ingest visible after (s): {seen}")
+    print(f"CLI ingest visible after (s), {'PostgreSQL' if store.postgres else 'SQLite'}: {seen}")
     assert_nothing_pings(discord)
     for bot in (a, b):
-        assert " ERROR " not in bot.output().split("===== start")[-1]
+        latest = bot.output().split("===== start")[-1]
+        assert " ERROR " not in latest
+        # The change feed told this process (it did not restart): one more refresh than before.
+        assert latest.count(CHANGED) > refreshes_before[bot.log_path], latest
