@@ -4,6 +4,7 @@ transactions, migrations, the schema beside SQLite's, and LISTEN/NOTIFY."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from db.database import Database, NotSqliteError, describe, migrate_target
 from db.migrate import PG_MIGRATIONS_DIR, MigrationError, available, migrate, migrate_postgres
 from db.pg_changes import CHANNEL, IngestListener, notify_ingest
 from db.postgres import PgConnection, is_postgres_url, translate
+from tests.postgres_support import start_server
 
 
 # ---------------------------------------------------------------- placeholders
@@ -262,3 +264,33 @@ async def test_notify_on_sqlite_is_a_no_op(db_path: Path) -> None:
         await notify_ingest(database, "x")  # SQLite's feed is PRAGMA data_version
     finally:
         await database.close()
+
+
+async def test_the_listener_outlives_a_postgresql_restart(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server itself goes away (not just the connection): reconnects fail while it is
+    down, then one succeeds, counts as a change, and later NOTIFYs arrive as before."""
+    server = await asyncio.to_thread(start_server, tmp_path / "restarting")
+    url = server.admin_url
+    restarted = None
+    try:
+        async with IngestListener(url) as listener:
+            seen = listener.generation
+            await asyncio.to_thread(server.stop)
+            with caplog.at_level(logging.WARNING, logger="db.pg_changes"):
+                await asyncio.sleep(1.5)  # at least one reconnect attempt finds it down
+            assert "reconnect failed" in caplog.text
+            restarted = await asyncio.to_thread(start_server, tmp_path / "restarting")
+            assert restarted.admin_url == url  # the same data directory, the same socket
+            after = await listener.wait(seen, within=15.0)
+            assert after == seen + 1
+            raw = await asyncpg.connect(url)
+            try:
+                await notify_ingest(raw, "after-restart")
+            finally:
+                await raw.close()
+            assert await listener.wait(after, within=3.0) == after + 1
+            assert listener.payloads[-1] == "after-restart"
+    finally:
+        await asyncio.to_thread((restarted or server).stop)
