@@ -198,13 +198,7 @@ def minimal_baseline(source: Path, target: Path) -> dict[str, Any]:
         chunk: list[tuple[int, int, int]] = []
         cursor = src.execute("SELECT petition_id, seats FROM seat_tables ORDER BY petition_id")
         for petition_id, data in cursor:
-            table = unpack(data)
-            chunk.extend(
-                sorted(
-                    (petition_id, seat, count)
-                    for seat, count in zip(table.constituency_ids, table.counts, strict=True)
-                )
-            )
+            chunk.extend(_bare_rows(petition_id, data))
             if len(chunk) >= CHUNK_ROWS:
                 with clock:
                     dst.executemany("INSERT INTO seat_counts VALUES (?, ?, ?)", chunk)
@@ -224,6 +218,15 @@ def minimal_baseline(source: Path, target: Path) -> dict[str, Any]:
         "rows_per_s": round(rows_in / clock.wall) if clock.wall else None,
         "db_bytes_per_row": round(target.stat().st_size / rows_in, 1) if rows_in else None,
     }
+
+
+def _bare_rows(petition_id: int, data: bytes) -> list[tuple[int, int, int]]:
+    """A stored seat table as the baselines' bare (petition, seat, count) rows, in key order."""
+    table = unpack(data)
+    return sorted(
+        (petition_id, seat, count)
+        for seat, count in zip(table.constituency_ids, table.counts, strict=True)
+    )
 
 
 def parse_only(markdown: Path) -> dict[str, Any]:
@@ -259,13 +262,7 @@ async def _copy_baseline(url: str, *, keyed: bool) -> dict[str, Any]:
         async with conn.transaction():  # a cursor needs one; rows are read untimed
             cursor = conn.cursor("SELECT petition_id, seats FROM seat_tables ORDER BY petition_id")
             async for petition_id, data in cursor:
-                table = unpack(data)
-                chunk.extend(
-                    sorted(
-                        (petition_id, seat, n)
-                        for seat, n in zip(table.constituency_ids, table.counts, strict=True)
-                    )
-                )
+                chunk.extend(_bare_rows(petition_id, data))
                 if len(chunk) >= CHUNK_ROWS:
                     with clock:
                         await conn.copy_records_to_table(name, records=chunk)

@@ -112,16 +112,22 @@ def pack(columns: SeatColumns) -> bytes:
     return b"".join(parts)
 
 
-def unpack(data: bytes) -> SeatColumns:
-    """The columns stored by :func:`pack`."""
+def _header(data: bytes) -> tuple[str, int]:
+    """The typecodes of the five columns and the row count, checked."""
     if len(data) < _HEADER.size:
         raise PackError("stored seat table is truncated")
     version, codes, n = _HEADER.unpack_from(data)
     if version != VERSION:
         raise PackError(f"stored seat table has unknown version {version}")
+    return codes.decode("ascii"), n
+
+
+def unpack(data: bytes) -> SeatColumns:
+    """The columns stored by :func:`pack`."""
+    codes, n = _header(data)
     offset = _HEADER.size
     columns: list[array] = []
-    for code in codes.decode("ascii"):
+    for code in codes:
         column = array(code)
         end = offset + n * column.itemsize
         if end > len(data):
@@ -137,10 +143,6 @@ def unpack(data: bytes) -> SeatColumns:
     return SeatColumns(ids, ranks, counts, percents, mps)
 
 
-_ITEM_SIZES = {"B": 1, "H": 2, "I": 4, "Q": 8, "d": 8}
-"""Bytes per value of each typecode, as stored (``struct``'s standard sizes)."""
-
-
 def seat_row(data: bytes, constituency_id: int) -> tuple[int, float] | None:
     """One seat's (count, percent) in a stored table, or None when it is not listed.
 
@@ -148,13 +150,8 @@ def seat_row(data: bytes, constituency_id: int) -> tuple[int, float] | None:
     for one seat: decoding only the id column and two values is several times
     cheaper than :func:`unpack` (which also turns every percent into a float).
     """
-    if len(data) < _HEADER.size:
-        raise PackError("stored seat table is truncated")
-    version, raw_codes, n = _HEADER.unpack_from(data)
-    if version != VERSION:
-        raise PackError(f"stored seat table has unknown version {version}")
-    codes = raw_codes.decode("ascii")
-    sizes = [_ITEM_SIZES[code] for code in codes]
+    codes, n = _header(data)
+    sizes = [array(code).itemsize for code in codes]
     start = _HEADER.size
     if start + n * sum(sizes) > len(data):
         raise PackError("stored seat table is truncated")
