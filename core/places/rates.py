@@ -102,6 +102,23 @@ def national_rate(seats: Iterable[SeatTally]) -> NationalRate:
     return NationalRate(signatures, electorate)
 
 
+def _rated(seat: SeatTally, rate: float, national: NationalRate, rank: int) -> SeatRate:
+    return SeatRate(
+        seat.ons_code,
+        seat.name,
+        seat.signatures,
+        seat.electorate,
+        rate,
+        rate_index(seat.signatures, seat.electorate, national),
+        rank,
+    )
+
+
+def _unrated(seat: SeatTally) -> SeatRate:
+    """A seat without an electorate: listed last, with no rate and no rank."""
+    return SeatRate(seat.ons_code, seat.name, seat.signatures, None, None, None, None)
+
+
 def seat_rates(seats: Sequence[SeatTally], national: NationalRate | None = None) -> list[SeatRate]:
     """Every seat's rate, highest first (ties: more signatures, then name).
 
@@ -120,19 +137,9 @@ def seat_rates(seats: Sequence[SeatTally], national: NationalRate | None = None)
     for position, (rate, seat) in enumerate(rated, start=1):
         if rate != previous:
             rank, previous = position, rate
-        out.append(
-            SeatRate(
-                seat.ons_code,
-                seat.name,
-                seat.signatures,
-                seat.electorate,
-                rate,
-                rate_index(seat.signatures, seat.electorate, national),
-                rank,
-            )
-        )
+        out.append(_rated(seat, rate, national, rank))
     for seat in sorted((s for s in seats if not s.electorate), key=lambda s: s.name):
-        out.append(SeatRate(seat.ons_code, seat.name, seat.signatures, None, None, None, None))
+        out.append(_unrated(seat))
     return out
 
 
@@ -185,18 +192,10 @@ def seat_rate_of(
     if seat is None:
         return None
     if not seat.electorate:
-        return SeatRate(seat.ons_code, seat.name, seat.signatures, None, None, None, None)
+        return _unrated(seat)
     national = national or national_rate(seats)
     rate = per_thousand(seat.signatures, seat.electorate)
     higher = sum(
         1 for s in seats if s.electorate and per_thousand(s.signatures, s.electorate) > rate
     )
-    return SeatRate(
-        seat.ons_code,
-        seat.name,
-        seat.signatures,
-        seat.electorate,
-        rate,
-        rate_index(seat.signatures, seat.electorate, national),
-        higher + 1,
-    )
+    return _rated(seat, rate, national, higher + 1)
